@@ -1,0 +1,11 @@
+DROP TABLE audit_events;
+DROP TABLE sessions;
+DROP TABLE instance_secrets;
+DROP TABLE signing_keys;
+DROP TABLE refresh_tokens;
+DROP TABLE access_tokens;
+DROP TABLE auth_codes;
+DROP TABLE authz_requests;
+DROP TABLE client_redirect_uris;
+DROP TABLE clients;
+DROP TABLE users;

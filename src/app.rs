@@ -1,0 +1,273 @@
+//! Builds the application: store and migrations, instance secrets, signing keys, password
+//! hashing, then the HTTP server. The only module that knows every layer.
+
+use std::net::{SocketAddr, TcpListener};
+use std::time::Duration;
+
+use actix_session::SessionMiddleware;
+use actix_session::config::PersistentSession;
+use actix_web::cookie::{Key, SameSite};
+use actix_web::middleware::ErrorHandlers;
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use tracing_actix_web::TracingLogger;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::crypto::jwt::{KeyRing, SigningKey, generate_rsa_key};
+use crate::crypto::password::{HashParams, PasswordHashing};
+use crate::crypto::seal::Sealer;
+use crate::crypto::{random_bytes, random_token};
+use crate::store::signing_keys::SigningKeyRow;
+use crate::store::{self, Store};
+use crate::web::session_store::DbSessionStore;
+use crate::web::state::AppState;
+use crate::web::{self as web_layer, RedactedSpans};
+
+/// A built, listening application; `run_until_stopped` serves it.
+pub struct Application {
+    server: actix_web::dev::Server,
+    addr: SocketAddr,
+    state: AppState,
+}
+
+/// Connects to the database and applies pending migrations (blocking; call off async workers).
+pub fn open_store(config: &Config) -> anyhow::Result<Store> {
+    let store = Store::connect(&config.database_url, config.db_pool_size).with_context(|| {
+        format!(
+            "cannot open database {}",
+            store::redact_url(&config.database_url)
+        )
+    })?;
+    let applied = store.migrate().context("cannot migrate the database")?;
+    if applied > 0 {
+        tracing::info!(applied, "database migrations applied");
+    }
+    Ok(store)
+}
+
+/// The password hashing service as configured (shared by the server and the CLI).
+pub fn password_hashing(config: &Config) -> anyhow::Result<PasswordHashing> {
+    let params = HashParams {
+        memory_kib: config.argon2_memory_kib,
+        iterations: config.argon2_iterations,
+        parallelism: config.argon2_parallelism,
+    };
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
+    Ok(PasswordHashing::new(
+        params,
+        cores,
+        Duration::from_millis(config.hash_queue_wait_ms),
+    )?)
+}
+
+struct InstanceSecrets {
+    sealer: Sealer,
+    cookie_key: Vec<u8>,
+    csrf_key: [u8; 32],
+}
+
+fn instance_secrets(store: &Store, config: &Config) -> anyhow::Result<InstanceSecrets> {
+    store
+        .run_blocking(|c| {
+            let at_rest = match config.encryption_key_bytes() {
+                Some(key) => key,
+                None => {
+                    let stored = store::secrets::get_or_create_secret(c, "encryption_key", || {
+                        random_bytes::<32>().to_vec()
+                    })?;
+                    stored.try_into().map_err(|_| {
+                        store::StoreError::Corrupt("encryption_key is not 32 bytes".into())
+                    })?
+                }
+            };
+            let cookie_key = store::secrets::get_or_create_secret(c, "cookie_key", || {
+                random_bytes::<64>().to_vec()
+            })?;
+            let csrf = store::secrets::get_or_create_secret(c, "csrf_key", || {
+                random_bytes::<32>().to_vec()
+            })?;
+            let csrf_key: [u8; 32] = csrf
+                .try_into()
+                .map_err(|_| store::StoreError::Corrupt("csrf_key is not 32 bytes".into()))?;
+            Ok(InstanceSecrets {
+                sealer: Sealer::new(&at_rest),
+                cookie_key,
+                csrf_key,
+            })
+        })
+        .context("cannot load instance secrets")
+}
+
+/// Loads the signing keys, generating the first one on first start.
+fn signing_keys(store: &Store, sealer: &Sealer, now: i64) -> anyhow::Result<KeyRing> {
+    let mut rows = store.run_blocking(store::signing_keys::list_active_signing_keys)?;
+    if rows.is_empty() {
+        let generated = generate_rsa_key()?;
+        let row = SigningKeyRow {
+            kid: generated.kid,
+            alg: "RS256".into(),
+            private_key: sealer.seal(&generated.pkcs8_der),
+            public_jwk: generated.public_jwk_json,
+            created_at: now,
+            retired_at: None,
+        };
+        store.run_blocking(|c| store::signing_keys::insert_signing_key(c, &row))?;
+        tracing::info!(kid = %row.kid, "generated a new token-signing key");
+        rows = store.run_blocking(store::signing_keys::list_active_signing_keys)?;
+    }
+    let keys = rows
+        .iter()
+        .map(|row| {
+            let der = sealer.open(&row.private_key).with_context(|| {
+                format!(
+                    "signing key {} cannot be decrypted: was encryption_key changed?",
+                    row.kid
+                )
+            })?;
+            Ok(SigningKey::from_pkcs8(&row.kid, &der)?)
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(KeyRing::new(keys)?)
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Application> {
+        Application::build_with_clock(config, Clock::system()).await
+    }
+
+    /// Builds with a given clock (tests move it forward to expire things).
+    pub async fn build_with_clock(config: Config, clock: Clock) -> anyhow::Result<Application> {
+        let now = clock.now();
+        let startup_config = config.clone();
+        let (store, secrets, keys, hashing) = tokio::task::spawn_blocking(move || {
+            let config = startup_config;
+            let store = open_store(&config)?;
+            let secrets = instance_secrets(&store, &config)?;
+            let keys = signing_keys(&store, &secrets.sealer, now)?;
+            let hashing = password_hashing(&config)?;
+            anyhow::Ok((store, secrets, keys, hashing))
+        })
+        .await??;
+
+        let listener = TcpListener::bind(&config.listen)
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let addr = listener.local_addr()?;
+        let public_url = config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}"));
+        let secure_cookies = public_url.starts_with("https://");
+        let state = AppState {
+            issuer: public_url.trim_end_matches('/').into(),
+            lifetimes: config.lifetimes(),
+            config: config.clone().into(),
+            store: store.clone(),
+            clock: clock.clone(),
+            keys,
+            hashing,
+            sealer: secrets.sealer,
+            csrf_key: secrets.csrf_key.into(),
+            secure_cookies,
+        };
+
+        let cookie_key =
+            Key::try_from(&secrets.cookie_key[..]).context("cookie key is too short")?;
+        let session_store = DbSessionStore::new(store, clock);
+        let session_name = state.cookie_name("gatehouse_session");
+        let session_ttl = actix_web::cookie::time::Duration::seconds(config.session_ttl);
+        let data = web::Data::new(state.clone());
+        let workers = config.workers.unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2)
+        });
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .wrap(ErrorHandlers::new().default_handler(web_layer::error::render_error_page))
+                .wrap(
+                    SessionMiddleware::builder(session_store.clone(), cookie_key.clone())
+                        .cookie_name(session_name.clone())
+                        .cookie_secure(secure_cookies)
+                        .cookie_http_only(true)
+                        .cookie_same_site(SameSite::Lax)
+                        .session_lifecycle(PersistentSession::default().session_ttl(session_ttl))
+                        .build(),
+                )
+                .wrap(web_layer::security_headers(secure_cookies))
+                .wrap(TracingLogger::<RedactedSpans>::new())
+                .configure(web_layer::configure)
+                .default_service(web::to(web_layer::not_found))
+        })
+        .workers(workers)
+        .on_connect(|conn, _| {
+            // Small responses (redirects, JSON) should not wait for Nagle's algorithm.
+            if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
+                let _ = tcp.set_nodelay(true);
+            }
+        })
+        .shutdown_timeout(10)
+        .listen(listener)?
+        .run();
+        Ok(Application {
+            server,
+            addr,
+            state,
+        })
+    }
+
+    /// The address actually bound (useful with port 0).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn issuer(&self) -> &str {
+        &self.state.issuer
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until SIGTERM/SIGINT (graceful: in-flight requests finish), cleaning up expired
+    /// rows in the background meanwhile.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let state = self.state;
+        tokio::select! {
+            result = self.server => result,
+            () = cleanup_forever(state) => Ok(()),
+        }
+    }
+}
+
+/// Deletes expired sessions, requests, codes and tokens every five minutes. Codes and tokens are
+/// kept a day past expiry so that a late replay is still recognised and answered with revocation.
+async fn cleanup_forever(state: AppState) {
+    let mut interval = tokio::time::interval(Duration::from_secs(300));
+    loop {
+        interval.tick().await;
+        let now = state.now();
+        let result = state
+            .store
+            .run(move |c| {
+                let sessions = store::sessions::delete_expired_sessions(c, now)?;
+                let requests = store::requests::delete_expired_requests(c, now)?;
+                let grants = store::grants::delete_expired_grants(c, now - 86_400)?;
+                Ok(sessions + requests + grants)
+            })
+            .await;
+        match result {
+            Ok(0) => {}
+            Ok(deleted) => tracing::debug!(deleted, "expired rows removed"),
+            Err(e) => tracing::warn!(error = %e, "cleanup of expired rows failed"),
+        }
+    }
+}
+
+/// A fresh random secret for clients (shown once, stored hashed).
+pub fn new_client_secret() -> String {
+    random_token(32)
+}

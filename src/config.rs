@@ -1,0 +1,275 @@
+//! Configuration: built-in defaults → optional TOML file → `GATEHOUSE_*` environment variables,
+//! then [`Config::validate`]. Every key is documented in README.md.
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::oauth::Lifetimes;
+
+/// The whole configuration. Keys are flat so that each maps to one `GATEHOUSE_<KEY>` variable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// `sqlite://FILE` (created on start) or `postgres://…`.
+    pub database_url: String,
+    /// Socket address to listen on; port 0 picks a free port.
+    pub listen: String,
+    /// The issuer and base of every URL we emit; defaults to `http://<listen>`.
+    pub public_url: Option<String>,
+    /// SMTP server for mail in lettre's URL form; unset → mail goes to the outbox folder.
+    pub smtp_url: Option<String>,
+    /// HTTP worker threads; defaults to the number of cores.
+    pub workers: Option<usize>,
+    /// Maximum database connections.
+    pub db_pool_size: u32,
+    /// Argon2id cost (OWASP defaults).
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+    pub argon2_parallelism: u32,
+    /// How long a password check may wait for a free hashing slot before answering 429.
+    pub hash_queue_wait_ms: u64,
+    /// Base64 of 32 bytes: the key that seals secrets at rest. Unset → generated on first start
+    /// and stored in the database.
+    pub encryption_key: Option<String>,
+    /// Login session lifetime in seconds.
+    pub session_ttl: i64,
+    /// Lifetimes in seconds (API.md §6).
+    pub request_ttl: i64,
+    pub code_ttl: i64,
+    pub access_token_ttl: i64,
+    pub id_token_ttl: i64,
+    pub refresh_token_ttl: i64,
+    /// Log filter (`info`, `gatehouse=debug,actix_web=info`, …) and format (`text` or `json`).
+    pub log: String,
+    pub log_format: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let lifetimes = Lifetimes::default();
+        Config {
+            database_url: "sqlite://gatehouse.db".into(),
+            listen: "127.0.0.1:8080".into(),
+            public_url: None,
+            smtp_url: None,
+            workers: None,
+            db_pool_size: 10,
+            argon2_memory_kib: 19456,
+            argon2_iterations: 2,
+            argon2_parallelism: 1,
+            hash_queue_wait_ms: 2000,
+            encryption_key: None,
+            session_ttl: 8 * 3600,
+            request_ttl: lifetimes.request,
+            code_ttl: lifetimes.code,
+            access_token_ttl: lifetimes.access_token,
+            id_token_ttl: lifetimes.id_token,
+            refresh_token_ttl: lifetimes.refresh_token,
+            log: "info".into(),
+            log_format: "text".into(),
+        }
+    }
+}
+
+/// A configuration problem, worded as one line that names the key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+impl Config {
+    /// Loads defaults, then `file` (if any), then `GATEHOUSE_*` variables, and validates.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = file {
+            if !file.exists() {
+                return Err(ConfigError(format!(
+                    "config file {} does not exist",
+                    file.display()
+                )));
+            }
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        figment = figment.merge(Env::prefixed("GATEHOUSE_").ignore(&["config"]));
+        let config: Config = figment.extract().map_err(|e| {
+            let first = e
+                .into_iter()
+                .next()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            ConfigError(format!("invalid configuration: {first}"))
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks values that parse but make no sense.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |key: &str, why: String| {
+            Err(ConfigError(format!("invalid configuration: {key}: {why}")))
+        };
+        if crate::store::Backend::from_url(&self.database_url).is_none() {
+            return bad(
+                "database_url",
+                "must start with sqlite:// or postgres://".into(),
+            );
+        }
+        if let Err(e) = self.listen.parse::<SocketAddr>() {
+            return bad(
+                "listen",
+                format!(
+                    "{:?} is not a socket address like 127.0.0.1:8080 ({e})",
+                    self.listen
+                ),
+            );
+        }
+        if let Some(url) = &self.public_url {
+            match url::Url::parse(url) {
+                Ok(u)
+                    if matches!(u.scheme(), "http" | "https")
+                        && u.query().is_none()
+                        && u.fragment().is_none() => {}
+                _ => {
+                    return bad(
+                        "public_url",
+                        format!("{url:?} must be an http(s) URL without query or fragment"),
+                    );
+                }
+            }
+        }
+        if let Some(smtp) = &self.smtp_url {
+            if !(smtp.starts_with("smtp://") || smtp.starts_with("smtps://")) {
+                return bad("smtp_url", "must start with smtp:// or smtps://".into());
+            }
+        }
+        if self.workers == Some(0) {
+            return bad("workers", "must be at least 1".into());
+        }
+        if self.db_pool_size == 0 {
+            return bad("db_pool_size", "must be at least 1".into());
+        }
+        if argon2::Params::new(
+            self.argon2_memory_kib,
+            self.argon2_iterations,
+            self.argon2_parallelism,
+            None,
+        )
+        .is_err()
+        {
+            return bad("argon2_memory_kib", "argon2 parameters out of range (memory ≥ 8×parallelism KiB, iterations ≥ 1, parallelism ≥ 1)".into());
+        }
+        if let Some(key) = &self.encryption_key {
+            if decode_key(key).is_none() {
+                return bad(
+                    "encryption_key",
+                    "must be the base64 encoding of exactly 32 bytes".into(),
+                );
+            }
+        }
+        for (key, value) in [
+            ("session_ttl", self.session_ttl),
+            ("request_ttl", self.request_ttl),
+            ("code_ttl", self.code_ttl),
+            ("access_token_ttl", self.access_token_ttl),
+            ("id_token_ttl", self.id_token_ttl),
+            ("refresh_token_ttl", self.refresh_token_ttl),
+        ] {
+            if value <= 0 {
+                return bad(key, "must be a positive number of seconds".into());
+            }
+        }
+        if !matches!(self.log_format.as_str(), "text" | "json") {
+            return bad("log_format", "must be text or json".into());
+        }
+        Ok(())
+    }
+
+    /// The configured at-rest key, if one is set.
+    pub fn encryption_key_bytes(&self) -> Option<[u8; 32]> {
+        self.encryption_key.as_deref().and_then(decode_key)
+    }
+
+    pub fn lifetimes(&self) -> Lifetimes {
+        Lifetimes {
+            request: self.request_ttl,
+            code: self.code_ttl,
+            access_token: self.access_token_ttl,
+            id_token: self.id_token_ttl,
+            refresh_token: self.refresh_token_ttl,
+        }
+    }
+}
+
+fn decode_key(key: &str) -> Option<[u8; 32]> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(key.trim())
+        .ok()?;
+    bytes.try_into().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        assert_eq!(Config::default().validate(), Ok(()));
+    }
+
+    #[test]
+    fn invalid_values_name_their_key() {
+        let cases: Vec<(Config, &str)> = vec![
+            (
+                Config {
+                    listen: "nonsense".into(),
+                    ..Config::default()
+                },
+                "listen",
+            ),
+            (
+                Config {
+                    database_url: "mysql://x".into(),
+                    ..Config::default()
+                },
+                "database_url",
+            ),
+            (
+                Config {
+                    public_url: Some("ftp://x".into()),
+                    ..Config::default()
+                },
+                "public_url",
+            ),
+            (
+                Config {
+                    encryption_key: Some("c2hvcnQ=".into()),
+                    ..Config::default()
+                },
+                "encryption_key",
+            ),
+            (
+                Config {
+                    code_ttl: 0,
+                    ..Config::default()
+                },
+                "code_ttl",
+            ),
+            (
+                Config {
+                    argon2_iterations: 0,
+                    ..Config::default()
+                },
+                "argon2",
+            ),
+        ];
+        for (config, key) in cases {
+            let err = config.validate().unwrap_err().0;
+            assert!(err.contains(key), "{err:?} should name {key}");
+            assert!(!err.contains('\n'));
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! Relying-party applications (OAuth clients) and what each is allowed to do.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// Whether a client's users are asked for a second factor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MfaPolicy {
+    Off,
+    Optional,
+    Always,
+}
+
+impl MfaPolicy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MfaPolicy::Off => "off",
+            MfaPolicy::Optional => "optional",
+            MfaPolicy::Always => "always",
+        }
+    }
+}
+
+impl FromStr for MfaPolicy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "off" => Ok(MfaPolicy::Off),
+            "optional" => Ok(MfaPolicy::Optional),
+            "always" => Ok(MfaPolicy::Always),
+            other => Err(format!(
+                "unknown MFA policy {other:?} (expected off, optional or always)"
+            )),
+        }
+    }
+}
+
+/// OAuth grant types a client may use at the token endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GrantType {
+    AuthorizationCode,
+    RefreshToken,
+    ClientCredentials,
+}
+
+impl GrantType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GrantType::AuthorizationCode => "authorization_code",
+            GrantType::RefreshToken => "refresh_token",
+            GrantType::ClientCredentials => "client_credentials",
+        }
+    }
+}
+
+impl fmt::Display for GrantType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for GrantType {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "authorization_code" => Ok(GrantType::AuthorizationCode),
+            "refresh_token" => Ok(GrantType::RefreshToken),
+            "client_credentials" => Ok(GrantType::ClientCredentials),
+            other => Err(format!("unknown grant type {other:?}")),
+        }
+    }
+}
+
+/// A registered client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Client {
+    pub id: String,
+    pub name: String,
+    /// SHA-256 of the client secret; `None` for public clients.
+    pub secret_hash: Option<String>,
+    pub is_public: bool,
+    pub allow_implicit: bool,
+    pub is_management: bool,
+    pub mfa_policy: MfaPolicy,
+    pub grant_types: Vec<GrantType>,
+    pub redirect_uris: Vec<String>,
+    pub post_logout_redirect_uris: Vec<String>,
+}
+
+impl Client {
+    pub fn allows_grant(&self, grant: GrantType) -> bool {
+        self.grant_types.contains(&grant)
+    }
+
+    /// RFC 9700 §2.1: redirect URIs are compared by exact string match, nothing looser.
+    pub fn has_redirect_uri(&self, uri: &str) -> bool {
+        self.redirect_uris.iter().any(|r| r == uri)
+    }
+
+    pub fn has_post_logout_redirect_uri(&self, uri: &str) -> bool {
+        self.post_logout_redirect_uris.iter().any(|r| r == uri)
+    }
+}
+
+/// Checks a redirect URI offered at registration: absolute, no fragment (RFC 6749 §3.1.2),
+/// and https unless it points at the local machine or uses a private app scheme.
+pub fn validate_redirect_uri(uri: &str) -> Result<(), String> {
+    let parsed =
+        url::Url::parse(uri).map_err(|e| format!("{uri:?} is not an absolute URL: {e}"))?;
+    if parsed.fragment().is_some() {
+        return Err(format!("{uri:?} must not contain a fragment"));
+    }
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" => match parsed.host_str() {
+            Some("localhost" | "127.0.0.1" | "[::1]") => Ok(()),
+            _ => Err(format!(
+                "{uri:?} must use https (http is allowed for localhost only)"
+            )),
+        },
+        "javascript" | "data" | "file" => Err(format!("{uri:?} uses a forbidden scheme")),
+        _ => Ok(()), // private-use URI schemes of native apps (RFC 8252 §7.1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client() -> Client {
+        Client {
+            id: "c".into(),
+            name: "App".into(),
+            secret_hash: None,
+            is_public: true,
+            allow_implicit: false,
+            is_management: false,
+            mfa_policy: MfaPolicy::Optional,
+            grant_types: vec![GrantType::AuthorizationCode],
+            redirect_uris: vec!["https://app.example/cb".into()],
+            post_logout_redirect_uris: vec![],
+        }
+    }
+
+    #[test]
+    fn redirect_uris_match_exactly() {
+        let c = client();
+        assert!(c.has_redirect_uri("https://app.example/cb"));
+        for near_miss in [
+            "https://app.example/cb/",
+            "https://app.example/cb?x=1",
+            "https://APP.example/cb",
+            "http://app.example/cb",
+            "https://app.example/cb#f",
+            "https://app.example.evil/cb",
+        ] {
+            assert!(!c.has_redirect_uri(near_miss), "{near_miss} must not match");
+        }
+    }
+
+    #[test]
+    fn registration_refuses_unsafe_redirect_uris() {
+        assert!(validate_redirect_uri("https://app.example/cb").is_ok());
+        assert!(validate_redirect_uri("http://localhost:3000/cb").is_ok());
+        assert!(validate_redirect_uri("com.example.app:/cb").is_ok());
+        assert!(validate_redirect_uri("http://app.example/cb").is_err());
+        assert!(validate_redirect_uri("https://app.example/cb#x").is_err());
+        assert!(validate_redirect_uri("/relative").is_err());
+        assert!(validate_redirect_uri("javascript:alert(1)").is_err());
+    }
+}

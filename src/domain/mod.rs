@@ -1,0 +1,8 @@
+//! Pure rules of the product. Nothing here does IO, reads the clock or draws randomness:
+//! times (`now`, unix seconds) and random values are parameters. May not depend on actix,
+//! diesel, lettre, askama, tokio or any other layer of this crate.
+
+pub mod client;
+pub mod ids;
+pub mod oauth;
+pub mod user;

@@ -1,0 +1,46 @@
+//! The `audit_events` table: an append-only trail of security-relevant events.
+
+use diesel::prelude::*;
+
+use super::schema::audit_events as t;
+use super::{AnyConnection, StoreError};
+
+/// One audit event. `detail` must never contain a secret (password, code, token).
+#[derive(Queryable, Selectable, Insertable, Debug, Clone, PartialEq, Eq)]
+#[diesel(table_name = t)]
+pub struct AuditEventRow {
+    pub id: String,
+    pub at: i64,
+    pub action: String,
+    pub outcome: String,
+    pub actor: Option<String>,
+    pub user_id: Option<String>,
+    pub client_id: Option<String>,
+    pub ip: Option<String>,
+    pub detail: String,
+}
+
+pub fn insert_audit_event(
+    conn: &mut AnyConnection,
+    event: &AuditEventRow,
+) -> Result<(), StoreError> {
+    diesel::insert_into(t::table).values(event).execute(conn)?;
+    Ok(())
+}
+
+/// The newest events first, optionally only those about one user.
+pub fn list_audit_events(
+    conn: &mut AnyConnection,
+    user_id: Option<&str>,
+    limit: i64,
+) -> Result<Vec<AuditEventRow>, StoreError> {
+    let mut query = t::table
+        .select(AuditEventRow::as_select())
+        .order(t::id.desc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(user_id) = user_id {
+        query = query.filter(t::user_id.eq(user_id.to_owned()));
+    }
+    Ok(query.load(conn)?)
+}

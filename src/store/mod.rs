@@ -1,0 +1,213 @@
+//! The database layer: diesel over SQLite or PostgreSQL through one [`AnyConnection`].
+//!
+//! Only this module (and its children) may name diesel types. Everything above it calls
+//! [`Store::run`] with a closure over `&mut AnyConnection` built from the functions here, and gets
+//! back domain-shaped rows and a [`StoreError`]. `run` executes on tokio's blocking pool, so diesel
+//! never blocks an async worker.
+
+pub mod audit;
+pub mod clients;
+pub mod grants;
+pub mod requests;
+pub mod schema;
+pub mod secrets;
+pub mod sessions;
+pub mod signing_keys;
+pub mod users;
+
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// One connection type for both backends; the URL scheme decides which variant is built.
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgresql(diesel::PgConnection),
+    // SQLite must stay last: the derive tries variants in order.
+    Sqlite(diesel::SqliteConnection),
+}
+
+/// Errors from the store. `NotFound` and `Conflict` are expected outcomes callers branch on;
+/// everything else is an infrastructure failure that becomes a 500 with a logged cause.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    #[error("database error: {0}")]
+    Database(#[from] diesel::result::Error),
+    #[error("could not get a database connection: {0}")]
+    Pool(#[from] r2d2::Error),
+    #[error("migration failed: {0}")]
+    Migration(String),
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+    #[error("database task was cancelled")]
+    Cancelled,
+}
+
+/// Maps unique-constraint violations to [`StoreError::Conflict`] so callers can answer 409.
+pub(crate) fn conflict_on_unique(
+    what: &'static str,
+) -> impl Fn(diesel::result::Error) -> StoreError {
+    move |e| match e {
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        ) => StoreError::Conflict(what),
+        other => StoreError::Database(other),
+    }
+}
+
+/// Which database the URL points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// Picks the backend from the URL scheme (`sqlite://…` or `postgres(ql)://…`).
+    pub fn from_url(url: &str) -> Option<Backend> {
+        if url.starts_with("sqlite:") {
+            Some(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Backend::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
+/// Builds connections of the right variant directly, so a bad URL reports the real error instead
+/// of the MultiConnection's generic one, and applies the SQLite pragmas to every connection.
+#[derive(Debug)]
+struct Manager {
+    url: String,
+    backend: Backend,
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = AnyConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<AnyConnection, Self::Error> {
+        use diesel::r2d2::Error as E;
+        match self.backend {
+            Backend::Postgres => diesel::PgConnection::establish(&self.url)
+                .map(AnyConnection::Postgresql)
+                .map_err(E::ConnectionError),
+            Backend::Sqlite => {
+                let mut conn =
+                    diesel::SqliteConnection::establish(&self.url).map_err(E::ConnectionError)?;
+                // WAL lets readers run beside the one writer; busy_timeout makes writers queue
+                // instead of failing; foreign keys are off by default in SQLite.
+                conn.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                )
+                .map_err(E::QueryError)?;
+                Ok(AnyConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), Self::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
+        false
+    }
+}
+
+/// A pool of connections to the configured database.
+#[derive(Clone)]
+pub struct Store {
+    pool: r2d2::Pool<Manager>,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects (creating the SQLite file if needed). Fails fast with the driver's own message.
+    pub fn connect(url: &str, max_connections: u32) -> Result<Store, StoreError> {
+        let backend = Backend::from_url(url).ok_or(StoreError::Migration(format!(
+            "unsupported database URL scheme in {:?}: use sqlite:// or postgres://",
+            redact_url(url)
+        )))?;
+        let pool = r2d2::Pool::builder()
+            .max_size(max_connections)
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(10))
+            .build(Manager {
+                url: url.to_owned(),
+                backend,
+            })?;
+        Ok(Store { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Runs the embedded migrations for this backend; returns how many were applied.
+    pub fn migrate(&self) -> Result<usize, StoreError> {
+        let mut conn = self.pool.get()?;
+        let migrations = match self.backend {
+            Backend::Postgres => POSTGRES_MIGRATIONS,
+            Backend::Sqlite => SQLITE_MIGRATIONS,
+        };
+        let applied = conn
+            .run_pending_migrations(migrations)
+            .map_err(|e| StoreError::Migration(e.to_string()))?;
+        Ok(applied.len())
+    }
+
+    /// Runs `f` with a pooled connection on the blocking thread pool.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&mut AnyConnection) -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|_| StoreError::Cancelled)?
+    }
+
+    /// Runs `f` synchronously; for the CLI and start-up, never from an async handler.
+    pub fn run_blocking<T>(
+        &self,
+        f: impl FnOnce(&mut AnyConnection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.pool.get()?;
+        f(&mut conn)
+    }
+
+    /// Checks that the database answers (for `/health`).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.run(|conn| conn.batch_execute("SELECT 1").map_err(StoreError::from))
+            .await
+    }
+}
+
+/// Hides a password in a database URL before it is shown or logged.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}

@@ -1,0 +1,172 @@
+//! Diesel table definitions, kept in step with `migrations/{sqlite,postgres}` by hand
+//! (both backends share one logical schema; see DESIGN.md "Database").
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        email -> Text,
+        email_verified -> Bool,
+        name -> Nullable<Text>,
+        password_hash -> Nullable<Text>,
+        is_admin -> Bool,
+        disabled -> Bool,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    clients (id) {
+        id -> Text,
+        name -> Text,
+        secret_hash -> Nullable<Text>,
+        is_public -> Bool,
+        allow_implicit -> Bool,
+        is_management -> Bool,
+        mfa_policy -> Text,
+        grant_types -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    client_redirect_uris (client_id, kind, uri) {
+        client_id -> Text,
+        kind -> Text,
+        uri -> Text,
+    }
+}
+
+diesel::table! {
+    authz_requests (id) {
+        id -> Text,
+        client_id -> Text,
+        redirect_uri -> Text,
+        response_type -> Text,
+        response_mode -> Text,
+        scope -> Text,
+        state -> Nullable<Text>,
+        nonce -> Nullable<Text>,
+        code_challenge -> Nullable<Text>,
+        prompt -> Nullable<Text>,
+        max_age -> Nullable<BigInt>,
+        login_hint -> Nullable<Text>,
+        ui_locales -> Nullable<Text>,
+        acr_values -> Nullable<Text>,
+        view_type -> Text,
+        browser_binding -> Nullable<Text>,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        completed_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    auth_codes (id) {
+        id -> Text,
+        code_hash -> Text,
+        client_id -> Text,
+        user_id -> Text,
+        redirect_uri -> Text,
+        scope -> Text,
+        nonce -> Nullable<Text>,
+        code_challenge -> Nullable<Text>,
+        auth_time -> BigInt,
+        amr -> Text,
+        acr -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        used_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    access_tokens (token_hash) {
+        token_hash -> Text,
+        grant_id -> Nullable<Text>,
+        client_id -> Text,
+        user_id -> Nullable<Text>,
+        scope -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        revoked_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (token_hash) {
+        token_hash -> Text,
+        grant_id -> Text,
+        client_id -> Text,
+        user_id -> Text,
+        scope -> Text,
+        auth_time -> BigInt,
+        amr -> Text,
+        acr -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        used_at -> Nullable<BigInt>,
+        revoked_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    signing_keys (kid) {
+        kid -> Text,
+        alg -> Text,
+        private_key -> Binary,
+        public_jwk -> Text,
+        created_at -> BigInt,
+        retired_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    instance_secrets (name) {
+        name -> Text,
+        value -> Binary,
+    }
+}
+
+diesel::table! {
+    sessions (id_hash) {
+        id_hash -> Text,
+        user_id -> Nullable<Text>,
+        state -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> Text,
+        at -> BigInt,
+        action -> Text,
+        outcome -> Text,
+        actor -> Nullable<Text>,
+        user_id -> Nullable<Text>,
+        client_id -> Nullable<Text>,
+        ip -> Nullable<Text>,
+        detail -> Text,
+    }
+}
+
+diesel::joinable!(client_redirect_uris -> clients (client_id));
+diesel::joinable!(authz_requests -> clients (client_id));
+diesel::joinable!(auth_codes -> clients (client_id));
+diesel::joinable!(auth_codes -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    clients,
+    client_redirect_uris,
+    authz_requests,
+    auth_codes,
+    access_tokens,
+    refresh_tokens,
+    signing_keys,
+    instance_secrets,
+    sessions,
+    audit_events,
+);

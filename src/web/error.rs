@@ -1,0 +1,167 @@
+//! Errors of HTML pages, and the error pages themselves (every one shows the request id).
+//!
+//! A handler returns [`WebError`]; its response carries an [`ErrorPage`] extension that the
+//! [`render_error_page`] middleware turns into HTML together with the request id. Responses the
+//! framework makes on its own (404, 405, payload errors) get the same page. JSON endpoints build
+//! their own error bodies and are left alone.
+
+use actix_web::body::BoxBody;
+use actix_web::dev::ServiceResponse;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::{HttpMessage, HttpResponse, ResponseError};
+use askama::Template;
+use tracing_actix_web::RequestId;
+
+use crate::crypto::password::HashError;
+use crate::store::StoreError;
+
+/// What went wrong, for a person.
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("too many requests")]
+    Busy,
+    #[error("internal error: {0:#}")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<StoreError> for WebError {
+    fn from(e: StoreError) -> Self {
+        WebError::Internal(e.into())
+    }
+}
+
+impl From<HashError> for WebError {
+    fn from(e: HashError) -> Self {
+        match e {
+            HashError::Busy => WebError::Busy,
+            other => WebError::Internal(other.into()),
+        }
+    }
+}
+
+/// The title and message an error page shows; attached to the response by [`WebError`].
+#[derive(Debug, Clone)]
+pub struct ErrorPage {
+    pub title: &'static str,
+    pub message: String,
+}
+
+impl ResponseError for WebError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::Forbidden(_) => StatusCode::FORBIDDEN,
+            WebError::NotFound(_) => StatusCode::NOT_FOUND,
+            WebError::Busy => StatusCode::TOO_MANY_REQUESTS,
+            WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let (title, message) = match self {
+            WebError::BadRequest(m) => ("This request cannot be completed", m.clone()),
+            WebError::Forbidden(m) => ("Not allowed", m.clone()),
+            WebError::NotFound(m) => ("Not found", m.clone()),
+            WebError::Busy => (
+                "Please try again",
+                "We are handling many sign-ins right now. Wait a moment and try again.".to_owned(),
+            ),
+            WebError::Internal(cause) => {
+                tracing::error!(error = format!("{cause:#}"), "request failed");
+                (
+                    "Something went wrong",
+                    "An unexpected error occurred on our side. Please try again.".to_owned(),
+                )
+            }
+        };
+        let mut response = HttpResponse::build(self.status_code());
+        if matches!(self, WebError::Busy) {
+            response.insert_header((header::RETRY_AFTER, "2"));
+        }
+        let mut response = response.finish();
+        response
+            .extensions_mut()
+            .insert(ErrorPage { title, message });
+        response
+    }
+}
+
+#[derive(Template)]
+#[template(path = "errors/error.html")]
+struct ErrorPageView<'a> {
+    status: u16,
+    title: &'a str,
+    message: &'a str,
+    request_id: String,
+}
+
+/// Renders an HTML error page for any 4xx/5xx that is not already a JSON or HTML body.
+pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let content_type = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let has_own_body =
+        content_type.starts_with("application/json") || content_type.starts_with("text/html");
+    let page = res.response().extensions().get::<ErrorPage>().cloned();
+    if has_own_body && page.is_none() {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let request_id = res
+        .request()
+        .extensions()
+        .get::<RequestId>()
+        .map(|id| id.to_string())
+        .unwrap_or_default();
+    let page = page.unwrap_or_else(|| default_page(status));
+    let html = ErrorPageView {
+        status: status.as_u16(),
+        title: page.title,
+        message: &page.message,
+        request_id,
+    }
+    .render()
+    .unwrap_or_else(|_| format!("{} {}", status.as_u16(), page.title));
+    let (req, mut res) = res.into_parts();
+    let headers = res.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    headers.remove(header::CONTENT_LENGTH);
+    let res = res.set_body(BoxBody::new(html));
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, res).map_into_right_body(),
+    ))
+}
+
+fn default_page(status: StatusCode) -> ErrorPage {
+    match status {
+        StatusCode::NOT_FOUND => ErrorPage {
+            title: "Page not found",
+            message: "There is nothing at this address.".into(),
+        },
+        StatusCode::METHOD_NOT_ALLOWED => ErrorPage {
+            title: "Not allowed",
+            message: "This address does not accept that kind of request.".into(),
+        },
+        s if s.is_server_error() => ErrorPage {
+            title: "Something went wrong",
+            message: "An unexpected error occurred on our side. Please try again.".into(),
+        },
+        _ => ErrorPage {
+            title: "This request cannot be completed",
+            message: "The request was not understood.".into(),
+        },
+    }
+}

@@ -1,0 +1,169 @@
+//! The HTTP layer (actix-web only): route table, middleware, extractor settings.
+//! Handlers reach the database only through `store` functions run by `Store::run`.
+
+pub mod audit;
+pub mod bearer;
+pub mod browser;
+pub mod envelope;
+pub mod error;
+pub mod issue;
+pub mod login_session;
+pub mod oauth_json;
+pub mod routes;
+pub mod session_store;
+pub mod state;
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::DefaultHeaders;
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
+use tracing_actix_web::{RequestId, RootSpanBuilder};
+
+use routes::{authz, discovery, end_session, introspect, login, start, token, userinfo};
+
+/// Registers every route.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::QueryConfig::default().error_handler(|e, _| bad_input(e.to_string())))
+        .app_data(
+            web::FormConfig::default()
+                .limit(64 * 1024)
+                .error_handler(|e, _| bad_input(e.to_string())),
+        )
+        .app_data(
+            web::JsonConfig::default()
+                .limit(64 * 1024)
+                .error_handler(json_error),
+        )
+        .app_data(web::PayloadConfig::default().limit(64 * 1024))
+        .route("/", web::get().to(start::start))
+        .route("/health", web::get().to(start::health))
+        .route("/static/style.css", web::get().to(start::style))
+        .route("/static/form_post.js", web::get().to(start::form_post_js))
+        .route(
+            "/.well-known/openid-configuration",
+            web::get().to(discovery::openid_configuration),
+        )
+        .route("/.well-known/jwks.json", web::get().to(discovery::jwks))
+        .route("/authz-srv/authz", web::get().to(authz::authorize_get))
+        .route("/authz-srv/authz", web::post().to(authz::authorize_post))
+        .route(
+            "/authz-srv/authrequest/authz/generate",
+            web::post().to(authz::generate),
+        )
+        .route(
+            "/public-srv/public/{request_id}",
+            web::get().to(authz::public_info),
+        )
+        .route("/login", web::get().to(login::login_page))
+        .route("/login-srv/login", web::post().to(login::login_submit))
+        .route("/token-srv/token", web::post().to(token::token))
+        .route(
+            "/token-srv/introspect",
+            web::post().to(introspect::introspect),
+        )
+        .route("/token-srv/revoke", web::post().to(introspect::revoke))
+        .route("/users-srv/userinfo", web::get().to(userinfo::userinfo_get))
+        .route(
+            "/users-srv/userinfo",
+            web::post().to(userinfo::userinfo_post),
+        )
+        .route(
+            "/session/end_session",
+            web::get().to(end_session::end_session_get),
+        )
+        .route(
+            "/session/end_session",
+            web::post().to(end_session::end_session_post),
+        );
+}
+
+fn bad_input(message: String) -> actix_web::Error {
+    error::WebError::BadRequest(format!("The request is malformed: {message}")).into()
+}
+
+/// Malformed JSON gets the cidaas error envelope, not an HTML page.
+fn json_error(e: actix_web::error::JsonPayloadError, req: &HttpRequest) -> actix_web::Error {
+    let response = envelope::error(
+        req,
+        actix_web::http::StatusCode::BAD_REQUEST,
+        "invalid_request",
+        "ValidationError",
+        &format!("The JSON body is malformed: {e}"),
+    );
+    actix_web::error::InternalError::from_response(e, response).into()
+}
+
+/// Security headers for every response (DESIGN.md): a CSP without inline script, no framing,
+/// no sniffing, no referrer (login URLs carry request ids), and no caching unless a handler
+/// says otherwise.
+pub fn security_headers(https: bool) -> DefaultHeaders {
+    let mut headers = DefaultHeaders::new()
+        .add((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             connect-src 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ))
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::X_FRAME_OPTIONS, "DENY"))
+        .add((header::REFERRER_POLICY, "no-referrer"))
+        .add(("Cross-Origin-Opener-Policy", "same-origin"))
+        .add((
+            "Permissions-Policy",
+            "camera=(), microphone=(), geolocation=()",
+        ))
+        .add((header::CACHE_CONTROL, "no-store"));
+    if https {
+        headers = headers.add((
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        ));
+    }
+    headers
+}
+
+/// Request spans without query strings: they can carry hints and tokens
+/// (`id_token_hint`), which must never reach the logs.
+pub struct RedactedSpans;
+
+impl RootSpanBuilder for RedactedSpans {
+    fn on_request_start(request: &actix_web::dev::ServiceRequest) -> tracing::Span {
+        let request_id = request
+            .extensions()
+            .get::<RequestId>()
+            .map(|id| id.to_string())
+            .unwrap_or_default();
+        tracing::info_span!(
+            "request",
+            method = %request.method(),
+            path = %request.path(),
+            request_id = %request_id,
+            status = tracing::field::Empty,
+        )
+    }
+
+    fn on_request_end<B: actix_web::body::MessageBody>(
+        span: tracing::Span,
+        outcome: &Result<actix_web::dev::ServiceResponse<B>, actix_web::Error>,
+    ) {
+        let status = match outcome {
+            Ok(response) => response.status().as_u16(),
+            Err(e) => e.as_response_error().status_code().as_u16(),
+        };
+        span.record("status", status);
+    }
+}
+
+/// ISO-8601 UTC text for a unix time (API.md: times in JSON are ISO-8601 strings).
+pub fn iso8601(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+/// A plain 404 for routes that match nothing.
+pub async fn not_found() -> HttpResponse {
+    HttpResponse::NotFound().finish()
+}

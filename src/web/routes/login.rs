@@ -1,0 +1,217 @@
+//! The hosted password login: `GET /login?requestId=…` shows the form, `POST /login-srv/login`
+//! checks the password and answers the authorization request (API.md §3, §4).
+
+use actix_session::Session;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use askama_web::WebTemplate;
+use serde::Deserialize;
+
+use crate::domain::oauth::authorize::PendingRequest;
+use crate::domain::user::Email;
+use crate::store;
+use crate::web::audit::{self, Audit};
+use crate::web::browser::Browser;
+use crate::web::error::WebError;
+use crate::web::issue;
+use crate::web::login_session::{self, Login};
+use crate::web::state::AppState;
+
+/// One message for every failed sign-in, so the page never tells whether an account exists.
+const INVALID_CREDENTIALS: &str = "The email or password is not correct.";
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    #[serde(rename = "requestId")]
+    request_id: Option<String>,
+    error: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login/login.html")]
+pub struct LoginPage {
+    client_name: String,
+    request_id: String,
+    csrf_token: String,
+    username: String,
+    error: Option<&'static str>,
+}
+
+pub async fn login_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<LoginQuery>,
+) -> Result<HttpResponse, WebError> {
+    let browser = Browser::get_or_create(&state, &req);
+    let pending = pending_for_browser(&state, query.request_id.as_deref(), &browser).await?;
+    let client_id = pending.request.client_id.clone();
+    let client = state
+        .store
+        .run(move |c| store::clients::find_client(c, &client_id))
+        .await?;
+    let page = LoginPage {
+        client_name: client.map(|c| c.name).unwrap_or_default(),
+        request_id: pending.id.clone(),
+        csrf_token: browser.csrf_token(&state),
+        username: pending.request.login_hint.clone().unwrap_or_default(),
+        error: match query.error.as_deref() {
+            Some("invalid_username_password") => Some(INVALID_CREDENTIALS),
+            Some(_) => Some("Sign-in did not succeed. Please try again."),
+            None => None,
+        },
+    };
+    let html = page.render().map_err(|e| WebError::Internal(e.into()))?;
+    let mut response = HttpResponse::Ok();
+    response.content_type("text/html; charset=utf-8");
+    if browser.is_new {
+        response.cookie(browser.cookie(&state));
+    }
+    Ok(response.body(html))
+}
+
+/// Loads a live request and makes sure this browser may act on it (binding it on first use).
+async fn pending_for_browser(
+    state: &AppState,
+    request_id: Option<&str>,
+    browser: &Browser,
+) -> Result<PendingRequest, WebError> {
+    let expired = || {
+        WebError::BadRequest(
+            "This sign-in link has expired or was already used. Go back to the application and sign in again.".into(),
+        )
+    };
+    let id = request_id
+        .filter(|id| uuid::Uuid::parse_str(id).is_ok())
+        .ok_or_else(expired)?
+        .to_owned();
+    let now = state.now();
+    let lookup = id.clone();
+    let pending = state
+        .store
+        .run(move |c| store::requests::find_request(c, &lookup))
+        .await?
+        .filter(|p| p.is_live(now))
+        .ok_or_else(expired)?;
+    let binding = browser.binding();
+    if !pending.is_bound_to(&binding) {
+        return Err(WebError::Forbidden(
+            "This sign-in was started in another browser. Go back to the application and sign in again here.".into(),
+        ));
+    }
+    if pending.browser_binding.is_none() {
+        let bound = state
+            .store
+            .run(move |c| store::requests::bind_request(c, &id, &binding))
+            .await?;
+        if !bound {
+            return Err(WebError::Forbidden(
+                "This sign-in was started in another browser.".into(),
+            ));
+        }
+    }
+    Ok(pending)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    #[serde(rename = "requestId")]
+    request_id: String,
+    csrf_token: Option<String>,
+}
+
+pub async fn login_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, WebError> {
+    let form = form.into_inner();
+    let browser = Browser::existing(&state, &req).ok_or_else(|| {
+        WebError::Forbidden(
+            "Your browser did not send our cookie. Allow cookies for this site and try again."
+                .into(),
+        )
+    })?;
+    if !form
+        .csrf_token
+        .as_deref()
+        .is_some_and(|t| browser.csrf_matches(&state, t))
+    {
+        return Err(WebError::Forbidden(
+            "The form has expired. Go back, reload the page and try again.".into(),
+        ));
+    }
+    let pending = pending_for_browser(&state, Some(&form.request_id), &browser).await?;
+
+    let email = Email::parse(&form.username).ok();
+    let user = match &email {
+        Some(email) => {
+            let email = email.as_str().to_owned();
+            state
+                .store
+                .run(move |c| store::users::find_user_by_email(c, &email))
+                .await?
+        }
+        None => None,
+    };
+    let stored_hash = user
+        .as_ref()
+        .filter(|u| u.can_sign_in())
+        .and_then(|u| u.password_hash.clone());
+    // Always one full hash, whether or not the account exists.
+    let valid = state.hashing.verify(form.password, stored_hash).await?;
+    let Some(user) = user.filter(|_| valid) else {
+        audit::record(
+            &state,
+            &req,
+            Audit::failure("login.password")
+                .client(&pending.request.client_id)
+                .detail(format!(
+                    "identifier={}",
+                    email
+                        .map(|e| e.to_string())
+                        .unwrap_or_else(|| "<malformed>".into())
+                )),
+        )
+        .await;
+        let location = format!(
+            "/login?requestId={}&view_type={}&error=invalid_username_password&error_description={}",
+            pending.id,
+            pending.request.view_type.as_str(),
+            "The+email+or+password+is+not+correct."
+        );
+        return Ok(HttpResponse::Found()
+            .insert_header((header::LOCATION, location))
+            .finish());
+    };
+
+    let now = state.now();
+    let id = pending.id.clone();
+    if !state
+        .store
+        .run(move |c| store::requests::complete_request(c, &id, now))
+        .await?
+    {
+        return Err(WebError::BadRequest(
+            "This sign-in was already completed. Go back to the application.".into(),
+        ));
+    }
+    let login = Login {
+        user_id: user.id.clone(),
+        auth_time: now,
+        amr: vec!["pwd".into()],
+    };
+    login_session::start(&session, &login).map_err(|e| WebError::Internal(e.into()))?;
+    audit::record(
+        &state,
+        &req,
+        Audit::success("login.password")
+            .user(&user.id)
+            .client(&pending.request.client_id),
+    )
+    .await;
+    issue::authorization_response(&state, &pending.request, &user, &login).await
+}

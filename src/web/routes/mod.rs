@@ -1,0 +1,10 @@
+//! One module per feature; the route table is in `web/mod.rs`.
+
+pub mod authz;
+pub mod discovery;
+pub mod end_session;
+pub mod introspect;
+pub mod login;
+pub mod start;
+pub mod token;
+pub mod userinfo;

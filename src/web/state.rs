@@ -1,0 +1,48 @@
+//! Everything a handler needs, shared by every worker. No globals: tests run many apps at once.
+
+use std::sync::Arc;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::crypto::jwt::KeyRing;
+use crate::crypto::password::PasswordHashing;
+use crate::crypto::seal::Sealer;
+use crate::domain::oauth::Lifetimes;
+use crate::store::Store;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub clock: Clock,
+    pub keys: KeyRing,
+    pub hashing: PasswordHashing,
+    pub sealer: Sealer,
+    /// The issuer identifier: the public URL without a trailing slash.
+    pub issuer: Arc<str>,
+    pub lifetimes: Lifetimes,
+    /// Key for CSRF tokens (HMAC over the browser cookie).
+    pub csrf_key: Arc<[u8; 32]>,
+    /// Whether cookies get `Secure` and the `__Host-` prefix (public URL is https).
+    pub secure_cookies: bool,
+}
+
+impl AppState {
+    /// An absolute URL under the public URL.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.issuer, path)
+    }
+
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    /// A cookie name with the `__Host-` prefix when cookies are secure (RFC 6265bis §4.1.3.2).
+    pub fn cookie_name(&self, base: &str) -> String {
+        if self.secure_cookies {
+            format!("__Host-{base}")
+        } else {
+            base.to_owned()
+        }
+    }
+}
