@@ -121,8 +121,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_logging(&config);
-    let result = match cli.command.unwrap_or(Command::Serve) {
+    let command = cli.command.unwrap_or(Command::Serve);
+    // One-shot commands print their result; only warnings and errors go to the log.
+    init_logging(&config, matches!(command, Command::Serve));
+    let result = match command {
         Command::Serve => serve(config),
         Command::Migrate => {
             gatehouse::app::open_store(&config).map(|_| println!("database is up to date"))
@@ -190,10 +192,11 @@ fn serve(config: Config) -> anyhow::Result<()> {
     })
 }
 
-fn init_logging(config: &Config) {
+fn init_logging(config: &Config, serving: bool) {
     use tracing_subscriber::EnvFilter;
     use tracing_subscriber::fmt::format::FmtSpan;
-    let filter = EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info"));
+    let wanted = if serving { config.log.as_str() } else { "warn" };
+    let filter = EnvFilter::try_new(wanted).unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_span_events(FmtSpan::CLOSE)

@@ -3,5 +3,9 @@
 
 mod helpers;
 
+mod architecture;
 mod authorize;
+mod cli;
+mod discovery;
+mod sessions;
 mod token;
