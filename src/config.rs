@@ -140,10 +140,10 @@ impl Config {
                 }
             }
         }
-        if let Some(smtp) = &self.smtp_url {
-            if !(smtp.starts_with("smtp://") || smtp.starts_with("smtps://")) {
-                return bad("smtp_url", "must start with smtp:// or smtps://".into());
-            }
+        if let Some(smtp) = &self.smtp_url
+            && !(smtp.starts_with("smtp://") || smtp.starts_with("smtps://"))
+        {
+            return bad("smtp_url", "must start with smtp:// or smtps://".into());
         }
         if self.workers == Some(0) {
             return bad("workers", "must be at least 1".into());
@@ -161,13 +161,13 @@ impl Config {
         {
             return bad("argon2_memory_kib", "argon2 parameters out of range (memory ≥ 8×parallelism KiB, iterations ≥ 1, parallelism ≥ 1)".into());
         }
-        if let Some(key) = &self.encryption_key {
-            if decode_key(key).is_none() {
-                return bad(
-                    "encryption_key",
-                    "must be the base64 encoding of exactly 32 bytes".into(),
-                );
-            }
+        if let Some(key) = &self.encryption_key
+            && decode_key(key).is_none()
+        {
+            return bad(
+                "encryption_key",
+                "must be the base64 encoding of exactly 32 bytes".into(),
+            );
         }
         for (key, value) in [
             ("session_ttl", self.session_ttl),

@@ -66,6 +66,18 @@ impl User {
     }
 }
 
+/// Minimum rules for a new password (NIST SP 800-63B §3.1.1.2: length, no composition rules).
+pub fn check_new_password(password: &str) -> Result<(), String> {
+    let length = password.chars().count();
+    if length < 8 {
+        return Err("the password must have at least 8 characters".into());
+    }
+    if length > 256 {
+        return Err("the password must have at most 256 characters".into());
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,16 +105,4 @@ mod tests {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
         }
     }
-}
-
-/// Minimum rules for a new password (NIST SP 800-63B §3.1.1.2: length, no composition rules).
-pub fn check_new_password(password: &str) -> Result<(), String> {
-    let length = password.chars().count();
-    if length < 8 {
-        return Err("the password must have at least 8 characters".into());
-    }
-    if length > 256 {
-        return Err("the password must have at most 256 characters".into());
-    }
-    Ok(())
 }

@@ -46,10 +46,10 @@ impl Served {
         let sink = logs.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Ok(v) = serde_json::from_str::<Value>(&line) {
-                    if let Some(url) = v["fields"]["url"].as_str() {
-                        let _ = tx.send(url.to_owned());
-                    }
+                if let Ok(v) = serde_json::from_str::<Value>(&line)
+                    && let Some(url) = v["fields"]["url"].as_str()
+                {
+                    let _ = tx.send(url.to_owned());
                 }
                 sink.lock().unwrap().push(line);
             }

@@ -1,6 +1,8 @@
 //! Integration tests: each test starts the whole app on port 0 with a fresh database
 //! (SQLite in a temp dir, or a new PostgreSQL database when TEST_DATABASE_URL is set).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod helpers;
 
 mod architecture;

@@ -79,19 +79,19 @@ pub async fn introspect(
         .store
         .run(move |c| store::grants::find_refresh_token(c, &token_hash))
         .await?
+        && t.is_active(now)
+        && may_see(&client, &t.client_id)
     {
-        if t.is_active(now) && may_see(&client, &t.client_id) {
-            return Ok(no_store_json(&json!({
-                "active": true,
-                "token_type": "refresh_token",
-                "scope": t.scope,
-                "client_id": t.client_id,
-                "sub": t.user_id,
-                "iss": &*state.issuer,
-                "iat": t.created_at,
-                "exp": t.expires_at,
-            })));
-        }
+        return Ok(no_store_json(&json!({
+            "active": true,
+            "token_type": "refresh_token",
+            "scope": t.scope,
+            "client_id": t.client_id,
+            "sub": t.user_id,
+            "iss": &*state.issuer,
+            "iat": t.created_at,
+            "exp": t.expires_at,
+        })));
     }
     Ok(no_store_json(&json!({ "active": false })))
 }
@@ -119,11 +119,11 @@ pub async fn revoke(
                     store::grants::revoke_access_token(c, &lookup, now)?;
                     return Ok(t.user_id);
                 }
-            } else if let Some(t) = store::grants::find_refresh_token(c, &lookup)? {
-                if t.client_id == client_id {
-                    store::grants::revoke_grant(c, &t.grant_id, now)?;
-                    return Ok(Some(t.user_id));
-                }
+            } else if let Some(t) = store::grants::find_refresh_token(c, &lookup)?
+                && t.client_id == client_id
+            {
+                store::grants::revoke_grant(c, &t.grant_id, now)?;
+                return Ok(Some(t.user_id));
             }
             Ok(None)
         })
