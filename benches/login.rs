@@ -1,0 +1,111 @@
+//! Whole-login benchmark: starts Gatehouse in-process (SQLite in a temp dir, default Argon2id
+//! parameters m=19456 KiB, t=2, p=1) and times, over loopback:
+//!   - 20 password logins: authorize → login page → password POST → token exchange;
+//!   - 100 discovery requests (the cheapest request, for the framework's floor).
+//! Prints median and p90 for each. Run: `cargo bench --bench login`.
+
+use std::time::{Duration, Instant};
+
+use gatehouse::cli::{NewClient, NewUser};
+use gatehouse::{Application, Config};
+
+const PASSWORD: &str = "correct horse battery";
+const REDIRECT_URI: &str = "http://localhost:9999/callback";
+
+fn field(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).map(|i| i + marker.len()).unwrap_or(0);
+    html[start..].split('"').next().unwrap_or_default().to_owned()
+}
+
+fn report(name: &str, mut samples: Vec<Duration>) {
+    samples.sort();
+    let pick = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
+    println!(
+        "{name}: n={} median={:.1} ms p90={:.1} ms min={:.1} ms",
+        samples.len(),
+        pick(0.5).as_secs_f64() * 1e3,
+        pick(0.9).as_secs_f64() * 1e3,
+        samples[0].as_secs_f64() * 1e3
+    );
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let config = Config {
+        database_url: format!("sqlite://{}", dir.path().join("bench.db").display()),
+        listen: "127.0.0.1:0".into(),
+        ..Config::default()
+    };
+    let app = Application::build(config.clone()).await?;
+    let base = app.issuer().to_owned();
+    let store = app.state().store.clone();
+    tokio::spawn(app.run_until_stopped());
+
+    let (c, s) = (config.clone(), store.clone());
+    tokio::task::spawn_blocking(move || {
+        let user = NewUser { email: "bench@example.com".into(), password: Some(PASSWORD.into()), password_stdin: false, name: None, admin: false, json: true };
+        gatehouse::cli::create_user(&c, &s, user)
+    })
+    .await??;
+    let client = tokio::task::spawn_blocking(move || {
+        let client = NewClient {
+            name: "Bench".into(),
+            redirect_uris: vec![REDIRECT_URI.into()],
+            post_logout_redirect_uris: vec![],
+            public: false,
+            grant_types: vec![],
+            allow_implicit: false,
+            mfa: "optional".into(),
+            management: false,
+            json: true,
+        };
+        gatehouse::cli::create_client(&store, client)
+    })
+    .await??;
+    let client: serde_json::Value = serde_json::from_str(&client)?;
+    let client_id = client["client_id"].as_str().unwrap_or_default().to_owned();
+    let secret = client["client_secret"].as_str().unwrap_or_default().to_owned();
+
+    let mut logins = Vec::new();
+    for _ in 0..20 {
+        let browser = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build()?;
+        let started = Instant::now();
+        let authz = browser
+            .get(format!("{base}/authz-srv/authz"))
+            .query(&[("client_id", client_id.as_str()), ("redirect_uri", REDIRECT_URI), ("response_type", "code"), ("scope", "openid email"), ("state", "s"), ("nonce", "n")])
+            .send()
+            .await?;
+        let login = authz.headers()["location"].to_str()?.to_owned();
+        let html = browser.get(format!("{base}{login}")).send().await?.text().await?;
+        let back = browser
+            .post(format!("{base}/login-srv/login"))
+            .form(&[("username", "bench@example.com"), ("password", PASSWORD), ("requestId", &field(&html, "requestId")), ("csrf_token", &field(&html, "csrf_token"))])
+            .send()
+            .await?;
+        let back = url::Url::parse(back.headers()["location"].to_str()?)?;
+        let code = back.query_pairs().find(|(k, _)| k == "code").map(|(_, v)| v.into_owned()).unwrap_or_default();
+        let tokens: serde_json::Value = browser
+            .post(format!("{base}/token-srv/token"))
+            .basic_auth(&client_id, Some(&secret))
+            .form(&[("grant_type", "authorization_code"), ("code", code.as_str()), ("redirect_uri", REDIRECT_URI)])
+            .send()
+            .await?
+            .json()
+            .await?;
+        logins.push(started.elapsed());
+        anyhow::ensure!(tokens["id_token"].is_string(), "login failed: {tokens}");
+    }
+    report("password login (authorize → page → password → token)", logins);
+
+    let http = reqwest::Client::new();
+    let mut discovery = Vec::new();
+    for _ in 0..100 {
+        let started = Instant::now();
+        http.get(format!("{base}/.well-known/openid-configuration")).send().await?.bytes().await?;
+        discovery.push(started.elapsed());
+    }
+    report("discovery document", discovery);
+    Ok(())
+}
