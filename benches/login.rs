@@ -15,7 +15,11 @@ const REDIRECT_URI: &str = "http://localhost:9999/callback";
 fn field(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let start = html.find(&marker).map(|i| i + marker.len()).unwrap_or(0);
-    html[start..].split('"').next().unwrap_or_default().to_owned()
+    html[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 fn report(name: &str, mut samples: Vec<Duration>) {
@@ -45,7 +49,14 @@ async fn main() -> anyhow::Result<()> {
 
     let (c, s) = (config.clone(), store.clone());
     tokio::task::spawn_blocking(move || {
-        let user = NewUser { email: "bench@example.com".into(), password: Some(PASSWORD.into()), password_stdin: false, name: None, admin: false, json: true };
+        let user = NewUser {
+            email: "bench@example.com".into(),
+            password: Some(PASSWORD.into()),
+            password_stdin: false,
+            name: None,
+            admin: false,
+            json: true,
+        };
         gatehouse::cli::create_user(&c, &s, user)
     })
     .await??;
@@ -66,30 +77,61 @@ async fn main() -> anyhow::Result<()> {
     .await??;
     let client: serde_json::Value = serde_json::from_str(&client)?;
     let client_id = client["client_id"].as_str().unwrap_or_default().to_owned();
-    let secret = client["client_secret"].as_str().unwrap_or_default().to_owned();
+    let secret = client["client_secret"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
 
     let mut logins = Vec::new();
     for _ in 0..20 {
-        let browser = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build()?;
+        let browser = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
         let started = Instant::now();
         let authz = browser
             .get(format!("{base}/authz-srv/authz"))
-            .query(&[("client_id", client_id.as_str()), ("redirect_uri", REDIRECT_URI), ("response_type", "code"), ("scope", "openid email"), ("state", "s"), ("nonce", "n")])
+            .query(&[
+                ("client_id", client_id.as_str()),
+                ("redirect_uri", REDIRECT_URI),
+                ("response_type", "code"),
+                ("scope", "openid email"),
+                ("state", "s"),
+                ("nonce", "n"),
+            ])
             .send()
             .await?;
         let login = authz.headers()["location"].to_str()?.to_owned();
-        let html = browser.get(format!("{base}{login}")).send().await?.text().await?;
+        let html = browser
+            .get(format!("{base}{login}"))
+            .send()
+            .await?
+            .text()
+            .await?;
         let back = browser
             .post(format!("{base}/login-srv/login"))
-            .form(&[("username", "bench@example.com"), ("password", PASSWORD), ("requestId", &field(&html, "requestId")), ("csrf_token", &field(&html, "csrf_token"))])
+            .form(&[
+                ("username", "bench@example.com"),
+                ("password", PASSWORD),
+                ("requestId", &field(&html, "requestId")),
+                ("csrf_token", &field(&html, "csrf_token")),
+            ])
             .send()
             .await?;
         let back = url::Url::parse(back.headers()["location"].to_str()?)?;
-        let code = back.query_pairs().find(|(k, _)| k == "code").map(|(_, v)| v.into_owned()).unwrap_or_default();
+        let code = back
+            .query_pairs()
+            .find(|(k, _)| k == "code")
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default();
         let tokens: serde_json::Value = browser
             .post(format!("{base}/token-srv/token"))
             .basic_auth(&client_id, Some(&secret))
-            .form(&[("grant_type", "authorization_code"), ("code", code.as_str()), ("redirect_uri", REDIRECT_URI)])
+            .form(&[
+                ("grant_type", "authorization_code"),
+                ("code", code.as_str()),
+                ("redirect_uri", REDIRECT_URI),
+            ])
             .send()
             .await?
             .json()
@@ -97,13 +139,20 @@ async fn main() -> anyhow::Result<()> {
         logins.push(started.elapsed());
         anyhow::ensure!(tokens["id_token"].is_string(), "login failed: {tokens}");
     }
-    report("password login (authorize → page → password → token)", logins);
+    report(
+        "password login (authorize → page → password → token)",
+        logins,
+    );
 
     let http = reqwest::Client::new();
     let mut discovery = Vec::new();
     for _ in 0..100 {
         let started = Instant::now();
-        http.get(format!("{base}/.well-known/openid-configuration")).send().await?.bytes().await?;
+        http.get(format!("{base}/.well-known/openid-configuration"))
+            .send()
+            .await?
+            .bytes()
+            .await?;
         discovery.push(started.elapsed());
     }
     report("discovery document", discovery);

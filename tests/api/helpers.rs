@@ -13,7 +13,10 @@ pub const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
 /// A running app with its own database.
 pub struct TestApp {
+    /// The issuer (public URL).
     pub base: String,
+    /// Where the app actually listens.
+    pub addr: std::net::SocketAddr,
     pub clock: Clock,
     pub config: Config,
     pub state: gatehouse::web::state::AppState,
@@ -88,10 +91,12 @@ impl TestApp {
             .await
             .expect("app builds");
         let base = app.issuer().to_owned();
+        let addr = app.addr();
         let state = app.state().clone();
         tokio::spawn(app.run_until_stopped());
         TestApp {
             base,
+            addr,
             clock,
             config,
             state,
@@ -99,8 +104,9 @@ impl TestApp {
         }
     }
 
+    /// An address on the running app (always the real listener, whatever the public URL).
     pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.base, path)
+        format!("http://{}{}", self.addr, path)
     }
 
     /// A browser-like client: keeps cookies, does not follow redirects.

@@ -105,3 +105,41 @@ async fn expired_sessions_are_not_used() {
         .unwrap();
     assert_eq!(deleted, 1);
 }
+
+#[tokio::test]
+async fn behind_an_https_public_url_cookies_are_secure_and_host_prefixed() {
+    let app =
+        TestApp::spawn_with(|c| c.public_url = Some("https://login.example.test".into())).await;
+    assert_eq!(app.base, "https://login.example.test");
+    let rp = app.public_client().await;
+    let params = [
+        ("client_id", rp.client_id.as_str()),
+        ("redirect_uri", REDIRECT_URI),
+        ("response_type", "code"),
+        ("scope", "openid"),
+        ("code_challenge", CHALLENGE),
+        ("code_challenge_method", "S256"),
+    ];
+    let response = app.authorize(&app.browser(), &params).await;
+    let set_cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        set_cookie.starts_with("__Host-gatehouse_browser="),
+        "{set_cookie}"
+    );
+    for flag in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(set_cookie.contains(flag), "{flag} missing in {set_cookie}");
+    }
+    assert!(
+        !set_cookie.contains("Domain="),
+        "__Host- cookies have no Domain"
+    );
+    assert!(
+        response.headers()["strict-transport-security"]
+            .to_str()
+            .unwrap()
+            .contains("max-age=")
+    );
+}

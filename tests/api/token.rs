@@ -421,3 +421,34 @@ async fn twenty_simultaneous_refreshes_of_one_token_yield_at_most_one_new_token(
         "{results:?}"
     );
 }
+
+#[tokio::test]
+async fn userinfo_also_accepts_post_with_the_token_in_the_header_or_the_form() {
+    let app = TestApp::spawn().await;
+    let sub = app.create_user("ada@example.com").await;
+    let rp = app.confidential_client().await;
+    let code = app.code_for(&app.browser(), &rp, "ada@example.com").await;
+    let tokens: Value = app.redeem(&rp, &code).await.json().await.unwrap();
+    let access = tokens["access_token"].as_str().unwrap();
+    let http = reqwest::Client::new();
+    let by_header: Value = http
+        .post(app.url("/users-srv/userinfo"))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let by_form: Value = http
+        .post(app.url("/users-srv/userinfo"))
+        .form(&[("access_token", access)])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(by_header["sub"], sub.as_str());
+    assert_eq!(by_header, by_form);
+}
