@@ -5,4 +5,6 @@
 pub mod client;
 pub mod ids;
 pub mod oauth;
+pub mod policy;
+pub mod totp;
 pub mod user;
