@@ -6,6 +6,7 @@
 //! never blocks an async worker.
 
 pub mod audit;
+pub mod authenticators;
 pub mod clients;
 pub mod grants;
 pub mod requests;
@@ -14,6 +15,7 @@ pub mod secrets;
 pub mod sessions;
 pub mod signing_keys;
 pub mod users;
+pub mod verifications;
 
 use std::time::Duration;
 
@@ -198,6 +200,30 @@ impl Store {
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.run(|conn| conn.batch_execute("SELECT 1").map_err(StoreError::from))
             .await
+    }
+}
+
+/// Runs `f` in a transaction that takes the write lock up front (`BEGIN IMMEDIATE` on SQLite),
+/// so a read-then-write sequence waits for other writers instead of failing with SQLITE_BUSY.
+/// On PostgreSQL row locks taken by the first UPDATE do the same job.
+pub fn write_transaction<T>(
+    conn: &mut AnyConnection,
+    f: impl FnOnce(&mut AnyConnection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let begin = match conn {
+        AnyConnection::Sqlite(_) => "BEGIN IMMEDIATE",
+        AnyConnection::Postgresql(_) => "BEGIN",
+    };
+    conn.batch_execute(begin)?;
+    match f(conn) {
+        Ok(value) => {
+            conn.batch_execute("COMMIT")?;
+            Ok(value)
+        }
+        Err(e) => {
+            let _ = conn.batch_execute("ROLLBACK");
+            Err(e)
+        }
     }
 }
 

@@ -170,3 +170,43 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     audit_events,
 );
+
+diesel::table! {
+    authenticators (id) {
+        id -> Text,
+        user_id -> Text,
+        kind -> Text,
+        label -> Text,
+        secret -> Binary,
+        algorithm -> Text,
+        digits -> Integer,
+        period -> Integer,
+        active -> Bool,
+        last_used_step -> Nullable<BigInt>,
+        failure_count -> Integer,
+        locked_until -> Nullable<BigInt>,
+        recent_offsets -> Text,
+        created_at -> BigInt,
+        last_used_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    verifications (status_id) {
+        status_id -> Text,
+        exchange_id -> Text,
+        exchange_expires_at -> BigInt,
+        request_id -> Nullable<Text>,
+        user_id -> Nullable<Text>,
+        alias -> Text,
+        method -> Text,
+        usage_type -> Text,
+        medium_id -> Nullable<Text>,
+        state -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::joinable!(authenticators -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(authenticators, users, verifications);

@@ -7,6 +7,7 @@ pub mod browser;
 pub mod envelope;
 pub mod error;
 pub mod issue;
+pub mod login_flow;
 pub mod login_session;
 pub mod oauth_json;
 pub mod routes;

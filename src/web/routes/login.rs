@@ -8,14 +8,12 @@ use askama::Template;
 use askama_web::WebTemplate;
 use serde::Deserialize;
 
-use crate::domain::oauth::authorize::PendingRequest;
 use crate::domain::user::Email;
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
-use crate::web::issue;
-use crate::web::login_session::{self, Login};
+use crate::web::login_flow::{self, pending_for_browser, require_browser};
 use crate::web::state::AppState;
 
 /// One message for every failed sign-in, so the page never tells whether an account exists.
@@ -70,49 +68,6 @@ pub async fn login_page(
     Ok(response.body(html))
 }
 
-/// Loads a live request and makes sure this browser may act on it (binding it on first use).
-async fn pending_for_browser(
-    state: &AppState,
-    request_id: Option<&str>,
-    browser: &Browser,
-) -> Result<PendingRequest, WebError> {
-    let expired = || {
-        WebError::BadRequest(
-            "This sign-in link has expired or was already used. Go back to the application and sign in again.".into(),
-        )
-    };
-    let id = request_id
-        .filter(|id| uuid::Uuid::parse_str(id).is_ok())
-        .ok_or_else(expired)?
-        .to_owned();
-    let now = state.now();
-    let lookup = id.clone();
-    let pending = state
-        .store
-        .run(move |c| store::requests::find_request(c, &lookup))
-        .await?
-        .filter(|p| p.is_live(now))
-        .ok_or_else(expired)?;
-    let binding = browser.binding();
-    if !pending.is_bound_to(&binding) {
-        return Err(WebError::Forbidden(
-            "This sign-in was started in another browser. Go back to the application and sign in again here.".into(),
-        ));
-    }
-    if pending.browser_binding.is_none() {
-        let bound = state
-            .store
-            .run(move |c| store::requests::bind_request(c, &id, &binding))
-            .await?;
-        if !bound {
-            return Err(WebError::Forbidden(
-                "This sign-in was started in another browser.".into(),
-            ));
-        }
-    }
-    Ok(pending)
-}
-
 #[derive(Deserialize)]
 pub struct LoginForm {
     username: String,
@@ -129,12 +84,7 @@ pub async fn login_submit(
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, WebError> {
     let form = form.into_inner();
-    let browser = Browser::existing(&state, &req).ok_or_else(|| {
-        WebError::Forbidden(
-            "Your browser did not send our cookie. Allow cookies for this site and try again."
-                .into(),
-        )
-    })?;
+    let browser = require_browser(&state, &req)?;
     if !form
         .csrf_token
         .as_deref()
@@ -188,30 +138,5 @@ pub async fn login_submit(
             .finish());
     };
 
-    let now = state.now();
-    let id = pending.id.clone();
-    if !state
-        .store
-        .run(move |c| store::requests::complete_request(c, &id, now))
-        .await?
-    {
-        return Err(WebError::BadRequest(
-            "This sign-in was already completed. Go back to the application.".into(),
-        ));
-    }
-    let login = Login {
-        user_id: user.id.clone(),
-        auth_time: now,
-        amr: vec!["pwd".into()],
-    };
-    login_session::start(&session, &login).map_err(|e| WebError::Internal(e.into()))?;
-    audit::record(
-        &state,
-        &req,
-        Audit::success("login.password")
-            .user(&user.id)
-            .client(&pending.request.client_id),
-    )
-    .await;
-    issue::authorization_response(&state, &pending.request, &user, &login).await
+    login_flow::finish(&state, &req, &session, &pending, &user, vec!["pwd".into()]).await
 }
