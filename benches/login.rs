@@ -1,8 +1,9 @@
 //! Whole-login benchmark: starts Gatehouse in-process (SQLite in a temp dir, default Argon2id
-//! parameters m=19456 KiB, t=2, p=1) and times, over loopback:
-//!   - 20 password logins: authorize → login page → password POST → token exchange;
-//!   - 100 discovery requests (the cheapest request, for the framework's floor).
-//! Prints median and p90 for each. Run: `cargo bench --bench login`.
+//! parameters m=19456 KiB, t=2, p=1) and times, over loopback, 20 password logins (authorize →
+//! login page → password POST → token exchange) and 100 discovery requests (the framework's
+//! floor). Prints median and p90 for each.
+//!
+//! Run: `cargo bench --bench login`.
 
 use std::time::{Duration, Instant};
 

@@ -43,6 +43,16 @@ pub struct Config {
     pub access_token_ttl: i64,
     pub id_token_ttl: i64,
     pub refresh_token_ttl: i64,
+    /// TOTP: steps accepted either side of the current one, and authenticators per user.
+    pub totp_window: i64,
+    pub totp_max_per_user: u32,
+    /// The issuer name authenticator apps show next to the account.
+    pub totp_issuer: String,
+    /// Lockout per authenticator: this many consecutive failures lock it for the first duration,
+    /// as many more for the second, as many more until an administrator unlocks it.
+    pub lockout_failures: u32,
+    pub lockout_first_seconds: i64,
+    pub lockout_second_seconds: i64,
     /// Log filter (`info`, `gatehouse=debug,actix_web=info`, …) and format (`text` or `json`).
     pub log: String,
     pub log_format: String,
@@ -69,6 +79,12 @@ impl Default for Config {
             access_token_ttl: lifetimes.access_token,
             id_token_ttl: lifetimes.id_token,
             refresh_token_ttl: lifetimes.refresh_token,
+            totp_window: 1,
+            totp_max_per_user: 5,
+            totp_issuer: "Gatehouse".into(),
+            lockout_failures: 5,
+            lockout_first_seconds: 5 * 60,
+            lockout_second_seconds: 30 * 60,
             log: "info".into(),
             log_format: "text".into(),
         }
@@ -176,10 +192,21 @@ impl Config {
             ("access_token_ttl", self.access_token_ttl),
             ("id_token_ttl", self.id_token_ttl),
             ("refresh_token_ttl", self.refresh_token_ttl),
+            ("lockout_first_seconds", self.lockout_first_seconds),
+            ("lockout_second_seconds", self.lockout_second_seconds),
         ] {
             if value <= 0 {
                 return bad(key, "must be a positive number of seconds".into());
             }
+        }
+        if !(0..=3).contains(&self.totp_window) {
+            return bad("totp_window", "must be between 0 and 3 steps".into());
+        }
+        if self.totp_max_per_user == 0 || self.lockout_failures == 0 {
+            return bad(
+                "totp_max_per_user",
+                "totp_max_per_user and lockout_failures must be at least 1".into(),
+            );
         }
         if !matches!(self.log_format.as_str(), "text" | "json") {
             return bad("log_format", "must be text or json".into());
@@ -190,6 +217,13 @@ impl Config {
     /// The configured at-rest key, if one is set.
     pub fn encryption_key_bytes(&self) -> Option<[u8; 32]> {
         self.encryption_key.as_deref().and_then(decode_key)
+    }
+
+    pub fn lockout_policy(&self) -> crate::domain::policy::LockoutPolicy {
+        crate::domain::policy::LockoutPolicy {
+            failures_per_tier: self.lockout_failures,
+            tier_seconds: vec![self.lockout_first_seconds, self.lockout_second_seconds],
+        }
     }
 
     pub fn lifetimes(&self) -> Lifetimes {

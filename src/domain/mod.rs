@@ -7,5 +7,5 @@ pub mod ids;
 pub mod oauth;
 pub mod policy;
 pub mod totp;
-pub mod verification;
 pub mod user;
+pub mod verification;

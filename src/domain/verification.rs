@@ -74,11 +74,14 @@ pub enum UsageType {
     InitialAuthentication,
     PasswordlessAuthentication,
     MultifactorAuthentication,
+    /// Confirming a newly enrolled authenticator (not a login).
+    Setup,
 }
 
 impl UsageType {
     pub fn as_str(self) -> &'static str {
         match self {
+            UsageType::Setup => "SETUP",
             UsageType::InitialAuthentication => "INITIAL_AUTHENTICATION",
             UsageType::PasswordlessAuthentication => "PASSWORDLESS_AUTHENTICATION",
             UsageType::MultifactorAuthentication => "MULTIFACTOR_AUTHENTICATION",
@@ -93,6 +96,7 @@ impl FromStr for UsageType {
             "INITIAL_AUTHENTICATION" => Ok(UsageType::InitialAuthentication),
             "PASSWORDLESS_AUTHENTICATION" => Ok(UsageType::PasswordlessAuthentication),
             "MULTIFACTOR_AUTHENTICATION" => Ok(UsageType::MultifactorAuthentication),
+            "SETUP" => Ok(UsageType::Setup),
             other => Err(format!("unknown usage_type {other:?}")),
         }
     }
@@ -202,7 +206,10 @@ mod tests {
         assert_eq!("totp".parse::<Method>(), Ok(Method::Totp));
         assert_eq!("BackupCode".parse::<Method>(), Ok(Method::BackupCode));
         assert!("fax".parse::<Method>().is_err());
-        assert_eq!("multifactor_authentication".parse::<UsageType>(), Ok(UsageType::MultifactorAuthentication));
+        assert_eq!(
+            "multifactor_authentication".parse::<UsageType>(),
+            Ok(UsageType::MultifactorAuthentication)
+        );
     }
 
     #[test]

@@ -48,7 +48,11 @@ impl TryFrom<AuthenticatorRow> for Authenticator {
             last_used_step: r.last_used_step,
             failure_count: r.failure_count.max(0) as u32,
             locked_until: r.locked_until,
-            recent_offsets: r.recent_offsets.split(',').filter_map(|o| o.parse().ok()).collect(),
+            recent_offsets: r
+                .recent_offsets
+                .split(',')
+                .filter_map(|o| o.parse().ok())
+                .collect(),
             created_at: r.created_at,
             last_used_at: r.last_used_at,
         })
@@ -56,7 +60,11 @@ impl TryFrom<AuthenticatorRow> for Authenticator {
 }
 
 fn offsets_text(offsets: &[i64]) -> String {
-    offsets.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+    offsets
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 pub fn insert_authenticator(conn: &mut AnyConnection, a: &Authenticator) -> Result<(), StoreError> {
@@ -81,12 +89,24 @@ pub fn insert_authenticator(conn: &mut AnyConnection, a: &Authenticator) -> Resu
     Ok(())
 }
 
-pub fn find_authenticator(conn: &mut AnyConnection, id: &str) -> Result<Option<Authenticator>, StoreError> {
-    t::table.find(id).select(AuthenticatorRow::as_select()).first(conn).optional()?.map(Authenticator::try_from).transpose()
+pub fn find_authenticator(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<Authenticator>, StoreError> {
+    t::table
+        .find(id)
+        .select(AuthenticatorRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(Authenticator::try_from)
+        .transpose()
 }
 
 /// A user's authenticators, oldest first (pending ones included).
-pub fn list_user_authenticators(conn: &mut AnyConnection, user_id: &str) -> Result<Vec<Authenticator>, StoreError> {
+pub fn list_user_authenticators(
+    conn: &mut AnyConnection,
+    user_id: &str,
+) -> Result<Vec<Authenticator>, StoreError> {
     t::table
         .filter(t::user_id.eq(user_id))
         .order((t::created_at.asc(), t::id.asc()))
@@ -99,9 +119,18 @@ pub fn list_user_authenticators(conn: &mut AnyConnection, user_id: &str) -> Resu
 
 /// Activates a pending authenticator, recording the confirming code's step so that code cannot
 /// then be used to sign in. True only for the one caller that activated it.
-pub fn activate_authenticator(conn: &mut AnyConnection, id: &str, step: i64, now: i64) -> Result<bool, StoreError> {
+pub fn activate_authenticator(
+    conn: &mut AnyConnection,
+    id: &str,
+    step: i64,
+    now: i64,
+) -> Result<bool, StoreError> {
     let n = diesel::update(t::table.find(id).filter(t::active.eq(false)))
-        .set((t::active.eq(true), t::last_used_step.eq(step), t::last_used_at.eq(now)))
+        .set((
+            t::active.eq(true),
+            t::last_used_step.eq(step),
+            t::last_used_at.eq(now),
+        ))
         .execute(conn)?;
     Ok(n == 1)
 }
@@ -137,19 +166,31 @@ pub fn record_success(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailureCount {
     /// The failure was counted; `locked_until` is set when it completed a tier.
-    Counted { failures: u32, locked_until: Option<i64> },
+    Counted {
+        failures: u32,
+        locked_until: Option<i64>,
+    },
     /// The authenticator was already locked: nothing was counted.
     AlreadyLocked,
 }
 
 /// Counts one failed code atomically and locks the authenticator when a tier is complete.
 /// The increment is conditional on not being locked, so parallel guesses are counted exactly.
-pub fn record_failure(conn: &mut AnyConnection, id: &str, policy: &LockoutPolicy, now: i64) -> Result<FailureCount, StoreError> {
+pub fn record_failure(
+    conn: &mut AnyConnection,
+    id: &str,
+    policy: &LockoutPolicy,
+    now: i64,
+) -> Result<FailureCount, StoreError> {
     super::write_transaction(conn, |conn| {
         // The UPDATE comes first, so the row is locked (PostgreSQL) before it is read back.
-        let n = diesel::update(t::table.find(id).filter(t::locked_until.is_null().or(t::locked_until.le(now))))
-            .set(t::failure_count.eq(t::failure_count + 1))
-            .execute(conn)?;
+        let n = diesel::update(
+            t::table
+                .find(id)
+                .filter(t::locked_until.is_null().or(t::locked_until.le(now))),
+        )
+        .set(t::failure_count.eq(t::failure_count + 1))
+        .execute(conn)?;
         if n == 0 {
             return Ok(FailureCount::AlreadyLocked);
         }
@@ -157,32 +198,57 @@ pub fn record_failure(conn: &mut AnyConnection, id: &str, policy: &LockoutPolicy
         let failures = failures.max(0) as u32;
         let locked_until = policy.lock_after(failures, now);
         if let Some(until) = locked_until {
-            diesel::update(t::table.find(id)).set(t::locked_until.eq(until)).execute(conn)?;
+            diesel::update(t::table.find(id))
+                .set(t::locked_until.eq(until))
+                .execute(conn)?;
         }
-        Ok(FailureCount::Counted { failures, locked_until })
+        Ok(FailureCount::Counted {
+            failures,
+            locked_until,
+        })
     })
 }
 
 /// Clears a lockout (admin action).
 pub fn unlock_authenticator(conn: &mut AnyConnection, id: &str) -> Result<bool, StoreError> {
-    let n = diesel::update(t::table.find(id)).set((t::failure_count.eq(0), t::locked_until.eq(None::<i64>))).execute(conn)?;
+    let n = diesel::update(t::table.find(id))
+        .set((t::failure_count.eq(0), t::locked_until.eq(None::<i64>)))
+        .execute(conn)?;
     Ok(n == 1)
 }
 
 /// Clears the lockouts of all of a user's authenticators; returns how many were locked.
-pub fn unlock_user_authenticators(conn: &mut AnyConnection, user_id: &str) -> Result<usize, StoreError> {
-    Ok(diesel::update(t::table.filter(t::user_id.eq(user_id)).filter(t::failure_count.gt(0).or(t::locked_until.is_not_null())))
-        .set((t::failure_count.eq(0), t::locked_until.eq(None::<i64>)))
-        .execute(conn)?)
+pub fn unlock_user_authenticators(
+    conn: &mut AnyConnection,
+    user_id: &str,
+) -> Result<usize, StoreError> {
+    Ok(diesel::update(
+        t::table
+            .filter(t::user_id.eq(user_id))
+            .filter(t::failure_count.gt(0).or(t::locked_until.is_not_null())),
+    )
+    .set((t::failure_count.eq(0), t::locked_until.eq(None::<i64>)))
+    .execute(conn)?)
 }
 
-pub fn rename_authenticator(conn: &mut AnyConnection, id: &str, user_id: &str, label: &str) -> Result<bool, StoreError> {
-    let n = diesel::update(t::table.find(id).filter(t::user_id.eq(user_id))).set(t::label.eq(label)).execute(conn)?;
+pub fn rename_authenticator(
+    conn: &mut AnyConnection,
+    id: &str,
+    user_id: &str,
+    label: &str,
+) -> Result<bool, StoreError> {
+    let n = diesel::update(t::table.find(id).filter(t::user_id.eq(user_id)))
+        .set(t::label.eq(label))
+        .execute(conn)?;
     Ok(n == 1)
 }
 
 /// Deletes one of a user's authenticators (revocation).
-pub fn delete_authenticator(conn: &mut AnyConnection, id: &str, user_id: &str) -> Result<bool, StoreError> {
+pub fn delete_authenticator(
+    conn: &mut AnyConnection,
+    id: &str,
+    user_id: &str,
+) -> Result<bool, StoreError> {
     let n = diesel::delete(t::table.find(id).filter(t::user_id.eq(user_id))).execute(conn)?;
     Ok(n == 1)
 }

@@ -63,7 +63,10 @@ pub fn insert_verification(conn: &mut AnyConnection, v: &Verification) -> Result
     Ok(())
 }
 
-pub fn find_by_exchange(conn: &mut AnyConnection, exchange_id: &str) -> Result<Option<Verification>, StoreError> {
+pub fn find_by_exchange(
+    conn: &mut AnyConnection,
+    exchange_id: &str,
+) -> Result<Option<Verification>, StoreError> {
     t::table
         .filter(t::exchange_id.eq(exchange_id))
         .select(VerificationRow::as_select())
@@ -73,8 +76,17 @@ pub fn find_by_exchange(conn: &mut AnyConnection, exchange_id: &str) -> Result<O
         .transpose()
 }
 
-pub fn find_by_status(conn: &mut AnyConnection, status_id: &str) -> Result<Option<Verification>, StoreError> {
-    t::table.find(status_id).select(VerificationRow::as_select()).first(conn).optional()?.map(Verification::try_from).transpose()
+pub fn find_by_status(
+    conn: &mut AnyConnection,
+    status_id: &str,
+) -> Result<Option<Verification>, StoreError> {
+    t::table
+        .find(status_id)
+        .select(VerificationRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(Verification::try_from)
+        .transpose()
 }
 
 /// Moves a verification from `from` to `to` and replaces its exchange, if `exchange_id` is still
@@ -94,19 +106,45 @@ pub fn advance(
             .filter(t::state.eq(from.as_str()))
             .filter(t::exchange_expires_at.gt(now)),
     )
-    .set((t::state.eq(to.as_str()), t::exchange_id.eq(new_exchange_id), t::exchange_expires_at.eq(new_exchange_expires_at)))
+    .set((
+        t::state.eq(to.as_str()),
+        t::exchange_id.eq(new_exchange_id),
+        t::exchange_expires_at.eq(new_exchange_expires_at),
+    ))
     .execute(conn)?;
     Ok(n == 1)
 }
 
 /// Consumes a verified status to finish a login; true only once.
 pub fn consume(conn: &mut AnyConnection, status_id: &str, now: i64) -> Result<bool, StoreError> {
-    let n = diesel::update(t::table.find(status_id).filter(t::state.eq(State::Verified.as_str())).filter(t::expires_at.gt(now)))
-        .set(t::state.eq(State::Consumed.as_str()))
-        .execute(conn)?;
+    let n = diesel::update(
+        t::table
+            .find(status_id)
+            .filter(t::state.eq(State::Verified.as_str()))
+            .filter(t::expires_at.gt(now)),
+    )
+    .set(t::state.eq(State::Consumed.as_str()))
+    .execute(conn)?;
     Ok(n == 1)
 }
 
-pub fn delete_expired_verifications(conn: &mut AnyConnection, now: i64) -> Result<usize, StoreError> {
+pub fn delete_expired_verifications(
+    conn: &mut AnyConnection,
+    now: i64,
+) -> Result<usize, StoreError> {
     Ok(diesel::delete(t::table.filter(t::expires_at.lt(now))).execute(conn)?)
+}
+
+/// The user behind a masked alias, from the flow that issued it.
+pub fn find_user_by_alias(
+    conn: &mut AnyConnection,
+    alias: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(t::table
+        .filter(t::alias.eq(alias))
+        .filter(t::user_id.is_not_null())
+        .select(t::user_id)
+        .first::<Option<String>>(conn)
+        .optional()?
+        .flatten())
 }

@@ -25,7 +25,10 @@ pub async fn pending_for_browser(
             "This sign-in link has expired or was already used. Go back to the application and sign in again.".into(),
         )
     };
-    let id = request_id.filter(|id| uuid::Uuid::parse_str(id).is_ok()).ok_or_else(expired)?.to_owned();
+    let id = request_id
+        .filter(|id| uuid::Uuid::parse_str(id).is_ok())
+        .ok_or_else(expired)?
+        .to_owned();
     let now = state.now();
     let lookup = id.clone();
     let pending = state
@@ -41,9 +44,14 @@ pub async fn pending_for_browser(
         ));
     }
     if pending.browser_binding.is_none() {
-        let bound = state.store.run(move |c| store::requests::bind_request(c, &id, &binding)).await?;
+        let bound = state
+            .store
+            .run(move |c| store::requests::bind_request(c, &id, &binding))
+            .await?;
         if !bound {
-            return Err(WebError::Forbidden("This sign-in was started in another browser.".into()));
+            return Err(WebError::Forbidden(
+                "This sign-in was started in another browser.".into(),
+            ));
         }
     }
     Ok(pending)
@@ -52,7 +60,10 @@ pub async fn pending_for_browser(
 /// The browser's cookie, required for every POST of the login flow.
 pub fn require_browser(state: &AppState, req: &HttpRequest) -> Result<Browser, WebError> {
     Browser::existing(state, req).ok_or_else(|| {
-        WebError::Forbidden("Your browser did not send our cookie. Allow cookies for this site and try again.".into())
+        WebError::Forbidden(
+            "Your browser did not send our cookie. Allow cookies for this site and try again."
+                .into(),
+        )
     })
 }
 
@@ -68,12 +79,29 @@ pub async fn finish(
 ) -> Result<HttpResponse, WebError> {
     let now = state.now();
     let id = pending.id.clone();
-    if !state.store.run(move |c| store::requests::complete_request(c, &id, now)).await? {
-        return Err(WebError::BadRequest("This sign-in was already completed. Go back to the application.".into()));
+    if !state
+        .store
+        .run(move |c| store::requests::complete_request(c, &id, now))
+        .await?
+    {
+        return Err(WebError::BadRequest(
+            "This sign-in was already completed. Go back to the application.".into(),
+        ));
     }
     let action = format!("login.{}", amr.join("+"));
-    let login = Login { user_id: user.id.clone(), auth_time: now, amr };
+    let login = Login {
+        user_id: user.id.clone(),
+        auth_time: now,
+        amr,
+    };
     login_session::start(session, &login).map_err(|e| WebError::Internal(e.into()))?;
-    audit::record(state, req, Audit::success(&action).user(&user.id).client(&pending.request.client_id)).await;
+    audit::record(
+        state,
+        req,
+        Audit::success(&action)
+            .user(&user.id)
+            .client(&pending.request.client_id),
+    )
+    .await;
     issue::authorization_response(state, &pending.request, user, &login).await
 }

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod bearer;
 pub mod browser;
+pub mod current_user;
 pub mod envelope;
 pub mod error;
 pub mod issue;
@@ -13,13 +14,16 @@ pub mod oauth_json;
 pub mod routes;
 pub mod session_store;
 pub mod state;
+pub mod totp_check;
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::DefaultHeaders;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use tracing_actix_web::{RequestId, RootSpanBuilder};
 
-use routes::{authz, discovery, end_session, introspect, login, start, token, userinfo};
+use routes::{
+    authz, discovery, end_session, enroll, introspect, login, start, token, userinfo, verification,
+};
 
 /// Registers every route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -75,6 +79,73 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/session/end_session",
             web::post().to(end_session::end_session_post),
         );
+    verification_routes(cfg);
+}
+
+/// The cidaas verification service; both path families behave the same (API.md §4).
+fn verification_routes(cfg: &mut web::ServiceConfig) {
+    use verification::{cancel, configured_list, initiate, status, verify};
+    let v = "/verification-srv";
+    cfg.route(
+        "/login-srv/verification/login",
+        web::post().to(routes::verification_login::finish),
+    )
+    .route(
+        &format!("{v}/v2/setup/initiate/totp"),
+        web::post().to(enroll::initiate),
+    )
+    .route(
+        "/verification-actions-srv/setup/totp/initiation",
+        web::post().to(enroll::initiate),
+    )
+    .route(
+        &format!("{v}/v2/setup/enroll/totp"),
+        web::post().to(enroll::enroll),
+    )
+    .route(
+        "/verification-actions-srv/setup/totp/verification",
+        web::post().to(enroll::enroll),
+    )
+    .route(
+        &format!("{v}/public/graph/user/setup"),
+        web::post().to(configured_list),
+    )
+    .route(
+        &format!("{v}/v2/setup/public/configured/list"),
+        web::post().to(configured_list),
+    )
+    .route(
+        &format!("{v}/authentication/{{type}}/initiation"),
+        web::post().to(initiate),
+    )
+    .route(
+        &format!("{v}/v2/authenticate/initiate/{{type}}"),
+        web::post().to(initiate),
+    )
+    .route(
+        &format!("{v}/authentication/{{type}}/verification"),
+        web::post().to(verify),
+    )
+    .route(
+        &format!("{v}/v2/authenticate/authenticate/{{type}}"),
+        web::post().to(verify),
+    )
+    .route(
+        &format!("{v}/authentication/{{type}}/cancel"),
+        web::post().to(cancel),
+    )
+    .route(
+        &format!("{v}/v2/authenticate/cancel/{{type}}"),
+        web::post().to(cancel),
+    )
+    .route(
+        &format!("{v}/verificationstatus/{{status_id}}"),
+        web::get().to(status),
+    )
+    .route(
+        &format!("{v}/v2/notification/status/{{status_id}}"),
+        web::post().to(status),
+    );
 }
 
 fn bad_input(message: String) -> actix_web::Error {

@@ -388,3 +388,100 @@ pub fn hidden_field(html: &str, name: &str) -> String {
         + marker.len();
     html[start..].split('"').next().unwrap().to_owned()
 }
+
+/// POSTs JSON and returns (status, body).
+pub async fn post_json(
+    http: &reqwest::Client,
+    url: String,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let response = http.post(url).json(&body).send().await.unwrap();
+    let status = response.status().as_u16();
+    (
+        status,
+        response.json().await.unwrap_or(serde_json::Value::Null),
+    )
+}
+
+/// An enrolled TOTP authenticator, as a test's "phone" holds it.
+pub struct Phone {
+    pub secret: Vec<u8>,
+    pub authenticator_id: String,
+}
+
+impl Phone {
+    /// The code the app shows `steps_ahead` steps after the app's current time.
+    pub fn code(&self, app: &TestApp, steps_ahead: i64) -> String {
+        let params = gatehouse::domain::totp::TotpParams::default();
+        gatehouse::domain::totp::code_at_step(
+            &self.secret,
+            params,
+            params.step_at(app.clock.now()) + steps_ahead,
+        )
+    }
+}
+
+impl TestApp {
+    /// A browser signed in as `email` (password login through a public client).
+    pub async fn signed_in_browser(&self, email: &str) -> reqwest::Client {
+        let rp = self.public_client().await;
+        let browser = self.browser();
+        self.sign_in(&browser, &rp, email, &[]).await;
+        browser
+    }
+
+    /// Enrolls a TOTP for the user signed in to `browser` and moves the clock past the step of
+    /// the confirming code, so the next test code is fresh.
+    pub async fn enroll_totp(&self, browser: &reqwest::Client, label: &str) -> Phone {
+        let (status, started) = post_json(
+            browser,
+            self.url("/verification-srv/v2/setup/initiate/totp"),
+            serde_json::json!({"label": label}),
+        )
+        .await;
+        assert_eq!(status, 200, "{started}");
+        let secret =
+            totp_rs::Secret::try_from_base32(started["data"]["totp_secret"].as_str().unwrap())
+                .unwrap()
+                .as_ref()
+                .to_vec();
+        let mut phone = Phone {
+            secret,
+            authenticator_id: String::new(),
+        };
+        let exchange = started["data"]["exchange_id"]["exchange_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let (status, enrolled) = post_json(
+            browser,
+            self.url("/verification-srv/v2/setup/enroll/totp"),
+            serde_json::json!({"exchange_id": exchange, "pass_code": phone.code(self, 0)}),
+        )
+        .await;
+        assert_eq!(status, 200, "{enrolled}");
+        phone.authenticator_id = enrolled["data"]["authenticator_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        self.clock.advance(30);
+        phone
+    }
+
+    /// Starts an authorization in `browser` and returns its requestId (the login page is opened,
+    /// which binds the request to the browser).
+    pub async fn start_login(&self, browser: &reqwest::Client, rp: &Rp) -> String {
+        let params = [
+            ("client_id", rp.client_id.as_str()),
+            ("redirect_uri", rp.redirect_uri.as_str()),
+            ("response_type", "code"),
+            ("scope", "openid email"),
+            ("state", "state-1"),
+            ("nonce", "nonce-1"),
+            ("code_challenge", CHALLENGE),
+            ("code_challenge_method", "S256"),
+        ];
+        let login = location(&self.authorize(browser, &params).await);
+        self.open_login_page(browser, &login).await.0
+    }
+}

@@ -11,3 +11,4 @@ mod cli;
 mod discovery;
 mod sessions;
 mod token;
+mod totp;

@@ -3,8 +3,11 @@
 pub mod authz;
 pub mod discovery;
 pub mod end_session;
+pub mod enroll;
 pub mod introspect;
 pub mod login;
 pub mod start;
 pub mod token;
 pub mod userinfo;
+pub mod verification;
+pub mod verification_login;

@@ -1,0 +1,327 @@
+//! TOTP enrollment for a signed-in user (API.md §4 "TOTP enrollment", Mosaic "Register TOTP"):
+//! initiate creates a pending authenticator and returns its secret; enroll activates it with a
+//! correct code, whose time-step is recorded so that code cannot then sign anyone in.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::crypto::random_bytes;
+use crate::domain::totp::{self, TotpParams};
+use crate::domain::user::User;
+use crate::domain::verification::{
+    Authenticator, EXCHANGE_TTL, Method, State, UsageType, Verification,
+};
+use crate::store;
+use crate::web::audit::{self, Audit};
+use crate::web::current_user::current_user;
+use crate::web::envelope;
+use crate::web::error::WebError;
+use crate::web::iso8601;
+use crate::web::state::AppState;
+
+/// The label an authenticator app shows when the user gives none.
+pub const DEFAULT_LABEL: &str = "Authenticator app";
+
+#[derive(Deserialize, Default)]
+pub struct InitiateBody {
+    label: Option<String>,
+}
+
+/// A new pending authenticator and its verification, as shown to the user.
+pub struct Enrollment {
+    pub verification: Verification,
+    pub secret_base32: String,
+    pub uri: String,
+    pub label: String,
+}
+
+/// Why an enrollment cannot start.
+pub enum EnrollRefusal {
+    LimitReached(u32),
+}
+
+/// Starts enrolling a TOTP for `user` (shared by the JSON API and the account page).
+pub async fn start_enrollment(
+    state: &AppState,
+    user: &User,
+    label: Option<&str>,
+) -> Result<Result<Enrollment, EnrollRefusal>, WebError> {
+    let user_id = user.id.clone();
+    let existing = state
+        .store
+        .run(move |c| store::authenticators::list_user_authenticators(c, &user_id))
+        .await?;
+    let max = state.config.totp_max_per_user;
+    if existing.iter().filter(|a| a.active).count() as u32 >= max {
+        return Ok(Err(EnrollRefusal::LimitReached(max)));
+    }
+    let label = label
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .unwrap_or(DEFAULT_LABEL)
+        .chars()
+        .take(64)
+        .collect::<String>();
+    let secret = random_bytes::<20>(); // 160 bits, RFC 4226 §4 recommendation
+    let params = TotpParams::default();
+    let now = state.now();
+    let authenticator = Authenticator {
+        id: uuid::Uuid::new_v4().to_string(),
+        user_id: user.id.clone(),
+        label: label.clone(),
+        sealed_secret: state.sealer.seal(&secret),
+        params,
+        active: false,
+        last_used_step: None,
+        failure_count: 0,
+        locked_until: None,
+        recent_offsets: Vec::new(),
+        created_at: now,
+        last_used_at: None,
+    };
+    let verification = Verification {
+        status_id: uuid::Uuid::new_v4().to_string(),
+        exchange_id: uuid::Uuid::new_v4().to_string(),
+        exchange_expires_at: now + EXCHANGE_TTL,
+        request_id: None,
+        user_id: Some(user.id.clone()),
+        alias: uuid::Uuid::new_v4().to_string(),
+        method: Method::Totp,
+        usage_type: UsageType::Setup,
+        medium_id: Some(authenticator.id.clone()),
+        state: State::Initiated,
+        created_at: now,
+        expires_at: now + EXCHANGE_TTL,
+    };
+    let (a, v) = (authenticator.clone(), verification.clone());
+    state
+        .store
+        .run(move |c| {
+            store::authenticators::insert_authenticator(c, &a)?;
+            store::verifications::insert_verification(c, &v)
+        })
+        .await?;
+    let issuer = state.config.totp_issuer.clone();
+    Ok(Ok(Enrollment {
+        uri: totp::provisioning_uri(
+            &secret,
+            params,
+            &issuer,
+            &format!("{} ({label})", user.email),
+        ),
+        secret_base32: totp::secret_base32(&secret),
+        verification,
+        label,
+    }))
+}
+
+/// What confirming an enrollment did.
+pub enum Confirmation {
+    Enrolled(Authenticator),
+    WrongCode,
+    Expired,
+}
+
+/// Confirms an enrollment with a code from the app (shared by the JSON API and the account page).
+pub async fn confirm_enrollment(
+    state: &AppState,
+    user: &User,
+    exchange_id: &str,
+    code: &str,
+    label: Option<&str>,
+) -> Result<Confirmation, WebError> {
+    let now = state.now();
+    let lookup = exchange_id.to_owned();
+    let found = state
+        .store
+        .run(move |c| store::verifications::find_by_exchange(c, &lookup))
+        .await?;
+    let Some(v) = found.filter(|v| {
+        v.exchange_usable(now)
+            && v.usage_type == UsageType::Setup
+            && v.user_id.as_deref() == Some(user.id.as_str())
+    }) else {
+        return Ok(Confirmation::Expired);
+    };
+    let Some(medium) = v.medium_id.clone() else {
+        return Ok(Confirmation::Expired);
+    };
+    let Some(authenticator) = state
+        .store
+        .run(move |c| store::authenticators::find_authenticator(c, &medium))
+        .await?
+        .filter(|a| !a.active)
+    else {
+        return Ok(Confirmation::Expired);
+    };
+    let secret = state
+        .sealer
+        .open(&authenticator.sealed_secret)
+        .map_err(|e| WebError::Internal(e.into()))?;
+    let Some(matched) = totp::verify(
+        &secret,
+        authenticator.params,
+        code,
+        now,
+        state.config.totp_window,
+        None,
+    ) else {
+        return Ok(Confirmation::WrongCode);
+    };
+    let (id, exchange, new_exchange) = (
+        authenticator.id.clone(),
+        exchange_id.to_owned(),
+        uuid::Uuid::new_v4().to_string(),
+    );
+    let label = label
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| l.chars().take(64).collect::<String>());
+    let user_id = user.id.clone();
+    let activated = state
+        .store
+        .run(move |c| {
+            store::write_transaction(c, |c| {
+                if !store::verifications::advance(
+                    c,
+                    &exchange,
+                    State::Initiated,
+                    State::Consumed,
+                    &new_exchange,
+                    now,
+                    now,
+                )? {
+                    return Ok(false);
+                }
+                if let Some(label) = &label {
+                    store::authenticators::rename_authenticator(c, &id, &user_id, label)?;
+                }
+                store::authenticators::activate_authenticator(c, &id, matched.step, now)
+            })
+        })
+        .await?;
+    if !activated {
+        return Ok(Confirmation::Expired);
+    }
+    let id = authenticator.id.clone();
+    let enrolled = state
+        .store
+        .run(move |c| store::authenticators::find_authenticator(c, &id))
+        .await?
+        .unwrap_or(authenticator);
+    Ok(Confirmation::Enrolled(enrolled))
+}
+
+fn unauthorized(req: &HttpRequest) -> HttpResponse {
+    envelope::error(
+        req,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+        "Unauthorized",
+        "Sign in first: a session cookie or a Bearer token is required.",
+    )
+}
+
+/// `POST /verification-srv/v2/setup/initiate/totp` (and `/verification-actions-srv/setup/totp/initiation`).
+pub async fn initiate(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    body: Option<web::Json<InitiateBody>>,
+) -> Result<HttpResponse, WebError> {
+    let Some(user) = current_user(&state, &req, &session).await? else {
+        return Ok(unauthorized(&req));
+    };
+    let label = body.and_then(|b| b.into_inner().label);
+    match start_enrollment(&state, &user, label.as_deref()).await? {
+        Err(EnrollRefusal::LimitReached(max)) => Ok(envelope::error(
+            &req,
+            StatusCode::CONFLICT,
+            "totp_limit_reached",
+            "Conflict",
+            &format!(
+                "You already have {max} authenticator apps. Remove one before adding another."
+            ),
+        )),
+        Ok(e) => Ok(envelope::ok(json!({
+            "exchange_id": { "exchange_id": e.verification.exchange_id, "expires_at": iso8601(e.verification.exchange_expires_at) },
+            "status_id": e.verification.status_id,
+            "sub": e.verification.alias,
+            "totp_secret": e.secret_base32,
+            "uri": e.uri,
+            "label": e.label,
+        }))),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct EnrollBody {
+    exchange_id: Option<String>,
+    pass_code: Option<String>,
+    passcode: Option<String>,
+    label: Option<String>,
+}
+
+/// `POST /verification-srv/v2/setup/enroll/totp` (and `/verification-actions-srv/setup/totp/verification`).
+pub async fn enroll(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    body: web::Json<EnrollBody>,
+) -> Result<HttpResponse, WebError> {
+    let Some(user) = current_user(&state, &req, &session).await? else {
+        return Ok(unauthorized(&req));
+    };
+    let code = body
+        .pass_code
+        .as_deref()
+        .or(body.passcode.as_deref())
+        .unwrap_or("");
+    let exchange_id = body.exchange_id.as_deref().unwrap_or("");
+    match confirm_enrollment(&state, &user, exchange_id, code, body.label.as_deref()).await? {
+        Confirmation::Enrolled(a) => {
+            audit::record(
+                &state,
+                &req,
+                Audit::success("totp.enroll")
+                    .user(&user.id)
+                    .detail(format!("authenticator {} ({})", a.id, a.label)),
+            )
+            .await;
+            Ok(envelope::ok(json!({
+                "enrolled": true,
+                "authenticator_id": a.id,
+                "label": a.label,
+                "type": "TOTP",
+                "created_at": iso8601(a.created_at),
+            })))
+        }
+        Confirmation::WrongCode => {
+            audit::record(
+                &state,
+                &req,
+                Audit::failure("totp.enroll")
+                    .user(&user.id)
+                    .detail("wrong code".into()),
+            )
+            .await;
+            Ok(envelope::error(
+                &req,
+                StatusCode::UNAUTHORIZED,
+                "invalid_code",
+                "VerificationFailed",
+                "The code is not correct. Check the app and try again.",
+            ))
+        }
+        Confirmation::Expired => Ok(envelope::error(
+            &req,
+            StatusCode::BAD_REQUEST,
+            "invalid_exchange_id",
+            "ValidationError",
+            "This enrollment is unknown, finished or expired. Start again.",
+        )),
+    }
+}

@@ -1,0 +1,505 @@
+//! The cidaas verification service (API.md §4), served under both path families with identical
+//! behaviour: configured methods → initiate → verify → (cancel, status). Answers use the cidaas
+//! envelope; no answer reveals whether an account exists.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::domain::user::{Email, User};
+use crate::domain::verification::{
+    EXCHANGE_TTL, Method, State, UsageType, Verification, mask_email,
+};
+use crate::store;
+use crate::web::audit::{self, Audit};
+use crate::web::envelope;
+use crate::web::error::WebError;
+use crate::web::iso8601;
+use crate::web::state::AppState;
+use crate::web::totp_check::{self, TotpOutcome};
+
+/// The ways a client may name the user.
+#[derive(Deserialize, Default)]
+pub struct Identifier {
+    identifier: Option<String>,
+    email: Option<String>,
+    username: Option<String>,
+    mobile_number: Option<String>,
+    sub: Option<String>,
+    q: Option<String>,
+}
+
+impl Identifier {
+    fn login_name(&self) -> Option<&str> {
+        [
+            &self.identifier,
+            &self.email,
+            &self.username,
+            &self.mobile_number,
+        ]
+        .into_iter()
+        .find_map(|v| v.as_deref().filter(|s| !s.trim().is_empty()))
+    }
+
+    fn alias(&self) -> Option<&str> {
+        self.sub
+            .as_deref()
+            .or(self.q.as_deref())
+            .filter(|s| !s.is_empty())
+    }
+}
+
+fn bad(
+    req: &HttpRequest,
+    status: StatusCode,
+    code: &str,
+    kind: &str,
+    message: &str,
+) -> HttpResponse {
+    envelope::error(req, status, code, kind, message)
+}
+
+/// Finds the user a client named; `None` for unknown identifiers.
+async fn resolve_user(state: &AppState, who: &Identifier) -> Result<Option<User>, WebError> {
+    if let Some(alias) = who.alias() {
+        // A masked alias from an earlier verification of this flow.
+        let alias = alias.to_owned();
+        return Ok(state
+            .store
+            .run(move |c| {
+                let Some(user_id) = store::verifications::find_user_by_alias(c, &alias)? else {
+                    return Ok(None);
+                };
+                store::users::find_user(c, &user_id)
+            })
+            .await?
+            .filter(User::can_sign_in));
+    }
+    let Some(email) = who.login_name().and_then(|n| Email::parse(n).ok()) else {
+        return Ok(None);
+    };
+    let email = email.as_str().to_owned();
+    Ok(state
+        .store
+        .run(move |c| store::users::find_user_by_email(c, &email))
+        .await?
+        .filter(User::can_sign_in))
+}
+
+async fn live_request(state: &AppState, request_id: Option<&str>) -> Result<bool, WebError> {
+    let Some(id) = request_id
+        .filter(|id| uuid::Uuid::parse_str(id).is_ok())
+        .map(str::to_owned)
+    else {
+        return Ok(false);
+    };
+    let now = state.now();
+    Ok(state
+        .store
+        .run(move |c| store::requests::find_request(c, &id))
+        .await?
+        .is_some_and(|p| p.is_live(now)))
+}
+
+#[derive(Deserialize)]
+pub struct ListBody {
+    request_id: Option<String>,
+    #[serde(flatten)]
+    who: Identifier,
+}
+
+/// `POST /verification-srv/public/graph/user/setup` and `…/v2/setup/public/configured/list`.
+pub async fn configured_list(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<ListBody>,
+) -> Result<HttpResponse, WebError> {
+    if !live_request(&state, body.request_id.as_deref()).await? {
+        return Ok(bad(
+            &req,
+            StatusCode::BAD_REQUEST,
+            "invalid_request_id",
+            "ValidationError",
+            "request_id is unknown or has expired.",
+        ));
+    }
+    let user = resolve_user(&state, &body.who).await?;
+    let mut list = Vec::new();
+    if let Some(user) = &user {
+        let id = user.id.clone();
+        let totps: Vec<_> = state
+            .store
+            .run(move |c| store::authenticators::list_user_authenticators(c, &id))
+            .await?
+            .into_iter()
+            .filter(|a| a.active)
+            .collect();
+        if !totps.is_empty() {
+            let mediums: Vec<_> = totps
+                .iter()
+                .map(|a| json!({"id": a.id, "key_name": a.label}))
+                .collect();
+            list.push(json!({"type": "TOTP", "mediums": mediums}));
+        }
+    }
+    // An unknown identifier looks like an account with a password only.
+    if user.as_ref().is_none_or(|u| u.password_hash.is_some()) {
+        list.push(json!({"type": "PASSWORD"}));
+    }
+    Ok(envelope::ok(json!({ "configured_list": list })))
+}
+
+#[derive(Deserialize)]
+pub struct InitiateBody {
+    request_id: Option<String>,
+    usage_type: Option<String>,
+    medium_id: Option<String>,
+    #[serde(flatten)]
+    who: Identifier,
+}
+
+/// `POST …/authentication/{type}/initiation` and `…/v2/authenticate/initiate/{type}`.
+pub async fn initiate(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Json<InitiateBody>,
+) -> Result<HttpResponse, WebError> {
+    let Ok(method) = path.parse::<Method>() else {
+        return Ok(bad(
+            &req,
+            StatusCode::NOT_FOUND,
+            "unknown_type",
+            "NotFound",
+            "Unknown verification type.",
+        ));
+    };
+    if !matches!(method, Method::Totp | Method::Password) {
+        return Ok(bad(
+            &req,
+            StatusCode::BAD_REQUEST,
+            "method_not_available",
+            "ValidationError",
+            "This verification type is not available.",
+        ));
+    }
+    let usage_type = match body.usage_type.as_deref().map(str::parse::<UsageType>) {
+        None => UsageType::PasswordlessAuthentication,
+        Some(Ok(UsageType::Setup)) => {
+            return Ok(bad(
+                &req,
+                StatusCode::BAD_REQUEST,
+                "invalid_usage_type",
+                "ValidationError",
+                "Use the setup endpoints to enroll.",
+            ));
+        }
+        Some(Ok(u)) => u,
+        Some(Err(e)) => {
+            return Ok(bad(
+                &req,
+                StatusCode::BAD_REQUEST,
+                "invalid_usage_type",
+                "ValidationError",
+                &e,
+            ));
+        }
+    };
+    if usage_type == UsageType::MultifactorAuthentication && body.who.alias().is_none() {
+        return Ok(bad(
+            &req,
+            StatusCode::BAD_REQUEST,
+            "sub_required",
+            "ValidationError",
+            "MULTIFACTOR_AUTHENTICATION needs the sub of the running login.",
+        ));
+    }
+    if !live_request(&state, body.request_id.as_deref()).await? {
+        return Ok(bad(
+            &req,
+            StatusCode::BAD_REQUEST,
+            "invalid_request_id",
+            "ValidationError",
+            "request_id is unknown or has expired.",
+        ));
+    }
+    let user = resolve_user(&state, &body.who).await?;
+    let now = state.now();
+    let alias = body
+        .who
+        .alias()
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let medium_text = match method {
+        Method::Totp => "Authenticator app".to_owned(),
+        _ => user
+            .as_ref()
+            .map(|u| mask_email(&u.email))
+            .or_else(|| body.who.login_name().map(mask_email))
+            .unwrap_or_default(),
+    };
+    let verification = Verification {
+        status_id: uuid::Uuid::new_v4().to_string(),
+        exchange_id: uuid::Uuid::new_v4().to_string(),
+        exchange_expires_at: now + EXCHANGE_TTL,
+        request_id: body.request_id.clone(),
+        user_id: user.map(|u| u.id),
+        alias: alias.clone(),
+        method,
+        usage_type,
+        medium_id: body.medium_id.clone().filter(|m| !m.is_empty()),
+        state: State::Initiated,
+        created_at: now,
+        expires_at: now + state.lifetimes.request,
+    };
+    let row = verification.clone();
+    state
+        .store
+        .run(move |c| store::verifications::insert_verification(c, &row))
+        .await?;
+    Ok(envelope::ok(json!({
+        "exchange_id": { "exchange_id": verification.exchange_id, "expires_at": iso8601(verification.exchange_expires_at) },
+        "status_id": verification.status_id,
+        "sub": alias,
+        "q": alias,
+        "medium_text": medium_text,
+    })))
+}
+
+#[derive(Deserialize)]
+pub struct VerifyBody {
+    exchange_id: Option<String>,
+    pass_code: Option<String>,
+    passcode: Option<String>,
+    password: Option<String>,
+}
+
+/// `POST …/authentication/{type}/verification` and `…/v2/authenticate/authenticate/{type}`.
+pub async fn verify(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Json<VerifyBody>,
+) -> Result<HttpResponse, WebError> {
+    let invalid_exchange = |req: &HttpRequest| {
+        bad(
+            req,
+            StatusCode::BAD_REQUEST,
+            "invalid_exchange_id",
+            "ValidationError",
+            "exchange_id is unknown, used or expired. Start again.",
+        )
+    };
+    let Ok(method) = path.parse::<Method>() else {
+        return Ok(bad(
+            &req,
+            StatusCode::NOT_FOUND,
+            "unknown_type",
+            "NotFound",
+            "Unknown verification type.",
+        ));
+    };
+    let Some(exchange_id) = body.exchange_id.clone().filter(|e| !e.is_empty()) else {
+        return Ok(invalid_exchange(&req));
+    };
+    let now = state.now();
+    let lookup = exchange_id.clone();
+    let found = state
+        .store
+        .run(move |c| store::verifications::find_by_exchange(c, &lookup))
+        .await?;
+    let Some(verification) = found.filter(|v| v.exchange_usable(now) && v.method == method) else {
+        return Ok(invalid_exchange(&req));
+    };
+    let code = body
+        .pass_code
+        .as_deref()
+        .or(body.passcode.as_deref())
+        .or(body.password.as_deref())
+        .unwrap_or("");
+    let wrong = |req: &HttpRequest| {
+        bad(
+            req,
+            StatusCode::UNAUTHORIZED,
+            "invalid_code",
+            "VerificationFailed",
+            "The code is not correct.",
+        )
+    };
+
+    let accepted = match method {
+        Method::Totp => match totp_check::check(
+            &state,
+            verification.user_id.as_deref(),
+            verification.medium_id.as_deref(),
+            code,
+        )
+        .await?
+        {
+            TotpOutcome::Accepted { .. } => true,
+            TotpOutcome::Locked { until } => {
+                audit_failure(&state, &req, &verification, "locked").await;
+                let message = locked_message(until);
+                return Ok(bad(
+                    &req,
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "authenticator_locked",
+                    "AuthenticatorLocked",
+                    &message,
+                ));
+            }
+            TotpOutcome::Rejected | TotpOutcome::Replayed | TotpOutcome::NoAuthenticator => false,
+        },
+        Method::Password => {
+            let hash = match &verification.user_id {
+                Some(id) => {
+                    let id = id.clone();
+                    state
+                        .store
+                        .run(move |c| store::users::find_user(c, &id))
+                        .await?
+                        .and_then(|u| u.password_hash)
+                }
+                None => None,
+            };
+            state.hashing.verify(code.to_owned(), hash).await?
+        }
+        _ => false,
+    };
+    if !accepted {
+        audit_failure(&state, &req, &verification, "wrong code").await;
+        return Ok(wrong(&req));
+    }
+    let next_exchange = uuid::Uuid::new_v4().to_string();
+    let next = next_exchange.clone();
+    let stepped = state
+        .store
+        .run(move |c| {
+            store::verifications::advance(
+                c,
+                &exchange_id,
+                State::Initiated,
+                State::Verified,
+                &next,
+                now + EXCHANGE_TTL,
+                now,
+            )
+        })
+        .await?;
+    if !stepped {
+        return Ok(invalid_exchange(&req));
+    }
+    let mut event = Audit::success(&format!("verification.{}", method.as_str().to_lowercase()));
+    if let Some(user_id) = &verification.user_id {
+        event = event.user(user_id);
+    }
+    audit::record(&state, &req, event).await;
+    Ok(envelope::ok(json!({
+        "exchange_id": { "exchange_id": next_exchange, "expires_at": iso8601(now + EXCHANGE_TTL) },
+        "sub": verification.alias,
+        "status_id": verification.status_id,
+    })))
+}
+
+/// The lockout message: says it is locked and what to do, never whether the code was right.
+pub fn locked_message(until: i64) -> String {
+    if until == crate::domain::policy::LOCKED_UNTIL_UNLOCKED {
+        "This authenticator is locked after too many wrong codes. Ask an administrator to unlock it, or choose another way to sign in.".into()
+    } else {
+        format!(
+            "This authenticator is locked after too many wrong codes until {} UTC. Choose another way to sign in, or try again then.",
+            iso8601(until).replace('T', " ").trim_end_matches('Z')
+        )
+    }
+}
+
+async fn audit_failure(state: &AppState, req: &HttpRequest, v: &Verification, why: &str) {
+    let mut event = Audit::failure(&format!(
+        "verification.{}",
+        v.method.as_str().to_lowercase()
+    ))
+    .detail(why.to_owned());
+    if let Some(user_id) = &v.user_id {
+        event = event.user(user_id);
+    }
+    audit::record(state, req, event).await;
+}
+
+#[derive(Deserialize)]
+pub struct CancelBody {
+    exchange_id: Option<String>,
+}
+
+/// `POST …/authentication/{type}/cancel` and `…/v2/authenticate/cancel/{type}`.
+pub async fn cancel(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<CancelBody>,
+) -> Result<HttpResponse, WebError> {
+    let Some(exchange_id) = body.exchange_id.clone().filter(|e| !e.is_empty()) else {
+        return Ok(bad(
+            &req,
+            StatusCode::BAD_REQUEST,
+            "invalid_exchange_id",
+            "ValidationError",
+            "exchange_id is required.",
+        ));
+    };
+    let now = state.now();
+    let cancelled = state
+        .store
+        .run(move |c| {
+            store::verifications::advance(
+                c,
+                &exchange_id,
+                State::Initiated,
+                State::Cancelled,
+                &uuid::Uuid::new_v4().to_string(),
+                now,
+                now,
+            )
+        })
+        .await?;
+    if !cancelled {
+        return Ok(bad(
+            &req,
+            StatusCode::BAD_REQUEST,
+            "invalid_exchange_id",
+            "ValidationError",
+            "exchange_id is unknown, used or expired.",
+        ));
+    }
+    Ok(envelope::ok(json!({ "cancelled": true })))
+}
+
+/// `GET …/verificationstatus/{status_id}` and `POST …/v2/notification/status/{status_id}`.
+pub async fn status(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, WebError> {
+    let status_id = path.into_inner();
+    let now = state.now();
+    let found = state
+        .store
+        .run(move |c| store::verifications::find_by_status(c, &status_id))
+        .await?;
+    let Some(v) = found.filter(|v| now < v.expires_at) else {
+        return Ok(bad(
+            &req,
+            StatusCode::NOT_FOUND,
+            "status_not_found",
+            "NotFound",
+            "status_id is unknown or has expired.",
+        ));
+    };
+    Ok(envelope::ok(json!({
+        "status_id": v.status_id,
+        "status": v.state.as_str().to_uppercase(),
+        "type": v.method.as_str(),
+        "usage_type": v.usage_type.as_str(),
+        "sub": v.alias,
+        "expires_at": iso8601(v.expires_at),
+    })))
+}

@@ -1,0 +1,93 @@
+//! Finishing a login after a successful verification (`POST /login-srv/verification/login`,
+//! API.md §4): the verified `status_id` is consumed once, bound to the requestId, the masked
+//! `sub` and the method, and the client gets its code.
+
+use actix_session::Session;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use crate::domain::verification::{Method, State, UsageType};
+use crate::store;
+use crate::web::error::WebError;
+use crate::web::login_flow::{self, pending_for_browser, require_browser};
+use crate::web::state::AppState;
+
+#[derive(Deserialize)]
+pub struct FinishForm {
+    #[serde(rename = "requestId")]
+    request_id: String,
+    status_id: String,
+    #[serde(rename = "verificationType")]
+    verification_type: String,
+    sub: Option<String>,
+    q: Option<String>,
+}
+
+pub async fn finish(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    form: web::Form<FinishForm>,
+) -> Result<HttpResponse, WebError> {
+    let form = form.into_inner();
+    let browser = require_browser(&state, &req)?;
+    let pending = pending_for_browser(&state, Some(&form.request_id), &browser).await?;
+    let back_to_login = || {
+        let location = format!(
+            "/login?requestId={}&view_type={}&error=verification_failed",
+            pending.id,
+            pending.request.view_type.as_str()
+        );
+        HttpResponse::Found()
+            .insert_header((header::LOCATION, location))
+            .finish()
+    };
+    let method = form.verification_type.parse::<Method>().ok();
+    let alias = form.sub.as_deref().or(form.q.as_deref()).unwrap_or("");
+    let status_id = form.status_id.clone();
+    let now = state.now();
+    let Some(v) = state
+        .store
+        .run(move |c| store::verifications::find_by_status(c, &status_id))
+        .await?
+    else {
+        return Ok(back_to_login());
+    };
+    let bound = v.state == State::Verified
+        && v.request_id.as_deref() == Some(pending.id.as_str())
+        && v.alias == alias
+        && Some(v.method) == method
+        && matches!(
+            v.usage_type,
+            UsageType::InitialAuthentication | UsageType::PasswordlessAuthentication
+        );
+    let Some(user_id) = v.user_id.clone().filter(|_| bound) else {
+        return Ok(back_to_login());
+    };
+    let status_id = v.status_id.clone();
+    if !state
+        .store
+        .run(move |c| store::verifications::consume(c, &status_id, now))
+        .await?
+    {
+        return Ok(back_to_login());
+    }
+    let Some(user) = state
+        .store
+        .run(move |c| store::users::find_user(c, &user_id))
+        .await?
+        .filter(|u| u.can_sign_in())
+    else {
+        return Ok(back_to_login());
+    };
+    login_flow::finish(
+        &state,
+        &req,
+        &session,
+        &pending,
+        &user,
+        vec![v.method.amr().to_owned()],
+    )
+    .await
+}
