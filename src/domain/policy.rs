@@ -28,7 +28,10 @@ impl LockoutPolicy {
     /// After the `failures`-th consecutive failure at `now`: when the authenticator is locked
     /// until, if this failure completes a tier.
     pub fn lock_after(&self, failures: u32, now: i64) -> Option<i64> {
-        if self.failures_per_tier == 0 || failures == 0 || !failures.is_multiple_of(self.failures_per_tier) {
+        if self.failures_per_tier == 0
+            || failures == 0
+            || !failures.is_multiple_of(self.failures_per_tier)
+        {
             return None;
         }
         let tier = (failures / self.failures_per_tier) as usize - 1;

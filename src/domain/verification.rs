@@ -218,3 +218,101 @@ mod tests {
         assert_eq!(mask_email("nonsense"), "***");
     }
 }
+
+/// How long a login may wait for its second factor (API.md §4: a track_id lives 1 hour).
+pub const TRACK_TTL: i64 = 3600;
+
+/// A login that passed its first factor and waits for a second one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginTrack {
+    pub id: String,
+    pub request_id: String,
+    pub user_id: String,
+    pub alias: String,
+    /// Factors passed so far (RFC 8176).
+    pub amr: Vec<String>,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub completed_at: Option<i64>,
+}
+
+impl LoginTrack {
+    pub fn is_live(&self, now: i64) -> bool {
+        self.completed_at.is_none() && now < self.expires_at
+    }
+
+    /// The amr after the second factor `method`: both factors, then `mfa` (RFC 8176 §2).
+    pub fn amr_with(&self, method: Method) -> Vec<String> {
+        let mut amr = self.amr.clone();
+        if !amr.iter().any(|m| m == method.amr()) {
+            amr.push(method.amr().to_owned());
+        }
+        amr.push("mfa".into());
+        amr
+    }
+}
+
+/// What a login needs after its first factor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecondFactor {
+    /// Done: answer the client.
+    NotNeeded,
+    /// Ask for one of the user's second factors.
+    Verify,
+    /// The client requires two factors and the user has none: enroll one now.
+    Enroll,
+}
+
+/// MFA policy per client (API.md §6): `optional` asks for a second factor when the user has one;
+/// `always` makes users without one enroll during login; `off` never asks.
+pub fn second_factor(
+    policy: crate::domain::client::MfaPolicy,
+    has_second_factor: bool,
+) -> SecondFactor {
+    use crate::domain::client::MfaPolicy;
+    match (policy, has_second_factor) {
+        (MfaPolicy::Off, _) => SecondFactor::NotNeeded,
+        (_, true) => SecondFactor::Verify,
+        (MfaPolicy::Always, false) => SecondFactor::Enroll,
+        (MfaPolicy::Optional, false) => SecondFactor::NotNeeded,
+    }
+}
+
+#[cfg(test)]
+mod policy_tests {
+    use super::*;
+    use crate::domain::client::MfaPolicy;
+
+    #[test]
+    fn the_client_policy_decides_the_second_factor() {
+        assert_eq!(second_factor(MfaPolicy::Off, true), SecondFactor::NotNeeded);
+        assert_eq!(
+            second_factor(MfaPolicy::Optional, true),
+            SecondFactor::Verify
+        );
+        assert_eq!(
+            second_factor(MfaPolicy::Optional, false),
+            SecondFactor::NotNeeded
+        );
+        assert_eq!(second_factor(MfaPolicy::Always, true), SecondFactor::Verify);
+        assert_eq!(
+            second_factor(MfaPolicy::Always, false),
+            SecondFactor::Enroll
+        );
+    }
+
+    #[test]
+    fn a_second_factor_adds_its_method_and_mfa() {
+        let track = LoginTrack {
+            id: "t".into(),
+            request_id: "r".into(),
+            user_id: "u".into(),
+            alias: "a".into(),
+            amr: vec!["pwd".into()],
+            created_at: 0,
+            expires_at: 10,
+            completed_at: None,
+        };
+        assert_eq!(track.amr_with(Method::Totp), vec!["pwd", "otp", "mfa"]);
+    }
+}

@@ -14,6 +14,7 @@ pub mod schema;
 pub mod secrets;
 pub mod sessions;
 pub mod signing_keys;
+pub mod tracks;
 pub mod users;
 pub mod verifications;
 

@@ -210,3 +210,16 @@ diesel::table! {
 
 diesel::joinable!(authenticators -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(authenticators, users, verifications);
+
+diesel::table! {
+    login_tracks (id) {
+        id -> Text,
+        request_id -> Text,
+        user_id -> Text,
+        alias -> Text,
+        amr -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        completed_at -> Nullable<BigInt>,
+    }
+}

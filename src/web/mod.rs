@@ -11,6 +11,7 @@ pub mod issue;
 pub mod login_flow;
 pub mod login_session;
 pub mod oauth_json;
+pub mod qr;
 pub mod routes;
 pub mod session_store;
 pub mod state;
@@ -80,6 +81,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(end_session::end_session_post),
         );
     verification_routes(cfg);
+    second_factor_routes(cfg);
+}
+
+/// The second factor after a password (hosted page and JSON continuation).
+fn second_factor_routes(cfg: &mut web::ServiceConfig) {
+    use routes::mfa::{mfa_page, mfa_submit, precheck_continue};
+    cfg.route("/mfa", web::get().to(mfa_page))
+        .route("/mfa", web::post().to(mfa_submit))
+        .route(
+            "/login-srv/precheck/continue/{track_id}",
+            web::post().to(precheck_continue),
+        );
 }
 
 /// The cidaas verification service; both path families behave the same (API.md §4).

@@ -152,7 +152,7 @@ impl TestApp {
             public: spec.public,
             grant_types: spec.grant_types.iter().map(|s| s.to_string()).collect(),
             allow_implicit: spec.allow_implicit,
-            mfa: "optional".into(),
+            mfa: spec.mfa.into(),
             management: spec.management,
             json: true,
         };
@@ -330,6 +330,8 @@ pub struct ClientSpec {
     pub grant_types: Vec<&'static str>,
     pub allow_implicit: bool,
     pub management: bool,
+    /// off, optional or always.
+    pub mfa: &'static str,
 }
 
 impl Default for ClientSpec {
@@ -342,6 +344,7 @@ impl Default for ClientSpec {
             grant_types: vec![],
             allow_implicit: false,
             management: false,
+            mfa: "optional",
         }
     }
 }

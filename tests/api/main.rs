@@ -9,6 +9,7 @@ mod architecture;
 mod authorize;
 mod cli;
 mod discovery;
+mod mfa;
 mod sessions;
 mod token;
 mod totp;

@@ -33,7 +33,7 @@ fn keys(v: &Value) -> Vec<String> {
 }
 
 /// initiate → verify for `email` with `code`; returns (initiate body, verify status, verify body).
-async fn initiate_and_verify(
+pub async fn initiate_and_verify(
     app: &TestApp,
     family: &[&str; 5],
     request_id: &str,

@@ -35,3 +35,16 @@ CREATE TABLE verifications (
     expires_at BIGINT NOT NULL
 );
 CREATE INDEX verifications_expires_at ON verifications (expires_at);
+
+-- A login that passed its first factor and waits for the second (the cidaas track_id).
+CREATE TABLE login_tracks (
+    id TEXT PRIMARY KEY NOT NULL,            -- the track_id
+    request_id TEXT NOT NULL,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    alias TEXT NOT NULL UNIQUE,              -- the masked sub of this login
+    amr TEXT NOT NULL,                       -- factors passed so far, space-separated
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    completed_at BIGINT
+);
+CREATE INDEX login_tracks_expires_at ON login_tracks (expires_at);

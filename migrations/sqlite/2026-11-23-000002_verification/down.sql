@@ -1,2 +1,3 @@
+DROP TABLE login_tracks;
 DROP TABLE verifications;
 DROP TABLE authenticators;

@@ -8,12 +8,15 @@ use askama::Template;
 use askama_web::WebTemplate;
 use serde::Deserialize;
 
+use crate::domain::client::MfaPolicy;
 use crate::domain::user::Email;
+use crate::domain::verification::{SecondFactor, second_factor};
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
 use crate::web::login_flow::{self, pending_for_browser, require_browser};
+use crate::web::routes::mfa;
 use crate::web::state::AppState;
 
 /// One message for every failed sign-in, so the page never tells whether an account exists.
@@ -138,5 +141,28 @@ pub async fn login_submit(
             .finish());
     };
 
-    login_flow::finish(&state, &req, &session, &pending, &user, vec!["pwd".into()]).await
+    let amr = vec!["pwd".to_owned()];
+    let client_id = pending.request.client_id.clone();
+    let user_id = user.id.clone();
+    let (client, authenticators) = state
+        .store
+        .run(move |c| {
+            Ok((
+                store::clients::find_client(c, &client_id)?,
+                store::authenticators::list_user_authenticators(c, &user_id)?,
+            ))
+        })
+        .await?;
+    let policy = client.map(|c| c.mfa_policy).unwrap_or(MfaPolicy::Optional);
+    match second_factor(policy, authenticators.iter().any(|a| a.active)) {
+        SecondFactor::NotNeeded => {
+            login_flow::finish(&state, &req, &session, &pending, &user, amr).await
+        }
+        SecondFactor::Verify | SecondFactor::Enroll => {
+            let location = mfa::start_track(&state, &pending, &user, amr).await?;
+            Ok(HttpResponse::Found()
+                .insert_header((header::LOCATION, location))
+                .finish())
+        }
+    }
 }

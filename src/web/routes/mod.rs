@@ -6,6 +6,7 @@ pub mod end_session;
 pub mod enroll;
 pub mod introspect;
 pub mod login;
+pub mod mfa;
 pub mod start;
 pub mod token;
 pub mod userinfo;

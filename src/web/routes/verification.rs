@@ -63,12 +63,18 @@ fn bad(
 /// Finds the user a client named; `None` for unknown identifiers.
 async fn resolve_user(state: &AppState, who: &Identifier) -> Result<Option<User>, WebError> {
     if let Some(alias) = who.alias() {
-        // A masked alias from an earlier verification of this flow.
+        // A masked alias: of a login waiting for its second factor, or of an earlier verification.
         let alias = alias.to_owned();
+        let now = state.now();
         return Ok(state
             .store
             .run(move |c| {
-                let Some(user_id) = store::verifications::find_user_by_alias(c, &alias)? else {
+                let user_id = match store::tracks::find_track_by_alias(c, &alias)? {
+                    Some(track) if track.is_live(now) => Some(track.user_id),
+                    Some(_) => None,
+                    None => store::verifications::find_user_by_alias(c, &alias)?,
+                };
+                let Some(user_id) = user_id else {
                     return Ok(None);
                 };
                 store::users::find_user(c, &user_id)

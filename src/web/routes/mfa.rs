@@ -1,0 +1,415 @@
+//! The second factor after a password (API.md §3 `/mfa`, §4 precheck): the hosted page asks for a
+//! code (or, when the client requires two factors and the user has none, enrolls a TOTP first);
+//! JSON clients verify through the verification service and continue with the track.
+
+use actix_session::Session;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::domain::oauth::authorize::PendingRequest;
+use crate::domain::user::User;
+use crate::domain::verification::{LoginTrack, Method, State, UsageType};
+use crate::store;
+use crate::web::audit::{self, Audit};
+use crate::web::error::WebError;
+use crate::web::login_flow::{self, pending_for_browser, require_browser};
+use crate::web::routes::enroll::{self, Confirmation, EnrollRefusal};
+use crate::web::routes::verification::locked_message;
+use crate::web::state::AppState;
+use crate::web::totp_check::{self, TotpOutcome};
+use crate::web::{browser::Browser, qr};
+
+/// The QR code, secret and form of an enrollment in progress.
+pub struct SetupView {
+    pub exchange_id: String,
+    pub qr_svg: String,
+    pub secret_grouped: String,
+    pub uri: String,
+    pub label: String,
+}
+
+#[derive(Template)]
+#[template(path = "mfa/mfa.html")]
+struct MfaPage {
+    track_id: String,
+    request_id: String,
+    csrf_token: String,
+    setup: Option<SetupView>,
+    error: Option<String>,
+}
+
+/// A track this browser may continue, with its request and user.
+struct Continuation {
+    track: LoginTrack,
+    pending: PendingRequest,
+    user: User,
+}
+
+async fn continuation(
+    state: &AppState,
+    browser: &Browser,
+    track_id: &str,
+    request_id: &str,
+) -> Result<Continuation, WebError> {
+    let pending = pending_for_browser(state, Some(request_id), browser).await?;
+    let now = state.now();
+    let id = track_id.to_owned();
+    let gone = || {
+        WebError::BadRequest(
+            "This sign-in has expired. Go back to the application and sign in again.".into(),
+        )
+    };
+    let track = state
+        .store
+        .run(move |c| store::tracks::find_track(c, &id))
+        .await?
+        .filter(|t| t.is_live(now) && t.request_id == pending.id)
+        .ok_or_else(gone)?;
+    let user_id = track.user_id.clone();
+    let user = state
+        .store
+        .run(move |c| store::users::find_user(c, &user_id))
+        .await?
+        .filter(|u| u.can_sign_in())
+        .ok_or_else(gone)?;
+    Ok(Continuation {
+        track,
+        pending,
+        user,
+    })
+}
+
+async fn has_totp(state: &AppState, user_id: &str) -> Result<bool, WebError> {
+    let id = user_id.to_owned();
+    Ok(state
+        .store
+        .run(move |c| store::authenticators::list_user_authenticators(c, &id))
+        .await?
+        .iter()
+        .any(|a| a.active))
+}
+
+/// Creates a track after the first factor and returns where the browser goes next.
+pub async fn start_track(
+    state: &AppState,
+    pending: &PendingRequest,
+    user: &User,
+    amr: Vec<String>,
+) -> Result<String, WebError> {
+    let now = state.now();
+    let track = LoginTrack {
+        id: uuid::Uuid::new_v4().to_string(),
+        request_id: pending.id.clone(),
+        user_id: user.id.clone(),
+        alias: uuid::Uuid::new_v4().to_string(),
+        amr,
+        created_at: now,
+        expires_at: now + crate::domain::verification::TRACK_TTL,
+        completed_at: None,
+    };
+    let row = track.clone();
+    state
+        .store
+        .run(move |c| store::tracks::insert_track(c, &row))
+        .await?;
+    Ok(format!(
+        "/mfa?track_id={}&sub={}&q={}&requestId={}",
+        track.id, track.alias, track.alias, pending.id
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct MfaQuery {
+    track_id: String,
+    #[serde(rename = "requestId")]
+    request_id: String,
+}
+
+pub async fn mfa_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<MfaQuery>,
+) -> Result<HttpResponse, WebError> {
+    let browser = require_browser(&state, &req)?;
+    let c = continuation(&state, &browser, &query.track_id, &query.request_id).await?;
+    let setup = if has_totp(&state, &c.user.id).await? {
+        None
+    } else {
+        Some(new_setup(&state, &c.user).await?)
+    };
+    render(&state, &browser, &c, setup, None)
+}
+
+async fn new_setup(state: &AppState, user: &User) -> Result<SetupView, WebError> {
+    match enroll::start_enrollment(state, user, None).await? {
+        Ok(e) => Ok(SetupView {
+            qr_svg: qr::svg(&e.uri).unwrap_or_default(),
+            secret_grouped: crate::domain::totp::grouped(&e.secret_base32),
+            uri: e.uri,
+            label: e.label,
+            exchange_id: e.verification.exchange_id,
+        }),
+        Err(EnrollRefusal::LimitReached(_)) => Err(WebError::BadRequest(
+            "No more authenticators can be added to this account.".into(),
+        )),
+    }
+}
+
+fn render(
+    state: &AppState,
+    browser: &Browser,
+    c: &Continuation,
+    setup: Option<SetupView>,
+    error: Option<String>,
+) -> Result<HttpResponse, WebError> {
+    let page = MfaPage {
+        track_id: c.track.id.clone(),
+        request_id: c.pending.id.clone(),
+        csrf_token: browser.csrf_token(state),
+        setup,
+        error,
+    };
+    let html = page.render().map_err(|e| WebError::Internal(e.into()))?;
+    let status = if page_has_error(&html) {
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        actix_web::http::StatusCode::OK
+    };
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(html))
+}
+
+fn page_has_error(html: &str) -> bool {
+    html.contains("role=\"alert\"")
+}
+
+#[derive(Deserialize)]
+pub struct MfaForm {
+    track_id: String,
+    #[serde(rename = "requestId")]
+    request_id: String,
+    csrf_token: Option<String>,
+    pass_code: Option<String>,
+    exchange_id: Option<String>,
+}
+
+/// `POST /mfa`: a code from an enrolled authenticator, or the code confirming a new one.
+pub async fn mfa_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    form: web::Form<MfaForm>,
+) -> Result<HttpResponse, WebError> {
+    let form = form.into_inner();
+    let browser = require_browser(&state, &req)?;
+    if !form
+        .csrf_token
+        .as_deref()
+        .is_some_and(|t| browser.csrf_matches(&state, t))
+    {
+        return Err(WebError::Forbidden(
+            "The form has expired. Go back, reload the page and try again.".into(),
+        ));
+    }
+    let c = continuation(&state, &browser, &form.track_id, &form.request_id).await?;
+    let code = form.pass_code.unwrap_or_default();
+
+    if let Some(exchange_id) = form.exchange_id.filter(|e| !e.is_empty()) {
+        return match enroll::confirm_enrollment(&state, &c.user, &exchange_id, &code, None).await? {
+            Confirmation::Enrolled(a) => {
+                audit::record(
+                    &state,
+                    &req,
+                    Audit::success("totp.enroll")
+                        .user(&c.user.id)
+                        .detail(format!("authenticator {} during login", a.id)),
+                )
+                .await;
+                complete(&state, &req, &session, &c, Method::Totp).await
+            }
+            Confirmation::WrongCode => {
+                let setup = existing_setup(&state, &exchange_id).await?;
+                render(
+                    &state,
+                    &browser,
+                    &c,
+                    setup,
+                    Some("The code is not correct. Check the app and try again.".into()),
+                )
+            }
+            Confirmation::Expired => {
+                let setup = Some(new_setup(&state, &c.user).await?);
+                render(
+                    &state,
+                    &browser,
+                    &c,
+                    setup,
+                    Some("That setup expired. Scan this new code and try again.".into()),
+                )
+            }
+        };
+    }
+    match totp_check::check(&state, Some(&c.user.id), None, &code).await? {
+        TotpOutcome::Accepted { .. } => complete(&state, &req, &session, &c, Method::Totp).await,
+        TotpOutcome::Locked { until } => {
+            render(&state, &browser, &c, None, Some(locked_message(until)))
+        }
+        _ => {
+            audit::record(
+                &state,
+                &req,
+                Audit::failure("login.mfa")
+                    .user(&c.user.id)
+                    .detail("wrong code".into()),
+            )
+            .await;
+            render(
+                &state,
+                &browser,
+                &c,
+                None,
+                Some(
+                    "The code is not correct. Enter the current code from your authenticator app."
+                        .into(),
+                ),
+            )
+        }
+    }
+}
+
+/// Re-opens the setup of an enrollment in progress, to show its QR code again.
+async fn existing_setup(
+    state: &AppState,
+    exchange_id: &str,
+) -> Result<Option<SetupView>, WebError> {
+    let id = exchange_id.to_owned();
+    let Some(v) = state
+        .store
+        .run(move |c| store::verifications::find_by_exchange(c, &id))
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(medium) = v.medium_id.clone() else {
+        return Ok(None);
+    };
+    let Some(a) = state
+        .store
+        .run(move |c| store::authenticators::find_authenticator(c, &medium))
+        .await?
+    else {
+        return Ok(None);
+    };
+    let secret = state
+        .sealer
+        .open(&a.sealed_secret)
+        .map_err(|e| WebError::Internal(e.into()))?;
+    let user_id = a.user_id.clone();
+    let email = state
+        .store
+        .run(move |c| store::users::find_user(c, &user_id))
+        .await?
+        .map(|u| u.email)
+        .unwrap_or_default();
+    let uri = crate::domain::totp::provisioning_uri(
+        &secret,
+        a.params,
+        &state.config.totp_issuer,
+        &format!("{email} ({})", a.label),
+    );
+    Ok(Some(SetupView {
+        exchange_id: exchange_id.to_owned(),
+        qr_svg: qr::svg(&uri).unwrap_or_default(),
+        secret_grouped: crate::domain::totp::grouped(&crate::domain::totp::secret_base32(&secret)),
+        uri,
+        label: a.label,
+    }))
+}
+
+async fn complete(
+    state: &AppState,
+    req: &HttpRequest,
+    session: &Session,
+    c: &Continuation,
+    method: Method,
+) -> Result<HttpResponse, WebError> {
+    let (id, now) = (c.track.id.clone(), state.now());
+    if !state
+        .store
+        .run(move |conn| store::tracks::complete_track(conn, &id, now))
+        .await?
+    {
+        return Err(WebError::BadRequest(
+            "This sign-in was already completed. Go back to the application.".into(),
+        ));
+    }
+    login_flow::finish(
+        state,
+        req,
+        session,
+        &c.pending,
+        &c.user,
+        c.track.amr_with(method),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct ContinueForm {
+    status_id: String,
+    #[serde(rename = "requestId")]
+    request_id: String,
+    sub: Option<String>,
+    q: Option<String>,
+    #[serde(rename = "verificationType")]
+    verification_type: String,
+}
+
+/// `POST /login-srv/precheck/continue/{track_id}`: finishes a login whose second factor was
+/// verified through the JSON verification service (usage MULTIFACTOR_AUTHENTICATION).
+pub async fn precheck_continue(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    path: web::Path<String>,
+    form: web::Form<ContinueForm>,
+) -> Result<HttpResponse, WebError> {
+    let form = form.into_inner();
+    let browser = require_browser(&state, &req)?;
+    let c = continuation(&state, &browser, &path.into_inner(), &form.request_id).await?;
+    let refused = || {
+        WebError::BadRequest(
+            "The second factor was not verified for this sign-in. Go back and try again.".into(),
+        )
+    };
+    let status_id = form.status_id.clone();
+    let v = state
+        .store
+        .run(move |conn| store::verifications::find_by_status(conn, &status_id))
+        .await?
+        .ok_or_else(refused)?;
+    let alias = form.sub.as_deref().or(form.q.as_deref()).unwrap_or("");
+    let method = form.verification_type.parse::<Method>().ok();
+    let bound = v.state == State::Verified
+        && v.usage_type == UsageType::MultifactorAuthentication
+        && v.alias == c.track.alias
+        && alias == c.track.alias
+        && v.request_id.as_deref() == Some(c.pending.id.as_str())
+        && v.user_id.as_deref() == Some(c.user.id.as_str())
+        && Some(v.method) == method
+        && v.method != Method::Password;
+    if !bound {
+        return Err(refused());
+    }
+    let (status_id, now) = (v.status_id.clone(), state.now());
+    if !state
+        .store
+        .run(move |conn| store::verifications::consume(conn, &status_id, now))
+        .await?
+    {
+        return Err(refused());
+    }
+    complete(&state, &req, &session, &c, v.method).await
+}
