@@ -243,7 +243,8 @@ impl Application {
     }
 }
 
-/// Deletes expired sessions, requests, codes and tokens every five minutes. Codes and tokens are
+/// Deletes expired sessions, requests, codes, tokens, verifications, login tracks and unconfirmed
+/// enrollments every five minutes. Codes and tokens are
 /// kept a day past expiry so that a late replay is still recognised and answered with revocation.
 async fn cleanup_forever(state: AppState) {
     let mut interval = tokio::time::interval(Duration::from_secs(300));
@@ -256,7 +257,10 @@ async fn cleanup_forever(state: AppState) {
                 let sessions = store::sessions::delete_expired_sessions(c, now)?;
                 let requests = store::requests::delete_expired_requests(c, now)?;
                 let grants = store::grants::delete_expired_grants(c, now - 86_400)?;
-                Ok(sessions + requests + grants)
+                let verifications = store::verifications::delete_expired_verifications(c, now)?;
+                let tracks = store::tracks::delete_expired_tracks(c, now)?;
+                let pending = store::authenticators::delete_stale_pending(c, now - 3600)?;
+                Ok(sessions + requests + grants + verifications + tracks + pending)
             })
             .await;
         match result {

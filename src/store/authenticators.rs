@@ -252,3 +252,13 @@ pub fn delete_authenticator(
     let n = diesel::delete(t::table.find(id).filter(t::user_id.eq(user_id))).execute(conn)?;
     Ok(n == 1)
 }
+
+/// Deletes enrollments that were never confirmed and were started before `cutoff`.
+pub fn delete_stale_pending(conn: &mut AnyConnection, cutoff: i64) -> Result<usize, StoreError> {
+    Ok(diesel::delete(
+        t::table
+            .filter(t::active.eq(false))
+            .filter(t::created_at.lt(cutoff)),
+    )
+    .execute(conn)?)
+}

@@ -2,6 +2,7 @@
 //! browser, and finishing it (session, audit, authorization response).
 
 use actix_session::Session;
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 
 use super::audit::{self, Audit};
@@ -10,8 +11,10 @@ use super::error::WebError;
 use super::issue;
 use super::login_session::{self, Login};
 use super::state::AppState;
+use crate::domain::client::MfaPolicy;
 use crate::domain::oauth::authorize::PendingRequest;
 use crate::domain::user::User;
+use crate::domain::verification::{LoginTrack, Method, SecondFactor, TRACK_TTL, second_factor};
 use crate::store;
 
 /// Loads a live request and makes sure this browser may act on it (binding it on first use).
@@ -104,4 +107,80 @@ pub async fn finish(
     )
     .await;
     issue::authorization_response(state, &pending.request, user, &login).await
+}
+
+/// Creates a track after the first factor and returns where the browser goes next.
+pub async fn start_track(
+    state: &AppState,
+    pending: &PendingRequest,
+    user: &User,
+    amr: Vec<String>,
+) -> Result<String, WebError> {
+    let now = state.now();
+    let track = LoginTrack {
+        id: uuid::Uuid::new_v4().to_string(),
+        request_id: pending.id.clone(),
+        user_id: user.id.clone(),
+        alias: uuid::Uuid::new_v4().to_string(),
+        amr,
+        created_at: now,
+        expires_at: now + TRACK_TTL,
+        completed_at: None,
+    };
+    let row = track.clone();
+    state
+        .store
+        .run(move |c| store::tracks::insert_track(c, &row))
+        .await?;
+    Ok(format!(
+        "/mfa?track_id={}&sub={}&q={}&requestId={}",
+        track.id, track.alias, track.alias, pending.id
+    ))
+}
+
+/// After a first factor: finish, or continue to the second factor the client's policy asks for.
+/// A password may be followed by a code; a passwordless first factor satisfies `optional`
+/// clients, while `always` clients start with the password (`error=password_required`).
+pub async fn after_first_factor(
+    state: &AppState,
+    req: &HttpRequest,
+    session: &Session,
+    pending: &PendingRequest,
+    user: &User,
+    method: Method,
+) -> Result<HttpResponse, WebError> {
+    let client_id = pending.request.client_id.clone();
+    let user_id = user.id.clone();
+    let (client, authenticators) = state
+        .store
+        .run(move |c| {
+            Ok((
+                store::clients::find_client(c, &client_id)?,
+                store::authenticators::list_user_authenticators(c, &user_id)?,
+            ))
+        })
+        .await?;
+    let policy = client.map(|c| c.mfa_policy).unwrap_or(MfaPolicy::Optional);
+    let amr = vec![method.amr().to_owned()];
+    if method != Method::Password {
+        if policy == MfaPolicy::Always {
+            let location = format!(
+                "/login?requestId={}&view_type=login&error=password_required",
+                pending.id
+            );
+            return Ok(HttpResponse::Found()
+                .insert_header((header::LOCATION, location))
+                .finish());
+        }
+        return finish(state, req, session, pending, user, amr).await;
+    }
+    match second_factor(policy, authenticators.iter().any(|a| a.active)) {
+        SecondFactor::NotNeeded => finish(state, req, session, pending, user, amr).await,
+        SecondFactor::Verify | SecondFactor::Enroll => {
+            let location = start_track(state, pending, user, amr).await?;
+            Ok(HttpResponse::Found()
+                .insert_header((header::LOCATION, location))
+                .finish())
+        }
+    }
 }

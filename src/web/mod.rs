@@ -84,10 +84,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     second_factor_routes(cfg);
 }
 
-/// The second factor after a password (hosted page and JSON continuation).
+/// Hosted pages for passwordless sign-in and the second factor (and its JSON continuation).
 fn second_factor_routes(cfg: &mut web::ServiceConfig) {
     use routes::mfa::{mfa_page, mfa_submit, precheck_continue};
-    cfg.route("/mfa", web::get().to(mfa_page))
+    use routes::passwordless::{methods, verify_page, verify_submit};
+    cfg.route("/login/methods", web::get().to(methods))
+        .route("/login/verify", web::get().to(verify_page))
+        .route("/login/verify", web::post().to(verify_submit))
+        .route("/mfa", web::get().to(mfa_page))
         .route("/mfa", web::post().to(mfa_submit))
         .route(
             "/login-srv/precheck/continue/{track_id}",

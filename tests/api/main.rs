@@ -10,6 +10,7 @@ mod authorize;
 mod cli;
 mod discovery;
 mod mfa;
+mod passwordless;
 mod sessions;
 mod token;
 mod totp;

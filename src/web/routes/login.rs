@@ -8,15 +8,13 @@ use askama::Template;
 use askama_web::WebTemplate;
 use serde::Deserialize;
 
-use crate::domain::client::MfaPolicy;
 use crate::domain::user::Email;
-use crate::domain::verification::{SecondFactor, second_factor};
+use crate::domain::verification::Method;
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
 use crate::web::login_flow::{self, pending_for_browser, require_browser};
-use crate::web::routes::mfa;
 use crate::web::state::AppState;
 
 /// One message for every failed sign-in, so the page never tells whether an account exists.
@@ -58,6 +56,9 @@ pub async fn login_page(
         username: pending.request.login_hint.clone().unwrap_or_default(),
         error: match query.error.as_deref() {
             Some("invalid_username_password") => Some(INVALID_CREDENTIALS),
+            Some("password_required") => Some(
+                "This application asks for your password, then a code from your authenticator app.",
+            ),
             Some(_) => Some("Sign-in did not succeed. Please try again."),
             None => None,
         },
@@ -141,28 +142,5 @@ pub async fn login_submit(
             .finish());
     };
 
-    let amr = vec!["pwd".to_owned()];
-    let client_id = pending.request.client_id.clone();
-    let user_id = user.id.clone();
-    let (client, authenticators) = state
-        .store
-        .run(move |c| {
-            Ok((
-                store::clients::find_client(c, &client_id)?,
-                store::authenticators::list_user_authenticators(c, &user_id)?,
-            ))
-        })
-        .await?;
-    let policy = client.map(|c| c.mfa_policy).unwrap_or(MfaPolicy::Optional);
-    match second_factor(policy, authenticators.iter().any(|a| a.active)) {
-        SecondFactor::NotNeeded => {
-            login_flow::finish(&state, &req, &session, &pending, &user, amr).await
-        }
-        SecondFactor::Verify | SecondFactor::Enroll => {
-            let location = mfa::start_track(&state, &pending, &user, amr).await?;
-            Ok(HttpResponse::Found()
-                .insert_header((header::LOCATION, location))
-                .finish())
-        }
-    }
+    login_flow::after_first_factor(&state, &req, &session, &pending, &user, Method::Password).await
 }

@@ -90,35 +90,6 @@ async fn has_totp(state: &AppState, user_id: &str) -> Result<bool, WebError> {
         .any(|a| a.active))
 }
 
-/// Creates a track after the first factor and returns where the browser goes next.
-pub async fn start_track(
-    state: &AppState,
-    pending: &PendingRequest,
-    user: &User,
-    amr: Vec<String>,
-) -> Result<String, WebError> {
-    let now = state.now();
-    let track = LoginTrack {
-        id: uuid::Uuid::new_v4().to_string(),
-        request_id: pending.id.clone(),
-        user_id: user.id.clone(),
-        alias: uuid::Uuid::new_v4().to_string(),
-        amr,
-        created_at: now,
-        expires_at: now + crate::domain::verification::TRACK_TTL,
-        completed_at: None,
-    };
-    let row = track.clone();
-    state
-        .store
-        .run(move |c| store::tracks::insert_track(c, &row))
-        .await?;
-    Ok(format!(
-        "/mfa?track_id={}&sub={}&q={}&requestId={}",
-        track.id, track.alias, track.alias, pending.id
-    ))
-}
-
 #[derive(Deserialize)]
 pub struct MfaQuery {
     track_id: String,

@@ -7,6 +7,7 @@ pub mod enroll;
 pub mod introspect;
 pub mod login;
 pub mod mfa;
+pub mod passwordless;
 pub mod start;
 pub mod token;
 pub mod userinfo;

@@ -1,0 +1,226 @@
+//! Signing in without a password on the hosted pages: after the identifier, "other ways to sign
+//! in" lists the user's methods; the code page checks an authenticator code (API.md §3).
+//! Works without JavaScript. Unknown identifiers look like accounts with a password only.
+
+use actix_session::Session;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::domain::client::MfaPolicy;
+use crate::domain::oauth::authorize::PendingRequest;
+use crate::domain::user::{Email, User};
+use crate::domain::verification::Method;
+use crate::store;
+use crate::web::audit::{self, Audit};
+use crate::web::browser::Browser;
+use crate::web::error::WebError;
+use crate::web::login_flow::{self, pending_for_browser, require_browser};
+use crate::web::routes::verification::locked_message;
+use crate::web::state::AppState;
+use crate::web::totp_check::{self, TotpOutcome};
+
+/// One message for a wrong code and for an unknown user.
+const WRONG_CODE: &str =
+    "The code is not correct. Enter the current code from your authenticator app.";
+
+#[derive(Template)]
+#[template(path = "login/methods.html")]
+struct MethodsPage {
+    request_id: String,
+    username: String,
+    has_totp: bool,
+    passwordless_allowed: bool,
+}
+
+#[derive(Template)]
+#[template(path = "login/verify.html")]
+struct VerifyPage {
+    request_id: String,
+    username: String,
+    csrf_token: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct MethodsQuery {
+    #[serde(rename = "requestId")]
+    request_id: Option<String>,
+    username: Option<String>,
+}
+
+/// Clients that require two factors start with the password (the second step is then a code).
+async fn passwordless_allowed(
+    state: &AppState,
+    pending: &PendingRequest,
+) -> Result<bool, WebError> {
+    let id = pending.request.client_id.clone();
+    let client = state
+        .store
+        .run(move |c| store::clients::find_client(c, &id))
+        .await?;
+    Ok(client.is_none_or(|c| c.mfa_policy != MfaPolicy::Always))
+}
+
+async fn find_user(state: &AppState, username: &str) -> Result<Option<User>, WebError> {
+    let Ok(email) = Email::parse(username) else {
+        return Ok(None);
+    };
+    let email = email.as_str().to_owned();
+    Ok(state
+        .store
+        .run(move |c| store::users::find_user_by_email(c, &email))
+        .await?
+        .filter(User::can_sign_in))
+}
+
+async fn has_totp(state: &AppState, user: Option<&User>) -> Result<bool, WebError> {
+    let Some(id) = user.map(|u| u.id.clone()) else {
+        return Ok(false);
+    };
+    Ok(state
+        .store
+        .run(move |c| store::authenticators::list_user_authenticators(c, &id))
+        .await?
+        .iter()
+        .any(|a| a.active))
+}
+
+fn html(
+    page: impl Template,
+    status: actix_web::http::StatusCode,
+    browser: &Browser,
+    state: &AppState,
+) -> Result<HttpResponse, WebError> {
+    let body = page.render().map_err(|e| WebError::Internal(e.into()))?;
+    let mut response = HttpResponse::build(status);
+    if browser.is_new {
+        response.cookie(browser.cookie(state));
+    }
+    Ok(response.content_type("text/html; charset=utf-8").body(body))
+}
+
+/// `GET /login/methods?requestId=…&username=…`: the ways this identifier can sign in.
+pub async fn methods(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<MethodsQuery>,
+) -> Result<HttpResponse, WebError> {
+    let browser = Browser::get_or_create(&state, &req);
+    let pending = pending_for_browser(&state, query.request_id.as_deref(), &browser).await?;
+    let username = query.username.clone().unwrap_or_default().trim().to_owned();
+    let user = find_user(&state, &username).await?;
+    let page = MethodsPage {
+        request_id: pending.id.clone(),
+        has_totp: !username.is_empty() && has_totp(&state, user.as_ref()).await?,
+        passwordless_allowed: passwordless_allowed(&state, &pending).await?,
+        username,
+    };
+    html(page, actix_web::http::StatusCode::OK, &browser, &state)
+}
+
+#[derive(Deserialize)]
+pub struct VerifyQuery {
+    #[serde(rename = "requestId")]
+    request_id: Option<String>,
+    username: Option<String>,
+}
+
+/// `GET /login/verify?requestId=…&username=…`: the code form.
+pub async fn verify_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<VerifyQuery>,
+) -> Result<HttpResponse, WebError> {
+    let browser = Browser::get_or_create(&state, &req);
+    let pending = pending_for_browser(&state, query.request_id.as_deref(), &browser).await?;
+    let page = VerifyPage {
+        request_id: pending.id.clone(),
+        username: query.username.clone().unwrap_or_default(),
+        csrf_token: browser.csrf_token(&state),
+        error: None,
+    };
+    html(page, actix_web::http::StatusCode::OK, &browser, &state)
+}
+
+#[derive(Deserialize)]
+pub struct VerifyForm {
+    #[serde(rename = "requestId")]
+    request_id: String,
+    username: String,
+    pass_code: String,
+    csrf_token: Option<String>,
+}
+
+/// `POST /login/verify`: checks the code and finishes the login.
+pub async fn verify_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    form: web::Form<VerifyForm>,
+) -> Result<HttpResponse, WebError> {
+    let form = form.into_inner();
+    let browser = require_browser(&state, &req)?;
+    if !form
+        .csrf_token
+        .as_deref()
+        .is_some_and(|t| browser.csrf_matches(&state, t))
+    {
+        return Err(WebError::Forbidden(
+            "The form has expired. Go back, reload the page and try again.".into(),
+        ));
+    }
+    let pending = pending_for_browser(&state, Some(&form.request_id), &browser).await?;
+    if !passwordless_allowed(&state, &pending).await? {
+        let location = format!(
+            "/login?requestId={}&view_type=login&error=password_required",
+            pending.id
+        );
+        return Ok(HttpResponse::Found()
+            .insert_header((header::LOCATION, location))
+            .finish());
+    }
+    let user = find_user(&state, &form.username).await?;
+    let outcome = totp_check::check(
+        &state,
+        user.as_ref().map(|u| u.id.as_str()),
+        None,
+        &form.pass_code,
+    )
+    .await?;
+    let error = match (outcome, user) {
+        (TotpOutcome::Accepted { .. }, Some(user)) => {
+            return login_flow::after_first_factor(
+                &state,
+                &req,
+                &session,
+                &pending,
+                &user,
+                Method::Totp,
+            )
+            .await;
+        }
+        (TotpOutcome::Locked { until }, _) => locked_message(until),
+        (_, user) => {
+            let mut event = Audit::failure("login.totp").client(&pending.request.client_id);
+            if let Some(u) = &user {
+                event = event.user(&u.id);
+            }
+            audit::record(&state, &req, event).await;
+            WRONG_CODE.to_owned()
+        }
+    };
+    let page = VerifyPage {
+        request_id: pending.id.clone(),
+        username: form.username,
+        csrf_token: browser.csrf_token(&state),
+        error: Some(error),
+    };
+    html(
+        page,
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+        &browser,
+        &state,
+    )
+}
