@@ -18,8 +18,10 @@ use crate::crypto::jwt::{KeyRing, SigningKey, generate_rsa_key};
 use crate::crypto::password::{HashParams, PasswordHashing};
 use crate::crypto::seal::Sealer;
 use crate::crypto::{random_bytes, random_token};
+use crate::domain::client::{Client, GrantType, MfaPolicy};
 use crate::store::signing_keys::SigningKeyRow;
 use crate::store::{self, Store};
+use crate::web::routes::account::ACCOUNT_CLIENT_ID;
 use crate::web::session_store::DbSessionStore;
 use crate::web::state::AppState;
 use crate::web::{self as web_layer, RedactedSpans};
@@ -172,6 +174,25 @@ impl Application {
             csrf_key: secrets.csrf_key.into(),
             secure_cookies,
         };
+
+        let account_client = Client {
+            id: ACCOUNT_CLIENT_ID.into(),
+            name: "Your account".into(),
+            // Confidential with a secret nobody knows: its codes are never redeemed, the login
+            // session it creates is what the account page uses.
+            secret_hash: Some(crate::domain::ids::hash_secret(&random_token(32))),
+            is_public: false,
+            allow_implicit: false,
+            is_management: false,
+            mfa_policy: MfaPolicy::Optional,
+            grant_types: vec![GrantType::AuthorizationCode],
+            redirect_uris: vec![state.url("/account/callback")],
+            post_logout_redirect_uris: vec![],
+        };
+        state
+            .store
+            .run(move |c| store::clients::ensure_builtin_client(c, &account_client, now))
+            .await?;
 
         let cookie_key =
             Key::try_from(&secrets.cookie_key[..]).context("cookie key is too short")?;

@@ -122,3 +122,34 @@ pub fn find_client(conn: &mut AnyConnection, id: &str) -> Result<Option<Client>,
         is_management: row.is_management,
     }))
 }
+
+/// Makes sure a built-in client exists with exactly `redirect_uri` as its redirect URI (the
+/// public URL may change between starts).
+pub fn ensure_builtin_client(
+    conn: &mut AnyConnection,
+    client: &Client,
+    now: i64,
+) -> Result<(), StoreError> {
+    conn.transaction(|conn| {
+        if find_client(conn, &client.id)?.is_none() {
+            insert_client(conn, client, now)?;
+            return Ok(());
+        }
+        diesel::delete(
+            client_redirect_uris::table
+                .filter(client_redirect_uris::client_id.eq(&client.id))
+                .filter(client_redirect_uris::kind.eq(LOGIN)),
+        )
+        .execute(conn)?;
+        for uri in &client.redirect_uris {
+            diesel::insert_into(client_redirect_uris::table)
+                .values(RedirectUriRow {
+                    client_id: client.id.clone(),
+                    kind: LOGIN.to_owned(),
+                    uri: uri.clone(),
+                })
+                .execute(conn)?;
+        }
+        Ok(())
+    })
+}

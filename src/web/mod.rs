@@ -82,6 +82,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         );
     verification_routes(cfg);
     second_factor_routes(cfg);
+    account_routes(cfg);
+}
+
+/// The self-service account pages.
+fn account_routes(cfg: &mut web::ServiceConfig) {
+    use routes::account::{
+        account, add_totp, callback, confirm_totp, logout, remove_totp, rename_totp,
+    };
+    cfg.route("/account", web::get().to(account))
+        .route("/account/callback", web::get().to(callback))
+        .route("/account/totp", web::post().to(add_totp))
+        .route("/account/totp/confirm", web::post().to(confirm_totp))
+        .route("/account/totp/{id}/rename", web::post().to(rename_totp))
+        .route("/account/totp/{id}/remove", web::post().to(remove_totp))
+        .route("/account/logout", web::post().to(logout));
 }
 
 /// Hosted pages for passwordless sign-in and the second factor (and its JSON continuation).

@@ -251,7 +251,7 @@ pub async fn mfa_submit(
 }
 
 /// Re-opens the setup of an enrollment in progress, to show its QR code again.
-async fn existing_setup(
+pub async fn existing_setup(
     state: &AppState,
     exchange_id: &str,
 ) -> Result<Option<SetupView>, WebError> {

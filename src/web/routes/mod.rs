@@ -1,5 +1,6 @@
 //! One module per feature; the route table is in `web/mod.rs`.
 
+pub mod account;
 pub mod authz;
 pub mod discovery;
 pub mod end_session;
