@@ -30,18 +30,24 @@ impl Drop for TestDb {
     fn drop(&mut self) {
         if let TestDb::Postgres { admin_url, name } = self {
             if let Ok(mut conn) = diesel::PgConnection::establish(admin_url) {
-                let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
+                let _ =
+                    conn.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
             }
         }
     }
 }
 
 fn fresh_database() -> (String, TestDb) {
-    match std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
+    match std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
         Some(admin_url) => {
             let name = format!("gatehouse_test_{}", uuid::Uuid::new_v4().simple());
-            let mut conn = diesel::PgConnection::establish(&admin_url).expect("TEST_DATABASE_URL must be reachable");
-            conn.batch_execute(&format!("CREATE DATABASE \"{name}\"")).expect("create test database");
+            let mut conn = diesel::PgConnection::establish(&admin_url)
+                .expect("TEST_DATABASE_URL must be reachable");
+            conn.batch_execute(&format!("CREATE DATABASE \"{name}\""))
+                .expect("create test database");
             let mut url = url::Url::parse(&admin_url).expect("TEST_DATABASE_URL must be a URL");
             url.set_path(&name);
             (url.to_string(), TestDb::Postgres { admin_url, name })
@@ -79,11 +85,19 @@ impl TestApp {
         let mut config = test_config(url);
         adjust(&mut config);
         let clock = Clock::system();
-        let app = Application::build_with_clock(config.clone(), clock.clone()).await.expect("app builds");
+        let app = Application::build_with_clock(config.clone(), clock.clone())
+            .await
+            .expect("app builds");
         let base = app.issuer().to_owned();
         let state = app.state().clone();
         tokio::spawn(app.run_until_stopped());
-        TestApp { base, clock, config, state, _db: db }
+        TestApp {
+            base,
+            clock,
+            config,
+            state,
+            _db: db,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -102,8 +116,19 @@ impl TestApp {
     /// Creates a user with [`PASSWORD`]; returns its `sub`.
     pub async fn create_user(&self, email: &str) -> String {
         let (config, store) = (self.config.clone(), self.state.store.clone());
-        let args = NewUser { email: email.into(), password: Some(PASSWORD.into()), password_stdin: false, name: Some("Test User".into()), admin: false, json: true };
-        let out = tokio::task::spawn_blocking(move || gatehouse::cli::create_user(&config, &store, args)).await.unwrap().expect("user created");
+        let args = NewUser {
+            email: email.into(),
+            password: Some(PASSWORD.into()),
+            password_stdin: false,
+            name: Some("Test User".into()),
+            admin: false,
+            json: true,
+        };
+        let out =
+            tokio::task::spawn_blocking(move || gatehouse::cli::create_user(&config, &store, args))
+                .await
+                .unwrap()
+                .expect("user created");
         let json: serde_json::Value = serde_json::from_str(&out).unwrap();
         json["sub"].as_str().unwrap().to_owned()
     }
@@ -114,7 +139,11 @@ impl TestApp {
         let args = NewClient {
             name: spec.name.into(),
             redirect_uris: spec.redirect_uris.iter().map(|s| s.to_string()).collect(),
-            post_logout_redirect_uris: spec.post_logout_redirect_uris.iter().map(|s| s.to_string()).collect(),
+            post_logout_redirect_uris: spec
+                .post_logout_redirect_uris
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
             public: spec.public,
             grant_types: spec.grant_types.iter().map(|s| s.to_string()).collect(),
             allow_implicit: spec.allow_implicit,
@@ -122,12 +151,20 @@ impl TestApp {
             management: spec.management,
             json: true,
         };
-        let out = tokio::task::spawn_blocking(move || gatehouse::cli::create_client(&store, args)).await.unwrap().expect("client created");
+        let out = tokio::task::spawn_blocking(move || gatehouse::cli::create_client(&store, args))
+            .await
+            .unwrap()
+            .expect("client created");
         let json: serde_json::Value = serde_json::from_str(&out).unwrap();
         Rp {
             client_id: json["client_id"].as_str().unwrap().to_owned(),
             client_secret: json["client_secret"].as_str().map(str::to_owned),
-            redirect_uri: spec.redirect_uris.first().copied().unwrap_or(REDIRECT_URI).to_owned(),
+            redirect_uri: spec
+                .redirect_uris
+                .first()
+                .copied()
+                .unwrap_or(REDIRECT_URI)
+                .to_owned(),
         }
     }
 
@@ -138,28 +175,60 @@ impl TestApp {
 
     /// A public client (PKCE required).
     pub async fn public_client(&self) -> Rp {
-        self.create_client(ClientSpec { public: true, ..ClientSpec::default() }).await
+        self.create_client(ClientSpec {
+            public: true,
+            ..ClientSpec::default()
+        })
+        .await
     }
 
     /// GET /authz-srv/authz with the given parameters; returns the Location header.
-    pub async fn authorize(&self, browser: &reqwest::Client, params: &[(&str, &str)]) -> reqwest::Response {
-        browser.get(self.url("/authz-srv/authz")).query(params).send().await.expect("authz answers")
+    pub async fn authorize(
+        &self,
+        browser: &reqwest::Client,
+        params: &[(&str, &str)],
+    ) -> reqwest::Response {
+        browser
+            .get(self.url("/authz-srv/authz"))
+            .query(params)
+            .send()
+            .await
+            .expect("authz answers")
     }
 
     /// Opens the login page of `location` (a `/login?requestId=…` redirect) and returns
     /// (requestId, csrf_token).
-    pub async fn open_login_page(&self, browser: &reqwest::Client, location: &str) -> (String, String) {
+    pub async fn open_login_page(
+        &self,
+        browser: &reqwest::Client,
+        location: &str,
+    ) -> (String, String) {
         let page = browser.get(self.url(location)).send().await.unwrap();
         assert_eq!(page.status(), 200, "login page");
         let html = page.text().await.unwrap();
-        (hidden_field(&html, "requestId"), hidden_field(&html, "csrf_token"))
+        (
+            hidden_field(&html, "requestId"),
+            hidden_field(&html, "csrf_token"),
+        )
     }
 
     /// Submits the password form; returns the response (a redirect).
-    pub async fn submit_login(&self, browser: &reqwest::Client, request_id: &str, csrf: &str, email: &str, password: &str) -> reqwest::Response {
+    pub async fn submit_login(
+        &self,
+        browser: &reqwest::Client,
+        request_id: &str,
+        csrf: &str,
+        email: &str,
+        password: &str,
+    ) -> reqwest::Response {
         browser
             .post(self.url("/login-srv/login"))
-            .form(&[("username", email), ("password", password), ("requestId", request_id), ("csrf_token", csrf)])
+            .form(&[
+                ("username", email),
+                ("password", password),
+                ("requestId", request_id),
+                ("csrf_token", csrf),
+            ])
             .send()
             .await
             .unwrap()
@@ -167,7 +236,13 @@ impl TestApp {
 
     /// Runs authorize → login page → password → redirect with PKCE (S256, [`VERIFIER`]) and
     /// returns the parameters of the redirect to the client.
-    pub async fn sign_in(&self, browser: &reqwest::Client, rp: &Rp, email: &str, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+    pub async fn sign_in(
+        &self,
+        browser: &reqwest::Client,
+        rp: &Rp,
+        email: &str,
+        extra: &[(&str, &str)],
+    ) -> Vec<(String, String)> {
         let mut params = vec![
             ("client_id", rp.client_id.as_str()),
             ("redirect_uri", rp.redirect_uri.as_str()),
@@ -181,11 +256,19 @@ impl TestApp {
         params.extend_from_slice(extra);
         let response = self.authorize(browser, &params).await;
         let login = location(&response);
-        assert!(login.starts_with("/login?requestId="), "expected the login page, got {login}");
+        assert!(
+            login.starts_with("/login?requestId="),
+            "expected the login page, got {login}"
+        );
         let (request_id, csrf) = self.open_login_page(browser, &login).await;
-        let response = self.submit_login(browser, &request_id, &csrf, email, PASSWORD).await;
+        let response = self
+            .submit_login(browser, &request_id, &csrf, email, PASSWORD)
+            .await;
         let back = location(&response);
-        assert!(back.starts_with(&rp.redirect_uri), "expected a redirect to the client, got {back}");
+        assert!(
+            back.starts_with(&rp.redirect_uri),
+            "expected a redirect to the client, got {back}"
+        );
         query_pairs(&back)
     }
 
@@ -201,16 +284,35 @@ impl TestApp {
         if let Some(secret) = &rp.client_secret {
             form.push(("client_secret", secret));
         }
-        reqwest::Client::new().post(self.url("/token-srv/token")).form(&form).send().await.unwrap()
+        reqwest::Client::new()
+            .post(self.url("/token-srv/token"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// Redeems `code` with [`VERIFIER`].
     pub async fn redeem(&self, rp: &Rp, code: &str) -> reqwest::Response {
-        self.token_request(rp, &[("grant_type", "authorization_code"), ("code", code), ("redirect_uri", &rp.redirect_uri), ("code_verifier", VERIFIER)]).await
+        self.token_request(
+            rp,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", code),
+                ("redirect_uri", &rp.redirect_uri),
+                ("code_verifier", VERIFIER),
+            ],
+        )
+        .await
     }
 
     pub async fn userinfo(&self, access_token: &str) -> reqwest::Response {
-        reqwest::Client::new().get(self.url("/users-srv/userinfo")).bearer_auth(access_token).send().await.unwrap()
+        reqwest::Client::new()
+            .get(self.url("/users-srv/userinfo"))
+            .bearer_auth(access_token)
+            .send()
+            .await
+            .unwrap()
     }
 }
 
@@ -249,23 +351,35 @@ pub struct Rp {
 
 /// The Location header of a redirect (panics if there is none).
 pub fn location(response: &reqwest::Response) -> String {
-    assert!(response.status().is_redirection(), "expected a redirect, got {}", response.status());
+    assert!(
+        response.status().is_redirection(),
+        "expected a redirect, got {}",
+        response.status()
+    );
     response.headers()["location"].to_str().unwrap().to_owned()
 }
 
 /// The query (or fragment) parameters of a URL.
 pub fn query_pairs(url: &str) -> Vec<(String, String)> {
     let query = url.split_once(['?', '#']).map(|(_, q)| q).unwrap_or("");
-    url::form_urlencoded::parse(query.as_bytes()).into_owned().collect()
+    url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect()
 }
 
 pub fn param(pairs: &[(String, String)], name: &str) -> Option<String> {
-    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
 }
 
 /// The value of a hidden input in an HTML page.
 pub fn hidden_field(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).unwrap_or_else(|| panic!("no field {name} in page")) + marker.len();
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no field {name} in page"))
+        + marker.len();
     html[start..].split('"').next().unwrap().to_owned()
 }

@@ -4,4 +4,7 @@
 mod helpers;
 
 mod authorize;
+mod browser;
+mod logout;
+mod relying_party;
 mod token;

@@ -17,7 +17,12 @@ async fn a_code_is_exchanged_for_tokens_that_userinfo_accepts() {
     assert_eq!(tokens["expires_in"], 3600);
     assert!(tokens["id_token"].is_string() && tokens["refresh_token"].is_string());
 
-    let info: Value = app.userinfo(tokens["access_token"].as_str().unwrap()).await.json().await.unwrap();
+    let info: Value = app
+        .userinfo(tokens["access_token"].as_str().unwrap())
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(info["sub"], sub.as_str());
     assert_eq!(info["email"], "ada@example.com");
     assert_eq!(info["name"], "Test User");
@@ -37,9 +42,18 @@ async fn a_reused_code_is_refused_and_revokes_the_tokens_it_issued() {
     assert_eq!(second.status(), 400);
     let body: Value = second.json().await.unwrap();
     assert_eq!(body["error"], "invalid_grant");
-    assert_eq!(app.userinfo(access).await.status(), 401, "the first access token is revoked");
+    assert_eq!(
+        app.userinfo(access).await.status(),
+        401,
+        "the first access token is revoked"
+    );
     let refresh = first["refresh_token"].as_str().unwrap();
-    let refreshed = app.token_request(&rp, &[("grant_type", "refresh_token"), ("refresh_token", refresh)]).await;
+    let refreshed = app
+        .token_request(
+            &rp,
+            &[("grant_type", "refresh_token"), ("refresh_token", refresh)],
+        )
+        .await;
     assert_eq!(refreshed.status(), 400, "the refresh token is revoked too");
 }
 
@@ -49,8 +63,15 @@ async fn a_pkce_mismatch_or_a_missing_verifier_is_invalid_grant() {
     app.create_user("ada@example.com").await;
     let rp = app.public_client().await;
     let code = app.code_for(&app.browser(), &rp, "ada@example.com").await;
-    for verifier in [Some("a-completely-different-verifier-of-enough-length-123"), None] {
-        let mut form = vec![("grant_type", "authorization_code"), ("code", code.as_str()), ("redirect_uri", REDIRECT_URI)];
+    for verifier in [
+        Some("a-completely-different-verifier-of-enough-length-123"),
+        None,
+    ] {
+        let mut form = vec![
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", REDIRECT_URI),
+        ];
         if let Some(v) = verifier {
             form.push(("code_verifier", v));
         }
@@ -70,7 +91,15 @@ async fn a_different_redirect_uri_at_the_token_endpoint_is_invalid_grant() {
     let rp = app.confidential_client().await;
     let code = app.code_for(&app.browser(), &rp, "ada@example.com").await;
     let response = app
-        .token_request(&rp, &[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", "http://localhost:9999/other"), ("code_verifier", VERIFIER)])
+        .token_request(
+            &rp,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", "http://localhost:9999/other"),
+                ("code_verifier", VERIFIER),
+            ],
+        )
         .await;
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"], "invalid_grant");
@@ -85,7 +114,12 @@ async fn an_expired_code_is_invalid_grant() {
     app.clock.advance(61);
     let body: Value = app.redeem(&rp, &code).await.json().await.unwrap();
     assert_eq!(body["error"], "invalid_grant");
-    assert!(body["error_description"].as_str().unwrap().contains("expired"));
+    assert!(
+        body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("expired")
+    );
 }
 
 #[tokio::test]
@@ -97,7 +131,15 @@ async fn refresh_tokens_rotate_and_reuse_revokes_the_family() {
     let first: Value = app.redeem(&rp, &code).await.json().await.unwrap();
     let r1 = first["refresh_token"].as_str().unwrap().to_owned();
 
-    let second: Value = app.token_request(&rp, &[("grant_type", "refresh_token"), ("refresh_token", &r1)]).await.json().await.unwrap();
+    let second: Value = app
+        .token_request(
+            &rp,
+            &[("grant_type", "refresh_token"), ("refresh_token", &r1)],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     let r2 = second["refresh_token"].as_str().unwrap().to_owned();
     let a2 = second["access_token"].as_str().unwrap().to_owned();
     assert_ne!(r1, r2);
@@ -105,11 +147,24 @@ async fn refresh_tokens_rotate_and_reuse_revokes_the_family() {
     assert_eq!(app.userinfo(&a2).await.status(), 200);
 
     // r1 again: a leaked token is being replayed → the whole family dies
-    let replay = app.token_request(&rp, &[("grant_type", "refresh_token"), ("refresh_token", &r1)]).await;
+    let replay = app
+        .token_request(
+            &rp,
+            &[("grant_type", "refresh_token"), ("refresh_token", &r1)],
+        )
+        .await;
     let body: Value = replay.json().await.unwrap();
     assert_eq!(body["error"], "invalid_grant");
     assert_eq!(app.userinfo(&a2).await.status(), 401);
-    let after: Value = app.token_request(&rp, &[("grant_type", "refresh_token"), ("refresh_token", &r2)]).await.json().await.unwrap();
+    let after: Value = app
+        .token_request(
+            &rp,
+            &[("grant_type", "refresh_token"), ("refresh_token", &r2)],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(after["error"], "invalid_grant");
 }
 
@@ -126,11 +181,25 @@ async fn client_authentication_failures_are_invalid_client_with_401() {
         .await
         .unwrap();
     assert_eq!(wrong.status(), 401);
-    assert!(wrong.headers()["www-authenticate"].to_str().unwrap().starts_with("Basic"));
+    assert!(
+        wrong.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .starts_with("Basic")
+    );
     let body: Value = wrong.json().await.unwrap();
     assert_eq!(body["error"], "invalid_client");
 
-    let unknown = http.post(app.url("/token-srv/token")).form(&[("grant_type", "client_credentials"), ("client_id", "nobody"), ("client_secret", "x")]).send().await.unwrap();
+    let unknown = http
+        .post(app.url("/token-srv/token"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "nobody"),
+            ("client_secret", "x"),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(unknown.status(), 401);
 }
 
@@ -138,10 +207,21 @@ async fn client_authentication_failures_are_invalid_client_with_401() {
 async fn client_credentials_works_only_for_clients_allowed_to_use_it() {
     let app = TestApp::spawn().await;
     let plain = app.confidential_client().await;
-    let response = app.token_request(&plain, &[("grant_type", "client_credentials")]).await;
-    assert_eq!(response.json::<Value>().await.unwrap()["error"], "unauthorized_client");
+    let response = app
+        .token_request(&plain, &[("grant_type", "client_credentials")])
+        .await;
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["error"],
+        "unauthorized_client"
+    );
 
-    let service = app.create_client(ClientSpec { management: true, redirect_uris: vec![], ..ClientSpec::default() }).await;
+    let service = app
+        .create_client(ClientSpec {
+            management: true,
+            redirect_uris: vec![],
+            ..ClientSpec::default()
+        })
+        .await;
     let http = reqwest::Client::new();
     let response = http
         .post(app.url("/token-srv/token"))
@@ -165,15 +245,34 @@ async fn malformed_token_requests_get_rfc6749_errors_not_server_errors() {
         vec![("grant_type", "password")],
         vec![("grant_type", "authorization_code")],
         vec![("grant_type", "authorization_code"), ("code", "made-up")],
-        vec![("grant_type", "refresh_token"), ("refresh_token", "made-up")],
+        vec![
+            ("grant_type", "refresh_token"),
+            ("refresh_token", "made-up"),
+        ],
     ];
-    let expected = ["invalid_request", "unsupported_grant_type", "invalid_request", "invalid_grant", "invalid_grant"];
+    let expected = [
+        "invalid_request",
+        "unsupported_grant_type",
+        "invalid_request",
+        "invalid_grant",
+        "invalid_grant",
+    ];
     for (form, error) in cases.iter().zip(expected) {
         let response = app.token_request(&rp, form).await;
         assert_eq!(response.status(), 400, "{form:?}");
-        assert_eq!(response.json::<Value>().await.unwrap()["error"], error, "{form:?}");
+        assert_eq!(
+            response.json::<Value>().await.unwrap()["error"],
+            error,
+            "{form:?}"
+        );
     }
-    let garbage = reqwest::Client::new().post(app.url("/token-srv/token")).header("content-type", "application/json").body("{not json").send().await.unwrap();
+    let garbage = reqwest::Client::new()
+        .post(app.url("/token-srv/token"))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(garbage.status(), 400);
 }
 
@@ -203,14 +302,39 @@ async fn introspection_and_revocation_follow_rfc7662_and_rfc7009() {
     assert_eq!(active["client_id"], rp.client_id.as_str());
 
     let other = app.confidential_client().await;
-    let foreign: Value = http.post(app.url("/token-srv/introspect")).basic_auth(&other.client_id, other.client_secret.as_deref()).form(&[("token", access)]).send().await.unwrap().json().await.unwrap();
-    assert_eq!(foreign, serde_json::json!({"active": false}), "another client learns nothing");
+    let foreign: Value = http
+        .post(app.url("/token-srv/introspect"))
+        .basic_auth(&other.client_id, other.client_secret.as_deref())
+        .form(&[("token", access)])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        foreign,
+        serde_json::json!({"active": false}),
+        "another client learns nothing"
+    );
 
-    let revoked = http.post(app.url("/token-srv/revoke")).basic_auth(&rp.client_id, rp.client_secret.as_deref()).form(&[("token", access)]).send().await.unwrap();
+    let revoked = http
+        .post(app.url("/token-srv/revoke"))
+        .basic_auth(&rp.client_id, rp.client_secret.as_deref())
+        .form(&[("token", access)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(revoked.status(), 200);
     assert_eq!(introspect().await, serde_json::json!({"active": false}));
     assert_eq!(app.userinfo(access).await.status(), 401);
-    let unknown = http.post(app.url("/token-srv/revoke")).basic_auth(&rp.client_id, rp.client_secret.as_deref()).form(&[("token", "never-issued")]).send().await.unwrap();
+    let unknown = http
+        .post(app.url("/token-srv/revoke"))
+        .basic_auth(&rp.client_id, rp.client_secret.as_deref())
+        .form(&[("token", "never-issued")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(unknown.status(), 200);
 }
 
@@ -219,8 +343,18 @@ async fn userinfo_without_or_with_a_bad_token_is_401_with_a_bearer_challenge() {
     let app = TestApp::spawn().await;
     let none = reqwest::get(app.url("/users-srv/userinfo")).await.unwrap();
     assert_eq!(none.status(), 401);
-    assert!(none.headers()["www-authenticate"].to_str().unwrap().starts_with("Bearer"));
+    assert!(
+        none.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .starts_with("Bearer")
+    );
     let bad = app.userinfo("nonsense").await;
     assert_eq!(bad.status(), 401);
-    assert!(bad.headers()["www-authenticate"].to_str().unwrap().contains("invalid_token"));
+    assert!(
+        bad.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .contains("invalid_token")
+    );
 }
