@@ -185,3 +185,26 @@ fn dedup(mut v: Vec<String>) -> Vec<String> {
     v.retain(|x| seen.insert(x.clone()));
     v
 }
+
+/// `gatehouse user unlock --email E`: clears the lockouts of all the user's authenticators.
+pub fn unlock_user(store: &Store, email: &str) -> anyhow::Result<String> {
+    let email = Email::parse(email).map_err(|e| UsageError(e.to_string()))?;
+    let user = store
+        .run_blocking(|c| store::users::find_user_by_email(c, email.as_str()))?
+        .ok_or_else(|| anyhow::anyhow!("no user with the email {email}"))?;
+    let cleared =
+        store.run_blocking(|c| store::authenticators::unlock_user_authenticators(c, &user.id))?;
+    let event = store::audit::AuditEventRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        at: now(),
+        action: "totp.unlock".into(),
+        outcome: "success".into(),
+        actor: Some("cli".into()),
+        user_id: Some(user.id.clone()),
+        client_id: None,
+        ip: None,
+        detail: format!("{cleared} authenticator(s) unlocked from the command line"),
+    };
+    store.run_blocking(|c| store::audit::insert_audit_event(c, &event))?;
+    Ok(format!("unlocked {cleared} authenticator(s) of {email}"))
+}

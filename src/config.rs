@@ -46,6 +46,9 @@ pub struct Config {
     /// TOTP: steps accepted either side of the current one, and authenticators per user.
     pub totp_window: i64,
     pub totp_max_per_user: u32,
+    /// `multiple` (up to totp_max_per_user), `single_block` (a second one is refused) or
+    /// `single_override` (a new one replaces the old once confirmed) — Mosaic's TOTP modes.
+    pub totp_mode: String,
     /// The issuer name authenticator apps show next to the account.
     pub totp_issuer: String,
     /// Lockout per authenticator: this many consecutive failures lock it for the first duration,
@@ -81,6 +84,7 @@ impl Default for Config {
             refresh_token_ttl: lifetimes.refresh_token,
             totp_window: 1,
             totp_max_per_user: 5,
+            totp_mode: "multiple".into(),
             totp_issuer: "Gatehouse".into(),
             lockout_failures: 5,
             lockout_first_seconds: 5 * 60,
@@ -206,6 +210,15 @@ impl Config {
             return bad(
                 "totp_max_per_user",
                 "totp_max_per_user and lockout_failures must be at least 1".into(),
+            );
+        }
+        if !matches!(
+            self.totp_mode.as_str(),
+            "multiple" | "single_block" | "single_override"
+        ) {
+            return bad(
+                "totp_mode",
+                "must be multiple, single_block or single_override".into(),
             );
         }
         if !matches!(self.log_format.as_str(), "text" | "json") {

@@ -39,6 +39,11 @@ enum Command {
 enum UserCommand {
     /// Create a user
     Create(UserCreate),
+    /// Clear the lockouts of all the user's authenticators
+    Unlock {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Args)]
@@ -142,6 +147,8 @@ fn main() -> ExitCode {
                 cli::create_user(&config, &store, args).map(|out| println!("{out}"))
             })
         }
+        Command::User(UserCommand::Unlock { email }) => gatehouse::app::open_store(&config)
+            .and_then(|store| cli::unlock_user(&store, &email).map(|out| println!("{out}"))),
         Command::Client(ClientCommand::Create(a)) => {
             gatehouse::app::open_store(&config).and_then(|store| {
                 let args = NewClient {

@@ -262,3 +262,17 @@ pub fn delete_stale_pending(conn: &mut AnyConnection, cutoff: i64) -> Result<usi
     )
     .execute(conn)?)
 }
+
+/// Deletes all of a user's authenticators except `keep` (single-TOTP "override" mode).
+pub fn delete_other_authenticators(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    keep: &str,
+) -> Result<usize, StoreError> {
+    Ok(diesel::delete(
+        t::table
+            .filter(t::user_id.eq(user_id))
+            .filter(t::id.ne(keep)),
+    )
+    .execute(conn)?)
+}

@@ -83,6 +83,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     verification_routes(cfg);
     second_factor_routes(cfg);
     account_routes(cfg);
+    management_routes(cfg);
+}
+
+/// The management API (API.md §5).
+fn management_routes(cfg: &mut web::ServiceConfig) {
+    use routes::management::{list, revoke, unlock};
+    cfg.route("/v1/users/{sub}/authenticators", web::get().to(list))
+        .route(
+            "/v1/users/{sub}/authenticators/{id}/unlock",
+            web::post().to(unlock),
+        )
+        .route("/v1/users/{sub}/totp/revoke", web::post().to(revoke));
 }
 
 /// The self-service account pages.

@@ -12,6 +12,7 @@ mod browser;
 mod cli;
 mod discovery;
 mod logout;
+mod management;
 mod mfa;
 mod passwordless;
 mod relying_party;

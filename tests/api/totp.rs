@@ -567,3 +567,58 @@ async fn a_verified_status_finishes_only_its_own_request_once() {
         "the request is complete and the status consumed"
     );
 }
+
+#[tokio::test]
+async fn single_mode_blocks_a_second_authenticator_or_overrides_the_first() {
+    let blocking = TestApp::spawn_with(|c| c.totp_mode = "single_block".into()).await;
+    blocking.create_user("ada@example.com").await;
+    let browser = blocking.signed_in_browser("ada@example.com").await;
+    blocking.enroll_totp(&browser, "first").await;
+    let (status, body) = post_json(
+        &browser,
+        blocking.url("/verification-srv/v2/setup/initiate/totp"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert!(
+        body["error"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("Only one authenticator")
+    );
+
+    let overriding = TestApp::spawn_with(|c| c.totp_mode = "single_override".into()).await;
+    overriding.create_user("ada@example.com").await;
+    let browser = overriding.signed_in_browser("ada@example.com").await;
+    let old = overriding.enroll_totp(&browser, "old").await;
+    let new = overriding.enroll_totp(&browser, "new").await;
+    let user = overriding
+        .state
+        .store
+        .run(|c| store::users::find_user_by_email(c, "ada@example.com"))
+        .await
+        .unwrap()
+        .unwrap();
+    let list = overriding
+        .state
+        .store
+        .run(move |c| store::authenticators::list_user_authenticators(c, &user.id))
+        .await
+        .unwrap();
+    assert_eq!(
+        list.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
+        vec![new.authenticator_id.as_str()]
+    );
+    let rp = overriding.confidential_client().await;
+    let request_id = overriding.start_login(&overriding.browser(), &rp).await;
+    let (_, status, _) = initiate_and_verify(
+        &overriding,
+        &CURRENT,
+        &request_id,
+        "ada@example.com",
+        &old.code(&overriding, 0),
+    )
+    .await;
+    assert_eq!(status, 401, "the replaced authenticator no longer works");
+}

@@ -268,9 +268,7 @@ pub async fn add_totp(
     let user = form_user(&state, &req, &session, form.csrf_token.as_deref()).await?;
     match enroll::start_enrollment(&state, &user, form.label.as_deref()).await? {
         Err(EnrollRefusal::LimitReached(max)) => {
-            let message = format!(
-                "You already have {max} authenticator apps. Remove one before adding another."
-            );
+            let message = enroll::limit_message(max);
             render_account(
                 &state,
                 &req,

@@ -38,6 +38,15 @@ pub struct Enrollment {
     pub label: String,
 }
 
+/// What a user is told when no more authenticators may be added.
+pub fn limit_message(max: u32) -> String {
+    if max == 1 {
+        "Only one authenticator app is allowed. Remove it before adding another.".into()
+    } else {
+        format!("You already have {max} authenticator apps. Remove one before adding another.")
+    }
+}
+
 /// Why an enrollment cannot start.
 pub enum EnrollRefusal {
     LimitReached(u32),
@@ -54,8 +63,13 @@ pub async fn start_enrollment(
         .store
         .run(move |c| store::authenticators::list_user_authenticators(c, &user_id))
         .await?;
-    let max = state.config.totp_max_per_user;
-    if existing.iter().filter(|a| a.active).count() as u32 >= max {
+    let active = existing.iter().filter(|a| a.active).count() as u32;
+    let max = match state.config.totp_mode.as_str() {
+        "single_block" => 1,
+        "single_override" => u32::MAX, // the new one replaces the old on confirmation
+        _ => state.config.totp_max_per_user,
+    };
+    if active >= max {
         return Ok(Err(EnrollRefusal::LimitReached(max)));
     }
     let label = label
@@ -181,6 +195,7 @@ pub async fn confirm_enrollment(
         .filter(|l| !l.is_empty())
         .map(|l| l.chars().take(64).collect::<String>());
     let user_id = user.id.clone();
+    let replace_others = state.config.totp_mode == "single_override";
     let activated = state
         .store
         .run(move |c| {
@@ -198,6 +213,9 @@ pub async fn confirm_enrollment(
                 }
                 if let Some(label) = &label {
                     store::authenticators::rename_authenticator(c, &id, &user_id, label)?;
+                }
+                if replace_others {
+                    store::authenticators::delete_other_authenticators(c, &user_id, &id)?;
                 }
                 store::authenticators::activate_authenticator(c, &id, matched.step, now)
             })
@@ -242,9 +260,7 @@ pub async fn initiate(
             StatusCode::CONFLICT,
             "totp_limit_reached",
             "Conflict",
-            &format!(
-                "You already have {max} authenticator apps. Remove one before adding another."
-            ),
+            &limit_message(max),
         )),
         Ok(e) => Ok(envelope::ok(json!({
             "exchange_id": { "exchange_id": e.verification.exchange_id, "expires_at": iso8601(e.verification.exchange_expires_at) },

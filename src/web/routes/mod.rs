@@ -7,6 +7,7 @@ pub mod end_session;
 pub mod enroll;
 pub mod introspect;
 pub mod login;
+pub mod management;
 pub mod mfa;
 pub mod passwordless;
 pub mod start;
