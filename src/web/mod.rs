@@ -143,6 +143,10 @@ fn verification_routes(cfg: &mut web::ServiceConfig) {
         web::post().to(enroll::initiate),
     )
     .route(
+        "/verification-actions-srv/setup/totp/initiation/{track_id}",
+        web::post().to(enroll::initiate_for_track),
+    )
+    .route(
         &format!("{v}/v2/setup/enroll/totp"),
         web::post().to(enroll::enroll),
     )

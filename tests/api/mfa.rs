@@ -268,3 +268,84 @@ async fn a_client_with_mfa_off_never_asks_for_a_second_factor() {
         json!(["pwd"])
     );
 }
+
+#[tokio::test]
+async fn a_json_client_enrolls_the_second_factor_during_login_with_the_track() {
+    let app = TestApp::spawn().await;
+    app.create_user("ada@example.com").await;
+    let rp = app
+        .create_client(ClientSpec {
+            mfa: "always",
+            ..ClientSpec::default()
+        })
+        .await;
+    let (browser, request_id, next) = password_step(&app, &rp, "ada@example.com").await;
+    let pairs = query_pairs(&next);
+    let (track_id, sub) = (
+        param(&pairs, "track_id").unwrap(),
+        param(&pairs, "sub").unwrap(),
+    );
+    let http = reqwest::Client::new();
+
+    let (status, started) = post_json(
+        &http,
+        app.url(&format!(
+            "/verification-actions-srv/setup/totp/initiation/{track_id}"
+        )),
+        json!({"label": "Phone"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{started}");
+    assert_eq!(
+        started["data"]["sub"],
+        sub.as_str(),
+        "the enrollment belongs to this login"
+    );
+    let phone = Phone {
+        secret: totp_rs::Secret::try_from_base32(started["data"]["totp_secret"].as_str().unwrap())
+            .unwrap()
+            .as_ref()
+            .to_vec(),
+        authenticator_id: String::new(),
+    };
+    let exchange = started["data"]["exchange_id"]["exchange_id"]
+        .as_str()
+        .unwrap();
+    let (status, _) = post_json(
+        &http,
+        app.url("/verification-actions-srv/setup/totp/verification"),
+        json!({"exchange_id": exchange, "pass_code": phone.code(&app, 0)}),
+    )
+    .await;
+    assert_eq!(
+        status, 401,
+        "without the track (or a session) nobody is enrolling"
+    );
+    let (status, enrolled) = post_json(
+        &http,
+        app.url("/verification-actions-srv/setup/totp/verification"),
+        json!({"exchange_id": exchange, "pass_code": phone.code(&app, 0), "track_id": track_id}),
+    )
+    .await;
+    assert_eq!(status, 200, "{enrolled}");
+    let status_id = enrolled["data"]["status_id"].as_str().unwrap();
+
+    let back = location(
+        &browser
+            .post(app.url(&format!("/login-srv/precheck/continue/{track_id}")))
+            .form(&[
+                ("status_id", status_id),
+                ("requestId", request_id.as_str()),
+                ("sub", sub.as_str()),
+                ("verificationType", "TOTP"),
+            ])
+            .send()
+            .await
+            .unwrap(),
+    );
+    assert!(back.starts_with(REDIRECT_URI), "{back}");
+    assert_eq!(
+        id_token_claims(&app, &rp, &back).await["amr"],
+        json!(["pwd", "otp", "mfa"])
+    );
+}

@@ -266,7 +266,7 @@ pub async fn add_totp(
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, WebError> {
     let user = form_user(&state, &req, &session, form.csrf_token.as_deref()).await?;
-    match enroll::start_enrollment(&state, &user, form.label.as_deref()).await? {
+    match enroll::start_enrollment(&state, &user, form.label.as_deref(), None).await? {
         Err(EnrollRefusal::LimitReached(max)) => {
             let message = enroll::limit_message(max);
             render_account(
@@ -317,7 +317,7 @@ pub async fn confirm_totp(
     )
     .await?
     {
-        Confirmation::Enrolled(a) => {
+        Confirmation::Enrolled(a, _) => {
             audit::record(
                 &state,
                 &req,

@@ -12,7 +12,7 @@ use crate::crypto::random_bytes;
 use crate::domain::totp::{self, TotpParams};
 use crate::domain::user::User;
 use crate::domain::verification::{
-    Authenticator, EXCHANGE_TTL, Method, State, UsageType, Verification,
+    Authenticator, EXCHANGE_TTL, LoginTrack, Method, State, UsageType, Verification,
 };
 use crate::store;
 use crate::web::audit::{self, Audit};
@@ -57,6 +57,7 @@ pub async fn start_enrollment(
     state: &AppState,
     user: &User,
     label: Option<&str>,
+    track: Option<&LoginTrack>,
 ) -> Result<Result<Enrollment, EnrollRefusal>, WebError> {
     let user_id = user.id.clone();
     let existing = state
@@ -100,9 +101,12 @@ pub async fn start_enrollment(
         status_id: uuid::Uuid::new_v4().to_string(),
         exchange_id: uuid::Uuid::new_v4().to_string(),
         exchange_expires_at: now + EXCHANGE_TTL,
-        request_id: None,
+        // During a login (a track), the enrollment is the second factor of that login.
+        request_id: track.map(|t| t.request_id.clone()),
         user_id: Some(user.id.clone()),
-        alias: uuid::Uuid::new_v4().to_string(),
+        alias: track
+            .map(|t| t.alias.clone())
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
         method: Method::Totp,
         usage_type: UsageType::Setup,
         medium_id: Some(authenticator.id.clone()),
@@ -134,7 +138,8 @@ pub async fn start_enrollment(
 
 /// What confirming an enrollment did.
 pub enum Confirmation {
-    Enrolled(Authenticator),
+    /// Active now; the verification carries the status_id (and alias) of the enrollment.
+    Enrolled(Authenticator, Verification),
     WrongCode,
     Expired,
 }
@@ -196,6 +201,12 @@ pub async fn confirm_enrollment(
         .map(|l| l.chars().take(64).collect::<String>());
     let user_id = user.id.clone();
     let replace_others = state.config.totp_mode == "single_override";
+    // Bound to a login: it stays verified until /login-srv/precheck/continue consumes it.
+    let finished_state = if v.request_id.is_some() {
+        State::Verified
+    } else {
+        State::Consumed
+    };
     let activated = state
         .store
         .run(move |c| {
@@ -204,7 +215,7 @@ pub async fn confirm_enrollment(
                     c,
                     &exchange,
                     State::Initiated,
-                    State::Consumed,
+                    finished_state,
                     &new_exchange,
                     now,
                     now,
@@ -230,7 +241,7 @@ pub async fn confirm_enrollment(
         .run(move |c| store::authenticators::find_authenticator(c, &id))
         .await?
         .unwrap_or(authenticator);
-    Ok(Confirmation::Enrolled(enrolled))
+    Ok(Confirmation::Enrolled(enrolled, v))
 }
 
 fn unauthorized(req: &HttpRequest) -> HttpResponse {
@@ -243,6 +254,25 @@ fn unauthorized(req: &HttpRequest) -> HttpResponse {
     )
 }
 
+/// The user of a live login track (enrollment during a login that requires two factors).
+async fn track_user(
+    state: &AppState,
+    track_id: &str,
+) -> Result<Option<(LoginTrack, User)>, WebError> {
+    let (id, now) = (track_id.to_owned(), state.now());
+    Ok(state
+        .store
+        .run(move |c| {
+            let Some(track) = store::tracks::find_track(c, &id)?.filter(|t| t.is_live(now)) else {
+                return Ok(None);
+            };
+            Ok(store::users::find_user(c, &track.user_id)?
+                .filter(User::can_sign_in)
+                .map(|u| (track, u)))
+        })
+        .await?)
+}
+
 /// `POST /verification-srv/v2/setup/initiate/totp` (and `/verification-actions-srv/setup/totp/initiation`).
 pub async fn initiate(
     state: web::Data<AppState>,
@@ -253,10 +283,53 @@ pub async fn initiate(
     let Some(user) = current_user(&state, &req, &session).await? else {
         return Ok(unauthorized(&req));
     };
-    let label = body.and_then(|b| b.into_inner().label);
-    match start_enrollment(&state, &user, label.as_deref()).await? {
-        Err(EnrollRefusal::LimitReached(max)) => Ok(envelope::error(
+    start(
+        &state,
+        &req,
+        &user,
+        None,
+        body.and_then(|b| b.into_inner().label),
+    )
+    .await
+}
+
+/// `POST /verification-actions-srv/setup/totp/initiation/{trackId}`: enrollment as the second
+/// factor of a login whose client requires two factors.
+pub async fn initiate_for_track(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: Option<web::Json<InitiateBody>>,
+) -> Result<HttpResponse, WebError> {
+    let Some((track, user)) = track_user(&state, &path.into_inner()).await? else {
+        return Ok(envelope::error(
             &req,
+            StatusCode::NOT_FOUND,
+            "track_not_found",
+            "NotFound",
+            "The login is unknown or has expired.",
+        ));
+    };
+    start(
+        &state,
+        &req,
+        &user,
+        Some(&track),
+        body.and_then(|b| b.into_inner().label),
+    )
+    .await
+}
+
+async fn start(
+    state: &AppState,
+    req: &HttpRequest,
+    user: &User,
+    track: Option<&LoginTrack>,
+    label: Option<String>,
+) -> Result<HttpResponse, WebError> {
+    match start_enrollment(state, user, label.as_deref(), track).await? {
+        Err(EnrollRefusal::LimitReached(max)) => Ok(envelope::error(
+            req,
             StatusCode::CONFLICT,
             "totp_limit_reached",
             "Conflict",
@@ -279,6 +352,8 @@ pub struct EnrollBody {
     pass_code: Option<String>,
     passcode: Option<String>,
     label: Option<String>,
+    /// During a login: the track whose user enrolls (no session exists yet).
+    track_id: Option<String>,
 }
 
 /// `POST /verification-srv/v2/setup/enroll/totp` (and `/verification-actions-srv/setup/totp/verification`).
@@ -288,7 +363,14 @@ pub async fn enroll(
     session: Session,
     body: web::Json<EnrollBody>,
 ) -> Result<HttpResponse, WebError> {
-    let Some(user) = current_user(&state, &req, &session).await? else {
+    let user = match current_user(&state, &req, &session).await? {
+        Some(user) => Some(user),
+        None => match body.track_id.as_deref() {
+            Some(track_id) => track_user(&state, track_id).await?.map(|(_, user)| user),
+            None => None,
+        },
+    };
+    let Some(user) = user else {
         return Ok(unauthorized(&req));
     };
     let code = body
@@ -298,7 +380,7 @@ pub async fn enroll(
         .unwrap_or("");
     let exchange_id = body.exchange_id.as_deref().unwrap_or("");
     match confirm_enrollment(&state, &user, exchange_id, code, body.label.as_deref()).await? {
-        Confirmation::Enrolled(a) => {
+        Confirmation::Enrolled(a, v) => {
             audit::record(
                 &state,
                 &req,
@@ -309,6 +391,8 @@ pub async fn enroll(
             .await;
             Ok(envelope::ok(json!({
                 "enrolled": true,
+                "status_id": v.status_id,
+                "sub": v.alias,
                 "authenticator_id": a.id,
                 "label": a.label,
                 "type": "TOTP",

@@ -113,7 +113,7 @@ pub async fn mfa_page(
 }
 
 async fn new_setup(state: &AppState, user: &User) -> Result<SetupView, WebError> {
-    match enroll::start_enrollment(state, user, None).await? {
+    match enroll::start_enrollment(state, user, None, None).await? {
         Ok(e) => Ok(SetupView {
             qr_svg: qr::svg(&e.uri).unwrap_or_default(),
             secret_grouped: crate::domain::totp::grouped(&e.secret_base32),
@@ -189,7 +189,7 @@ pub async fn mfa_submit(
 
     if let Some(exchange_id) = form.exchange_id.filter(|e| !e.is_empty()) {
         return match enroll::confirm_enrollment(&state, &c.user, &exchange_id, &code, None).await? {
-            Confirmation::Enrolled(a) => {
+            Confirmation::Enrolled(a, _) => {
                 audit::record(
                     &state,
                     &req,
@@ -364,7 +364,10 @@ pub async fn precheck_continue(
     let alias = form.sub.as_deref().or(form.q.as_deref()).unwrap_or("");
     let method = form.verification_type.parse::<Method>().ok();
     let bound = v.state == State::Verified
-        && v.usage_type == UsageType::MultifactorAuthentication
+        && matches!(
+            v.usage_type,
+            UsageType::MultifactorAuthentication | UsageType::Setup
+        )
         && v.alias == c.track.alias
         && alias == c.track.alias
         && v.request_id.as_deref() == Some(c.pending.id.as_str())
