@@ -70,6 +70,21 @@ pub fn require_browser(state: &AppState, req: &HttpRequest) -> Result<Browser, W
     })
 }
 
+/// The browser of a posted form, after checking its CSRF token (the cookie must be there).
+pub fn form_browser(
+    state: &AppState,
+    req: &HttpRequest,
+    csrf_token: Option<&str>,
+) -> Result<Browser, WebError> {
+    let browser = require_browser(state, req)?;
+    if !csrf_token.is_some_and(|t| browser.csrf_matches(state, t)) {
+        return Err(WebError::Forbidden(
+            "The form has expired. Go back, reload the page and try again.".into(),
+        ));
+    }
+    Ok(browser)
+}
+
 /// Completes `pending` for `user` authenticated by `amr`: marks the request used (once), starts
 /// a fresh login session, records the event, and answers the client.
 pub async fn finish(

@@ -18,6 +18,7 @@ use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
 use crate::web::current_user::current_user;
 use crate::web::error::WebError;
+use crate::web::login_flow::form_browser;
 use crate::web::login_session;
 use crate::web::routes::enroll::{self, Confirmation, EnrollRefusal};
 use crate::web::routes::mfa::SetupView;
@@ -235,13 +236,7 @@ async fn form_user(
     session: &Session,
     csrf: Option<&str>,
 ) -> Result<User, WebError> {
-    let browser = Browser::existing(state, req)
-        .ok_or_else(|| WebError::Forbidden("Your browser did not send our cookie.".into()))?;
-    if !csrf.is_some_and(|t| browser.csrf_matches(state, t)) {
-        return Err(WebError::Forbidden(
-            "The form has expired. Go back, reload the page and try again.".into(),
-        ));
-    }
+    form_browser(state, req, csrf)?;
     match login_session::current(session) {
         Some(login) => {
             let id = login.user_id;

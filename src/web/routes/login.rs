@@ -14,7 +14,7 @@ use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
-use crate::web::login_flow::{self, pending_for_browser, require_browser};
+use crate::web::login_flow::{self, form_browser, pending_for_browser};
 use crate::web::state::AppState;
 
 /// One message for every failed sign-in, so the page never tells whether an account exists.
@@ -88,16 +88,7 @@ pub async fn login_submit(
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, WebError> {
     let form = form.into_inner();
-    let browser = require_browser(&state, &req)?;
-    if !form
-        .csrf_token
-        .as_deref()
-        .is_some_and(|t| browser.csrf_matches(&state, t))
-    {
-        return Err(WebError::Forbidden(
-            "The form has expired. Go back, reload the page and try again.".into(),
-        ));
-    }
+    let browser = form_browser(&state, &req, form.csrf_token.as_deref())?;
     let pending = pending_for_browser(&state, Some(&form.request_id), &browser).await?;
 
     let email = Email::parse(&form.username).ok();

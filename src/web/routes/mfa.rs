@@ -13,7 +13,7 @@ use crate::domain::verification::{LoginTrack, Method, State, UsageType};
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
-use crate::web::login_flow::{self, pending_for_browser, require_browser};
+use crate::web::login_flow::{self, form_browser, pending_for_browser, require_browser};
 use crate::web::routes::enroll::{self, Confirmation, EnrollRefusal};
 use crate::web::routes::verification::locked_message;
 use crate::web::state::AppState;
@@ -174,16 +174,7 @@ pub async fn mfa_submit(
     form: web::Form<MfaForm>,
 ) -> Result<HttpResponse, WebError> {
     let form = form.into_inner();
-    let browser = require_browser(&state, &req)?;
-    if !form
-        .csrf_token
-        .as_deref()
-        .is_some_and(|t| browser.csrf_matches(&state, t))
-    {
-        return Err(WebError::Forbidden(
-            "The form has expired. Go back, reload the page and try again.".into(),
-        ));
-    }
+    let browser = form_browser(&state, &req, form.csrf_token.as_deref())?;
     let c = continuation(&state, &browser, &form.track_id, &form.request_id).await?;
     let code = form.pass_code.unwrap_or_default();
 

@@ -16,7 +16,7 @@ use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
-use crate::web::login_flow::{self, pending_for_browser, require_browser};
+use crate::web::login_flow::{self, form_browser, pending_for_browser};
 use crate::web::routes::verification::locked_message;
 use crate::web::state::AppState;
 use crate::web::totp_check::{self, TotpOutcome};
@@ -161,16 +161,7 @@ pub async fn verify_submit(
     form: web::Form<VerifyForm>,
 ) -> Result<HttpResponse, WebError> {
     let form = form.into_inner();
-    let browser = require_browser(&state, &req)?;
-    if !form
-        .csrf_token
-        .as_deref()
-        .is_some_and(|t| browser.csrf_matches(&state, t))
-    {
-        return Err(WebError::Forbidden(
-            "The form has expired. Go back, reload the page and try again.".into(),
-        ));
-    }
+    let browser = form_browser(&state, &req, form.csrf_token.as_deref())?;
     let pending = pending_for_browser(&state, Some(&form.request_id), &browser).await?;
     if !passwordless_allowed(&state, &pending).await? {
         let location = format!(

@@ -121,67 +121,26 @@ async fn redeem_code(
     };
     if !won {
         // RFC 6749 §4.1.2 / RFC 9700 §4.5: a replayed code revokes what it already issued.
-        let grant_id = stored.id.clone();
-        let revoked = state
-            .store
-            .run(move |c| store::grants::revoke_grant(c, &grant_id, now))
-            .await?;
-        audit::record(
-            state,
-            req,
-            Audit::failure("token.code_replay")
-                .user(&stored.user_id)
-                .client(&client.id)
-                .detail(format!("revoked {revoked} tokens of grant {}", stored.id)),
-        )
-        .await;
-        return Err(TokenError::InvalidGrant("The code was already used.".into()).into());
+        let replay = Replay {
+            action: "token.code_replay",
+            user_id: &stored.user_id,
+            grant_id: &stored.id,
+        };
+        return Err(
+            revoke_replayed(state, req, client, replay, "The code was already used.").await,
+        );
     }
     let user = active_user(state, &stored.user_id).await?;
-    let scope = Scopes::parse_supported(&stored.scope);
-    let amr = amr_from_string(&stored.amr);
-    let access_token = issue::access_token(
-        state,
-        &client.id,
-        Some(&user.id),
-        &stored.scope,
-        Some(&stored.id),
-    )
-    .await?;
-    let refresh_token = if client.allows_grant(GrantType::RefreshToken) {
-        let ctx = RefreshContext {
-            grant_id: &stored.id,
-            client_id: &client.id,
-            user_id: &user.id,
-            scope: &stored.scope,
-            auth_time: stored.auth_time,
-            amr: &stored.amr,
-        };
-        Some(issue::refresh_token(state, ctx).await?)
-    } else {
-        None
+    let grant = Grant {
+        id: &stored.id,
+        scope: Scopes::parse_supported(&stored.scope),
+        refresh_scope: &stored.scope,
+        auth_time: stored.auth_time,
+        amr: &stored.amr,
+        nonce: stored.nonce.as_deref(),
     };
-    let id_token = if scope.contains("openid") {
-        let ctx = IdTokenContext {
-            client_id: &client.id,
-            scope: &scope,
-            nonce: stored.nonce.as_deref(),
-            auth_time: stored.auth_time,
-            amr: &amr,
-            access_token: Some(&access_token),
-        };
-        Some(issue::id_token(state, &user, ctx)?)
-    } else {
-        None
-    };
-    Ok(TokenResponse {
-        access_token,
-        token_type: "Bearer",
-        expires_in: state.lifetimes.access_token,
-        scope: stored.scope,
-        id_token,
-        refresh_token,
-    })
+    let refresh = client.allows_grant(GrantType::RefreshToken);
+    issue_tokens(state, client, &user, grant, refresh).await
 }
 
 async fn rotate_refresh(
@@ -217,28 +176,23 @@ async fn rotate_refresh(
     };
     if !won {
         // RFC 9700 §4.14.2: a rotated token presented again has leaked; end the whole family.
-        let grant_id = stored.grant_id.clone();
-        let revoked = state
-            .store
-            .run(move |c| store::grants::revoke_grant(c, &grant_id, now))
-            .await?;
-        audit::record(
+        let replay = Replay {
+            action: "token.refresh_reuse",
+            user_id: &stored.user_id,
+            grant_id: &stored.grant_id,
+        };
+        return Err(revoke_replayed(
             state,
             req,
-            Audit::failure("token.refresh_reuse")
-                .user(&stored.user_id)
-                .client(&client.id)
-                .detail(format!(
-                    "revoked {revoked} tokens of grant {}",
-                    stored.grant_id
-                )),
+            client,
+            replay,
+            "The refresh token was already used.",
         )
-        .await;
-        return Err(TokenError::InvalidGrant("The refresh token was already used.".into()).into());
+        .await);
     }
     let granted = Scopes::parse_supported(&stored.scope);
     let scope = match p.scope.as_deref() {
-        None => granted.clone(),
+        None => granted,
         Some(requested) => {
             let requested = Scopes::parse_supported(requested);
             if !requested.is_subset_of(&granted) {
@@ -251,35 +205,70 @@ async fn rotate_refresh(
         }
     };
     let user = active_user(state, &stored.user_id).await?;
-    let scope_text = scope.to_string();
+    // The new refresh token keeps the original scope (RFC 6749 §6); no nonce on refresh.
+    let grant = Grant {
+        id: &stored.grant_id,
+        scope,
+        refresh_scope: &stored.scope,
+        auth_time: stored.auth_time,
+        amr: &stored.amr,
+        nonce: None,
+    };
+    issue_tokens(state, client, &user, grant, true).await
+}
+
+/// What a code or refresh token carries over into the tokens it yields.
+struct Grant<'a> {
+    id: &'a str,
+    scope: Scopes,
+    refresh_scope: &'a str,
+    auth_time: i64,
+    amr: &'a str,
+    nonce: Option<&'a str>,
+}
+
+/// Issues the access token, optionally a refresh token of the same family, and an ID token
+/// when `openid` was granted.
+async fn issue_tokens(
+    state: &AppState,
+    client: &Client,
+    user: &User,
+    grant: Grant<'_>,
+    with_refresh: bool,
+) -> Result<TokenResponse, Failure> {
+    let scope_text = grant.scope.to_string();
     let access_token = issue::access_token(
         state,
         &client.id,
         Some(&user.id),
         &scope_text,
-        Some(&stored.grant_id),
+        Some(grant.id),
     )
     .await?;
-    let ctx = RefreshContext {
-        grant_id: &stored.grant_id,
-        client_id: &client.id,
-        user_id: &user.id,
-        scope: &stored.scope,
-        auth_time: stored.auth_time,
-        amr: &stored.amr,
+    let refresh_token = if with_refresh {
+        let ctx = RefreshContext {
+            grant_id: grant.id,
+            client_id: &client.id,
+            user_id: &user.id,
+            scope: grant.refresh_scope,
+            auth_time: grant.auth_time,
+            amr: grant.amr,
+        };
+        Some(issue::refresh_token(state, ctx).await?)
+    } else {
+        None
     };
-    let refresh_token = issue::refresh_token(state, ctx).await?;
-    let amr = amr_from_string(&stored.amr);
-    let id_token = if scope.contains("openid") {
+    let id_token = if grant.scope.contains("openid") {
+        let amr = amr_from_string(grant.amr);
         let ctx = IdTokenContext {
             client_id: &client.id,
-            scope: &scope,
-            nonce: None,
-            auth_time: stored.auth_time,
+            scope: &grant.scope,
+            nonce: grant.nonce,
+            auth_time: grant.auth_time,
             amr: &amr,
             access_token: Some(&access_token),
         };
-        Some(issue::id_token(state, &user, ctx)?)
+        Some(issue::id_token(state, user, ctx)?)
     } else {
         None
     };
@@ -289,8 +278,43 @@ async fn rotate_refresh(
         expires_in: state.lifetimes.access_token,
         scope: scope_text,
         id_token,
-        refresh_token: Some(refresh_token),
+        refresh_token,
     })
+}
+
+/// A replayed code or refresh token.
+struct Replay<'a> {
+    action: &'a str,
+    user_id: &'a str,
+    grant_id: &'a str,
+}
+
+/// Revokes every token of a replayed grant, records it, and returns the `invalid_grant` to send.
+async fn revoke_replayed(
+    state: &AppState,
+    req: &HttpRequest,
+    client: &Client,
+    replay: Replay<'_>,
+    message: &str,
+) -> Failure {
+    let (grant_id, now) = (replay.grant_id.to_owned(), state.now());
+    let revoked = match state
+        .store
+        .run(move |c| store::grants::revoke_grant(c, &grant_id, now))
+        .await
+    {
+        Ok(n) => n,
+        Err(e) => return e.into(),
+    };
+    let event = Audit::failure(replay.action)
+        .user(replay.user_id)
+        .client(&client.id)
+        .detail(format!(
+            "revoked {revoked} tokens of grant {}",
+            replay.grant_id
+        ));
+    audit::record(state, req, event).await;
+    TokenError::InvalidGrant(message.to_owned()).into()
 }
 
 async fn client_credentials(
