@@ -4,9 +4,8 @@ use diesel::prelude::*;
 
 use super::schema::authz_requests as t;
 use super::{AnyConnection, StoreError};
-use crate::domain::oauth::authorize::{
-    AuthorizationRequest, PendingRequest, Prompt, ResponseType, ViewType,
-};
+use crate::domain::oauth::authorize::{AuthorizationRequest, Prompt, ResponseType, ViewType};
+use crate::domain::oauth::pending::PendingRequest;
 use crate::domain::oauth::scope::Scopes;
 
 #[derive(Queryable, Selectable, Insertable)]

@@ -12,7 +12,7 @@ use super::issue;
 use super::login_session::{self, Login};
 use super::state::AppState;
 use crate::domain::client::MfaPolicy;
-use crate::domain::oauth::authorize::PendingRequest;
+use crate::domain::oauth::pending::PendingRequest;
 use crate::domain::user::User;
 use crate::domain::verification::{LoginTrack, Method, SecondFactor, TRACK_TTL, second_factor};
 use crate::store;

@@ -2,6 +2,7 @@
 //! Handlers reach the database only through `store` functions run by `Store::run`.
 
 pub mod audit;
+pub mod authenticator_view;
 pub mod bearer;
 pub mod browser;
 pub mod current_user;
@@ -128,7 +129,8 @@ fn second_factor_routes(cfg: &mut web::ServiceConfig) {
 
 /// The cidaas verification service; both path families behave the same (API.md §4).
 fn verification_routes(cfg: &mut web::ServiceConfig) {
-    use verification::{cancel, configured_list, initiate, status, verify};
+    use routes::verification_status::{cancel, status};
+    use verification::{configured_list, initiate, verify};
     let v = "/verification-srv";
     cfg.route(
         "/login-srv/verification/login",

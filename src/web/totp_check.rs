@@ -117,3 +117,17 @@ pub async fn check(
         _ => TotpOutcome::Rejected,
     })
 }
+
+/// The lockout message: says it is locked and what to do, never whether the code was right.
+pub fn locked_message(until: i64) -> String {
+    if until == crate::domain::policy::LOCKED_UNTIL_UNLOCKED {
+        "This authenticator is locked after too many wrong codes. Ask an administrator to unlock it, or choose another way to sign in.".into()
+    } else {
+        format!(
+            "This authenticator is locked after too many wrong codes until {} UTC. Choose another way to sign in, or try again then.",
+            crate::web::iso8601(until)
+                .replace('T', " ")
+                .trim_end_matches('Z')
+        )
+    }
+}

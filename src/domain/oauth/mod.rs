@@ -4,6 +4,7 @@
 pub mod authorize;
 pub mod claims;
 pub mod grant;
+pub mod pending;
 pub mod pkce;
 pub mod redirect;
 pub mod scope;

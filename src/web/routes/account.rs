@@ -12,31 +12,21 @@ use serde::Deserialize;
 
 use crate::domain::totp;
 use crate::domain::user::User;
-use crate::domain::verification::Authenticator;
 use crate::store;
 use crate::web::audit::{self, Audit};
+use crate::web::authenticator_view::{AuthenticatorView, authenticator_views};
 use crate::web::browser::Browser;
 use crate::web::current_user::current_user;
 use crate::web::error::WebError;
 use crate::web::login_flow::form_browser;
 use crate::web::login_session;
+use crate::web::qr;
 use crate::web::routes::enroll::{self, Confirmation, EnrollRefusal};
 use crate::web::routes::mfa::SetupView;
 use crate::web::state::AppState;
-use crate::web::{iso8601, qr};
 
 /// The client id of the account page itself.
 pub const ACCOUNT_CLIENT_ID: &str = "gatehouse-account";
-
-/// One authenticator as the account page lists it.
-pub struct AuthenticatorView {
-    pub id: String,
-    pub label: String,
-    pub added: String,
-    pub last_used: String,
-    pub locked: bool,
-    pub drift: Option<String>,
-}
 
 #[derive(Template)]
 #[template(path = "account/account.html")]
@@ -76,39 +66,6 @@ fn redirect(location: &str) -> HttpResponse {
     HttpResponse::Found()
         .insert_header((header::LOCATION, location.to_owned()))
         .finish()
-}
-
-/// Describes drift for people: "runs about 30 s ahead".
-pub fn drift_text(a: &Authenticator) -> Option<String> {
-    totp::drift_seconds(&a.recent_offsets, a.params).map(|s| {
-        let direction = if s > 0 { "ahead" } else { "behind" };
-        format!("This authenticator's clock runs about {} s {direction}. Set the phone's time to automatic.", s.abs())
-    })
-}
-
-fn when(t: Option<i64>) -> String {
-    t.map(|t| {
-        iso8601(t)
-            .replace('T', " ")
-            .trim_end_matches('Z')
-            .to_owned()
-            + " UTC"
-    })
-    .unwrap_or_else(|| "never".into())
-}
-
-pub fn authenticator_views(list: &[Authenticator], now: i64) -> Vec<AuthenticatorView> {
-    list.iter()
-        .filter(|a| a.active)
-        .map(|a| AuthenticatorView {
-            id: a.id.clone(),
-            label: a.label.clone(),
-            added: when(Some(a.created_at)),
-            last_used: when(a.last_used_at),
-            locked: a.is_locked(now),
-            drift: drift_text(a),
-        })
-        .collect()
 }
 
 /// The signed-in user, or a redirect that signs them in through the hosted login.

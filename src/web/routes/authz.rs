@@ -8,9 +8,10 @@ use serde_json::json;
 
 use crate::domain::client::Client;
 use crate::domain::oauth::authorize::{
-    AuthorizationRequest, AuthorizeError, AuthorizeParams, ExistingLogin, PendingRequest,
-    SessionDecision, decide, validate,
+    AuthorizationRequest, AuthorizeError, AuthorizeParams, ExistingLogin, SessionDecision, decide,
+    validate,
 };
+use crate::domain::oauth::pending::PendingRequest;
 use crate::store;
 use crate::web::browser::Browser;
 use crate::web::error::WebError;

@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::domain::oauth::authorize::PendingRequest;
+use crate::domain::oauth::pending::PendingRequest;
 use crate::domain::user::User;
 use crate::domain::verification::{LoginTrack, Method, State, UsageType};
 use crate::store;
@@ -15,9 +15,8 @@ use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
 use crate::web::login_flow::{self, form_browser, pending_for_browser, require_browser};
 use crate::web::routes::enroll::{self, Confirmation, EnrollRefusal};
-use crate::web::routes::verification::locked_message;
 use crate::web::state::AppState;
-use crate::web::totp_check::{self, TotpOutcome};
+use crate::web::totp_check::{self, TotpOutcome, locked_message};
 use crate::web::{browser::Browser, qr};
 
 /// The QR code, secret and form of an enrollment in progress.

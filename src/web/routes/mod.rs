@@ -15,3 +15,4 @@ pub mod token;
 pub mod userinfo;
 pub mod verification;
 pub mod verification_login;
+pub mod verification_status;

@@ -9,7 +9,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::domain::client::MfaPolicy;
-use crate::domain::oauth::authorize::PendingRequest;
+use crate::domain::oauth::pending::PendingRequest;
 use crate::domain::user::{Email, User};
 use crate::domain::verification::Method;
 use crate::store;
@@ -17,9 +17,8 @@ use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
 use crate::web::login_flow::{self, form_browser, pending_for_browser};
-use crate::web::routes::verification::locked_message;
 use crate::web::state::AppState;
-use crate::web::totp_check::{self, TotpOutcome};
+use crate::web::totp_check::{self, TotpOutcome, locked_message};
 
 /// One message for a wrong code and for an unknown user.
 const WRONG_CODE: &str =

@@ -17,7 +17,7 @@ use crate::web::envelope;
 use crate::web::error::WebError;
 use crate::web::iso8601;
 use crate::web::state::AppState;
-use crate::web::totp_check::{self, TotpOutcome};
+use crate::web::totp_check::{self, TotpOutcome, locked_message};
 
 /// The ways a client may name the user.
 #[derive(Deserialize, Default)]
@@ -408,18 +408,6 @@ pub async fn verify(
     })))
 }
 
-/// The lockout message: says it is locked and what to do, never whether the code was right.
-pub fn locked_message(until: i64) -> String {
-    if until == crate::domain::policy::LOCKED_UNTIL_UNLOCKED {
-        "This authenticator is locked after too many wrong codes. Ask an administrator to unlock it, or choose another way to sign in.".into()
-    } else {
-        format!(
-            "This authenticator is locked after too many wrong codes until {} UTC. Choose another way to sign in, or try again then.",
-            iso8601(until).replace('T', " ").trim_end_matches('Z')
-        )
-    }
-}
-
 async fn audit_failure(state: &AppState, req: &HttpRequest, v: &Verification, why: &str) {
     let mut event = Audit::failure(&format!(
         "verification.{}",
@@ -430,82 +418,4 @@ async fn audit_failure(state: &AppState, req: &HttpRequest, v: &Verification, wh
         event = event.user(user_id);
     }
     audit::record(state, req, event).await;
-}
-
-#[derive(Deserialize)]
-pub struct CancelBody {
-    exchange_id: Option<String>,
-}
-
-/// `POST …/authentication/{type}/cancel` and `…/v2/authenticate/cancel/{type}`.
-pub async fn cancel(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    body: web::Json<CancelBody>,
-) -> Result<HttpResponse, WebError> {
-    let Some(exchange_id) = body.exchange_id.clone().filter(|e| !e.is_empty()) else {
-        return Ok(bad(
-            &req,
-            StatusCode::BAD_REQUEST,
-            "invalid_exchange_id",
-            "ValidationError",
-            "exchange_id is required.",
-        ));
-    };
-    let now = state.now();
-    let cancelled = state
-        .store
-        .run(move |c| {
-            store::verifications::advance(
-                c,
-                &exchange_id,
-                State::Initiated,
-                State::Cancelled,
-                &uuid::Uuid::new_v4().to_string(),
-                now,
-                now,
-            )
-        })
-        .await?;
-    if !cancelled {
-        return Ok(bad(
-            &req,
-            StatusCode::BAD_REQUEST,
-            "invalid_exchange_id",
-            "ValidationError",
-            "exchange_id is unknown, used or expired.",
-        ));
-    }
-    Ok(envelope::ok(json!({ "cancelled": true })))
-}
-
-/// `GET …/verificationstatus/{status_id}` and `POST …/v2/notification/status/{status_id}`.
-pub async fn status(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
-) -> Result<HttpResponse, WebError> {
-    let status_id = path.into_inner();
-    let now = state.now();
-    let found = state
-        .store
-        .run(move |c| store::verifications::find_by_status(c, &status_id))
-        .await?;
-    let Some(v) = found.filter(|v| now < v.expires_at) else {
-        return Ok(bad(
-            &req,
-            StatusCode::NOT_FOUND,
-            "status_not_found",
-            "NotFound",
-            "status_id is unknown or has expired.",
-        ));
-    };
-    Ok(envelope::ok(json!({
-        "status_id": v.status_id,
-        "status": v.state.as_str().to_uppercase(),
-        "type": v.method.as_str(),
-        "usage_type": v.usage_type.as_str(),
-        "sub": v.alias,
-        "expires_at": iso8601(v.expires_at),
-    })))
 }
