@@ -9,6 +9,8 @@ mod account;
 mod architecture;
 mod authorize;
 mod browser;
+mod browser_totp;
+mod chromium;
 mod cli;
 mod discovery;
 mod logout;
