@@ -118,19 +118,15 @@ pub fn list_user_authenticators(
 }
 
 /// Activates a pending authenticator, recording the confirming code's step so that code cannot
-/// then be used to sign in. True only for the one caller that activated it.
+/// then be used to sign in (`last_used_at` stays empty: confirming is not a sign-in). True only
+/// for the one caller that activated it.
 pub fn activate_authenticator(
     conn: &mut AnyConnection,
     id: &str,
     step: i64,
-    now: i64,
 ) -> Result<bool, StoreError> {
     let n = diesel::update(t::table.find(id).filter(t::active.eq(false)))
-        .set((
-            t::active.eq(true),
-            t::last_used_step.eq(step),
-            t::last_used_at.eq(now),
-        ))
+        .set((t::active.eq(true), t::last_used_step.eq(step)))
         .execute(conn)?;
     Ok(n == 1)
 }

@@ -124,6 +124,10 @@ async fn an_authenticator_is_added_with_a_qr_code_renamed_and_removed() {
     assert!(
         page.contains("Authenticator app added.") && page.contains("<strong>Work phone</strong>")
     );
+    assert!(
+        page.contains("last used never"),
+        "confirming the app is not a sign-in"
+    );
     let id = between(&page, "id=\"authenticator-", "\"").to_owned();
 
     let renamed = browser

@@ -225,8 +225,10 @@ impl Browser {
         input.send_keys(text).await.expect("type");
     }
 
-    /// Writes a PNG screenshot of the page to `docs/screenshots/<name>`: the window grows to the
-    /// page's height for the shot, so long pages are not cut off.
+    /// Takes a PNG screenshot of the page (the window grows to the page's height, so long pages
+    /// are not cut off). It is written to `docs/screenshots/<name>` when GATEHOUSE_SCREENSHOTS is
+    /// set (to refresh the README's pictures), otherwise to cargo's temporary test folder, so
+    /// ordinary test runs leave the work tree clean.
     pub async fn screenshot(&self, name: &str) {
         // A blinking text caret would make every run's PNG differ; the focus ring stays.
         let overflow = self
@@ -253,7 +255,11 @@ impl Browser {
                 .expect("resize");
         }
         assert!(png.starts_with(b"\x89PNG"), "a PNG");
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
+        let dir = if std::env::var_os("GATEHOUSE_SCREENSHOTS").is_some() {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots")
+        } else {
+            PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots")
+        };
         std::fs::create_dir_all(&dir).expect("screenshot folder");
         std::fs::write(dir.join(name), png).expect("screenshot written");
     }

@@ -269,7 +269,8 @@ pub async fn confirm_totp(
     )
     .await?
     {
-        Confirmation::Enrolled(a, _) => {
+        Confirmation::Enrolled(enrolled) => {
+            let a = &enrolled.0;
             audit::record(
                 &state,
                 &req,

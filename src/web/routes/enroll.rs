@@ -139,7 +139,7 @@ pub async fn start_enrollment(
 /// What confirming an enrollment did.
 pub enum Confirmation {
     /// Active now; the verification carries the status_id (and alias) of the enrollment.
-    Enrolled(Authenticator, Verification),
+    Enrolled(Box<(Authenticator, Verification)>),
     WrongCode,
     Expired,
 }
@@ -228,7 +228,7 @@ pub async fn confirm_enrollment(
                 if replace_others {
                     store::authenticators::delete_other_authenticators(c, &user_id, &id)?;
                 }
-                store::authenticators::activate_authenticator(c, &id, matched.step, now)
+                store::authenticators::activate_authenticator(c, &id, matched.step)
             })
         })
         .await?;
@@ -241,7 +241,7 @@ pub async fn confirm_enrollment(
         .run(move |c| store::authenticators::find_authenticator(c, &id))
         .await?
         .unwrap_or(authenticator);
-    Ok(Confirmation::Enrolled(enrolled, v))
+    Ok(Confirmation::Enrolled(Box::new((enrolled, v))))
 }
 
 fn unauthorized(req: &HttpRequest) -> HttpResponse {
@@ -380,7 +380,8 @@ pub async fn enroll(
         .unwrap_or("");
     let exchange_id = body.exchange_id.as_deref().unwrap_or("");
     match confirm_enrollment(&state, &user, exchange_id, code, body.label.as_deref()).await? {
-        Confirmation::Enrolled(a, v) => {
+        Confirmation::Enrolled(enrolled) => {
+            let (a, v) = *enrolled;
             audit::record(
                 &state,
                 &req,

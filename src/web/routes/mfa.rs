@@ -179,7 +179,8 @@ pub async fn mfa_submit(
 
     if let Some(exchange_id) = form.exchange_id.filter(|e| !e.is_empty()) {
         return match enroll::confirm_enrollment(&state, &c.user, &exchange_id, &code, None).await? {
-            Confirmation::Enrolled(a, _) => {
+            Confirmation::Enrolled(enrolled) => {
+                let a = &enrolled.0;
                 audit::record(
                     &state,
                     &req,
