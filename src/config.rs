@@ -51,6 +51,11 @@ pub struct Config {
     pub totp_mode: String,
     /// The issuer name authenticator apps show next to the account.
     pub totp_issuer: String,
+    /// Parameters given to newly enrolled authenticators (SHA1/SHA256/SHA512, 6 or 8 digits,
+    /// 30 or 60 s). Each authenticator keeps the ones it was enrolled with.
+    pub totp_algorithm: String,
+    pub totp_digits: u8,
+    pub totp_period: u64,
     /// Lockout per authenticator: this many consecutive failures lock it for the first duration,
     /// as many more for the second, as many more until an administrator unlocks it.
     pub lockout_failures: u32,
@@ -86,6 +91,9 @@ impl Default for Config {
             totp_max_per_user: 5,
             totp_mode: "multiple".into(),
             totp_issuer: "Gatehouse".into(),
+            totp_algorithm: "SHA1".into(),
+            totp_digits: 6,
+            totp_period: 30,
             lockout_failures: 5,
             lockout_first_seconds: 5 * 60,
             lockout_second_seconds: 30 * 60,
@@ -230,6 +238,17 @@ impl Config {
     /// The configured at-rest key, if one is set.
     pub fn encryption_key_bytes(&self) -> Option<[u8; 32]> {
         self.encryption_key.as_deref().and_then(decode_key)
+    }
+
+    /// The TOTP parameters for new enrollments.
+    pub fn totp_params(&self) -> Result<crate::domain::totp::TotpParams, String> {
+        let params = crate::domain::totp::TotpParams {
+            algorithm: self.totp_algorithm.parse()?,
+            digits: self.totp_digits,
+            period: self.totp_period,
+        };
+        params.validate()?;
+        Ok(params)
     }
 
     pub fn lockout_policy(&self) -> crate::domain::policy::LockoutPolicy {

@@ -350,3 +350,37 @@ async fn a_whole_login_leaves_no_secret_in_the_logs() {
         assert!(!logs.contains(secret), "a secret leaked into the logs");
     }
 }
+
+#[test]
+fn sigterm_stops_the_server_gracefully() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut served, url) = Served::start(dir.path());
+    let health = std::process::Command::new("curl")
+        .args(["-sf", &format!("{url}/health")])
+        .output();
+    if let Ok(out) = health {
+        assert!(String::from_utf8_lossy(&out.stdout).contains("ok"));
+    }
+    let pid = served.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = served.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server did not stop after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status:?}");
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(served.logs().contains("\"stopped\""), "{}", served.logs());
+}

@@ -622,3 +622,84 @@ async fn single_mode_blocks_a_second_authenticator_or_overrides_the_first() {
     .await;
     assert_eq!(status, 401, "the replaced authenticator no longer works");
 }
+
+#[tokio::test]
+async fn an_authenticator_keeps_its_parameters_when_the_defaults_change() {
+    let strict = TestApp::spawn_with(|c| {
+        c.totp_algorithm = "SHA256".into();
+        c.totp_digits = 8;
+        c.totp_period = 60;
+    })
+    .await;
+    strict.create_user("ada@example.com").await;
+    let browser = strict.signed_in_browser("ada@example.com").await;
+    let (_, started) = post_json(
+        &browser,
+        strict.url("/verification-srv/v2/setup/initiate/totp"),
+        json!({}),
+    )
+    .await;
+    let uri = started["data"]["uri"].as_str().unwrap();
+    assert!(
+        uri.contains("algorithm=SHA256") && uri.contains("digits=8") && uri.contains("period=60"),
+        "{uri}"
+    );
+    let secret = totp_rs::Secret::try_from_base32(started["data"]["totp_secret"].as_str().unwrap())
+        .unwrap()
+        .as_ref()
+        .to_vec();
+    let params = gatehouse::domain::totp::TotpParams {
+        algorithm: gatehouse::domain::totp::TotpAlgorithm::Sha256,
+        digits: 8,
+        period: 60,
+    };
+    let code_at = |offset: i64| {
+        gatehouse::domain::totp::code_at_step(
+            &secret,
+            params,
+            params.step_at(strict.clock.now()) + offset,
+        )
+    };
+    let exchange = started["data"]["exchange_id"]["exchange_id"]
+        .as_str()
+        .unwrap();
+    let (status, _) = post_json(
+        &browser,
+        strict.url("/verification-srv/v2/setup/enroll/totp"),
+        json!({"exchange_id": exchange, "pass_code": code_at(0)}),
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    // The same database served with the defaults back to SHA1/6/30: the app still works.
+    let relaxed = gatehouse::Application::build_with_clock(
+        gatehouse::Config {
+            listen: "127.0.0.1:0".into(),
+            totp_algorithm: "SHA1".into(),
+            totp_digits: 6,
+            totp_period: 30,
+            ..strict.config.clone()
+        },
+        strict.clock.clone(),
+    )
+    .await
+    .unwrap();
+    let state = relaxed.state().clone();
+    let user_id = state
+        .store
+        .run(|c| store::users::find_user_by_email(c, "ada@example.com"))
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let outcome = gatehouse::web::totp_check::check(&state, Some(&user_id), None, &code_at(1))
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            outcome,
+            gatehouse::web::totp_check::TotpOutcome::Accepted { .. }
+        ),
+        "{outcome:?}"
+    );
+}

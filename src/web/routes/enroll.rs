@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::crypto::random_bytes;
-use crate::domain::totp::{self, TotpParams};
+use crate::domain::totp;
 use crate::domain::user::User;
 use crate::domain::verification::{
     Authenticator, EXCHANGE_TTL, LoginTrack, Method, State, UsageType, Verification,
@@ -81,7 +81,8 @@ pub async fn start_enrollment(
         .take(64)
         .collect::<String>();
     let secret = random_bytes::<20>(); // 160 bits, RFC 4226 §4 recommendation
-    let params = TotpParams::default();
+    // validate() checked these at start; the default only guards against an impossible error.
+    let params = state.config.totp_params().unwrap_or_default();
     let now = state.now();
     let authenticator = Authenticator {
         id: uuid::Uuid::new_v4().to_string(),
