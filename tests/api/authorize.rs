@@ -105,14 +105,7 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_generic_message() {
     app.create_user("ada@example.com").await;
     let rp = app.public_client().await;
     let browser = app.browser();
-    let params = [
-        ("client_id", rp.client_id.as_str()),
-        ("redirect_uri", REDIRECT_URI),
-        ("response_type", "code"),
-        ("scope", "openid"),
-        ("code_challenge", CHALLENGE),
-        ("code_challenge_method", "S256"),
-    ];
+    let params = code_request(&rp);
     let login = location(&app.authorize(&browser, &params).await);
     let (request_id, csrf) = app.open_login_page(&browser, &login).await;
 
@@ -165,14 +158,7 @@ async fn a_request_id_started_in_another_browser_is_refused() {
     app.create_user("ada@example.com").await;
     let rp = app.public_client().await;
     let victim = app.browser();
-    let params = [
-        ("client_id", rp.client_id.as_str()),
-        ("redirect_uri", REDIRECT_URI),
-        ("response_type", "code"),
-        ("scope", "openid"),
-        ("code_challenge", CHALLENGE),
-        ("code_challenge_method", "S256"),
-    ];
+    let params = code_request(&rp);
     let login = location(&app.authorize(&victim, &params).await);
     let (request_id, _) = app.open_login_page(&victim, &login).await;
 
@@ -203,14 +189,7 @@ async fn an_expired_request_id_shows_an_expiry_page() {
     app.create_user("ada@example.com").await;
     let rp = app.public_client().await;
     let browser = app.browser();
-    let params = [
-        ("client_id", rp.client_id.as_str()),
-        ("redirect_uri", REDIRECT_URI),
-        ("response_type", "code"),
-        ("scope", "openid"),
-        ("code_challenge", CHALLENGE),
-        ("code_challenge_method", "S256"),
-    ];
+    let params = code_request(&rp);
     let login = location(&app.authorize(&browser, &params).await);
     let (request_id, csrf) = app.open_login_page(&browser, &login).await;
     app.clock.advance(30 * 60 + 1);
@@ -229,14 +208,7 @@ async fn a_login_without_the_csrf_token_is_refused() {
     app.create_user("ada@example.com").await;
     let rp = app.public_client().await;
     let browser = app.browser();
-    let params = [
-        ("client_id", rp.client_id.as_str()),
-        ("redirect_uri", REDIRECT_URI),
-        ("response_type", "code"),
-        ("scope", "openid"),
-        ("code_challenge", CHALLENGE),
-        ("code_challenge_method", "S256"),
-    ];
+    let params = code_request(&rp);
     let login = location(&app.authorize(&browser, &params).await);
     let (request_id, _) = app.open_login_page(&browser, &login).await;
     let response = app

@@ -357,6 +357,18 @@ pub struct Rp {
     pub redirect_uri: String,
 }
 
+/// The parameters of a plain code request with PKCE (S256, [`CHALLENGE`]) for `rp`.
+pub fn code_request(rp: &Rp) -> Vec<(&'static str, &str)> {
+    vec![
+        ("client_id", rp.client_id.as_str()),
+        ("redirect_uri", rp.redirect_uri.as_str()),
+        ("response_type", "code"),
+        ("scope", "openid"),
+        ("code_challenge", CHALLENGE),
+        ("code_challenge_method", "S256"),
+    ]
+}
+
 /// The Location header of a redirect (panics if there is none).
 pub fn location(response: &reqwest::Response) -> String {
     assert!(

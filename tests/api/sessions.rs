@@ -27,15 +27,8 @@ async fn signing_in_stores_a_session_and_a_new_sign_in_replaces_it() {
     let browser = app.browser();
     assert_eq!(session_count(&app).await, 0);
 
-    let params = [
-        ("client_id", rp.client_id.as_str()),
-        ("redirect_uri", REDIRECT_URI),
-        ("response_type", "code"),
-        ("scope", "openid"),
-        ("code_challenge", CHALLENGE),
-        ("code_challenge_method", "S256"),
-        ("prompt", "login"),
-    ];
+    let mut params = code_request(&rp);
+    params.push(("prompt", "login"));
     let mut cookies = Vec::new();
     for _ in 0..2 {
         let login = location(&app.authorize(&browser, &params).await);
@@ -88,14 +81,7 @@ async fn expired_sessions_are_not_used() {
     let browser = app.browser();
     app.sign_in(&browser, &rp, "ada@example.com", &[]).await;
     app.clock.advance(61);
-    let params = [
-        ("client_id", rp.client_id.as_str()),
-        ("redirect_uri", REDIRECT_URI),
-        ("response_type", "code"),
-        ("scope", "openid"),
-        ("code_challenge", CHALLENGE),
-        ("code_challenge_method", "S256"),
-    ];
+    let params = code_request(&rp);
     assert!(location(&app.authorize(&browser, &params).await).starts_with("/login?"));
     let deleted = app
         .state
@@ -112,14 +98,7 @@ async fn behind_an_https_public_url_cookies_are_secure_and_host_prefixed() {
         TestApp::spawn_with(|c| c.public_url = Some("https://login.example.test".into())).await;
     assert_eq!(app.base, "https://login.example.test");
     let rp = app.public_client().await;
-    let params = [
-        ("client_id", rp.client_id.as_str()),
-        ("redirect_uri", REDIRECT_URI),
-        ("response_type", "code"),
-        ("scope", "openid"),
-        ("code_challenge", CHALLENGE),
-        ("code_challenge_method", "S256"),
-    ];
+    let params = code_request(&rp);
     let response = app.authorize(&app.browser(), &params).await;
     let set_cookie = response.headers()["set-cookie"]
         .to_str()

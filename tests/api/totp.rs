@@ -32,6 +32,23 @@ fn keys(v: &Value) -> Vec<String> {
     k
 }
 
+/// `n` TOTP initiations for one login; returns their exchange ids.
+async fn initiate_exchanges(app: &TestApp, request_id: &str, email: &str, n: usize) -> Vec<String> {
+    let http = reqwest::Client::new();
+    let mut exchanges = Vec::new();
+    for _ in 0..n {
+        let body = json!({"request_id": request_id, "email": email});
+        let (_, started) = post_json(&http, app.url(&path(&CURRENT, 1, "totp")), body).await;
+        exchanges.push(
+            started["data"]["exchange_id"]["exchange_id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    exchanges
+}
+
 /// initiate → verify for `email` with `code`; returns (initiate body, verify status, verify body).
 pub async fn initiate_and_verify(
     app: &TestApp,
@@ -348,21 +365,7 @@ async fn twenty_parallel_submissions_of_one_valid_code_give_exactly_one_success(
     let rp = app.confidential_client().await;
     let request_id = app.start_login(&app.browser(), &rp).await;
     let http = reqwest::Client::new();
-    let mut exchanges = Vec::new();
-    for _ in 0..20 {
-        let (_, started) = post_json(
-            &http,
-            app.url(&path(&CURRENT, 1, "totp")),
-            json!({"request_id": request_id, "email": "ada@example.com"}),
-        )
-        .await;
-        exchanges.push(
-            started["data"]["exchange_id"]["exchange_id"]
-                .as_str()
-                .unwrap()
-                .to_owned(),
-        );
-    }
+    let exchanges = initiate_exchanges(&app, &request_id, "ada@example.com", 20).await;
     let code = phone.code(&app, 0);
     let attempts = exchanges.iter().map(|exchange| {
         let (http, url, code) = (
@@ -414,21 +417,7 @@ async fn twenty_parallel_wrong_guesses_are_counted_exactly_and_lock_the_authenti
     let rp = app.confidential_client().await;
     let request_id = app.start_login(&app.browser(), &rp).await;
     let http = reqwest::Client::new();
-    let mut exchanges = Vec::new();
-    for _ in 0..21 {
-        let (_, started) = post_json(
-            &http,
-            app.url(&path(&CURRENT, 1, "totp")),
-            json!({"request_id": request_id, "email": "ada@example.com"}),
-        )
-        .await;
-        exchanges.push(
-            started["data"]["exchange_id"]["exchange_id"]
-                .as_str()
-                .unwrap()
-                .to_owned(),
-        );
-    }
+    let exchanges = initiate_exchanges(&app, &request_id, "ada@example.com", 21).await;
     let right = phone.code(&app, 0);
     let wrong = if right == "000000" {
         "111111"
