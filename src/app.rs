@@ -107,17 +107,7 @@ fn instance_secrets(store: &Store, config: &Config) -> anyhow::Result<InstanceSe
 fn signing_keys(store: &Store, sealer: &Sealer, now: i64) -> anyhow::Result<KeyRing> {
     let mut rows = store.run_blocking(store::signing_keys::list_active_signing_keys)?;
     if rows.is_empty() {
-        let generated = generate_rsa_key()?;
-        let row = SigningKeyRow {
-            kid: generated.kid,
-            alg: "RS256".into(),
-            private_key: sealer.seal(&generated.pkcs8_der),
-            public_jwk: generated.public_jwk_json,
-            created_at: now,
-            retired_at: None,
-        };
-        store.run_blocking(|c| store::signing_keys::insert_signing_key(c, &row))?;
-        tracing::info!(kid = %row.kid, "generated a new token-signing key");
+        add_signing_key(store, sealer, now)?;
         rows = store.run_blocking(store::signing_keys::list_active_signing_keys)?;
     }
     let keys = rows
@@ -133,6 +123,37 @@ fn signing_keys(store: &Store, sealer: &Sealer, now: i64) -> anyhow::Result<KeyR
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     Ok(KeyRing::new(keys)?)
+}
+
+/// Generates and stores a new RS256 key; it signs from the next start on (newest first).
+fn add_signing_key(store: &Store, sealer: &Sealer, now: i64) -> anyhow::Result<String> {
+    // Keys sort by creation time (the newest signs): keep that strict even within one second.
+    let newest = store
+        .run_blocking(store::signing_keys::list_active_signing_keys)?
+        .first()
+        .map(|k| k.created_at);
+    let now = newest.map_or(now, |newest| now.max(newest + 1));
+    let generated = generate_rsa_key()?;
+    let row = SigningKeyRow {
+        kid: generated.kid,
+        alg: "RS256".into(),
+        private_key: sealer.seal(&generated.pkcs8_der),
+        public_jwk: generated.public_jwk_json,
+        created_at: now,
+        retired_at: None,
+    };
+    store.run_blocking(|c| store::signing_keys::insert_signing_key(c, &row))?;
+    tracing::info!(kid = %row.kid, "generated a new token-signing key");
+    Ok(row.kid)
+}
+
+/// `gatehouse keys rotate`: adds a new signing key and retires all but it and the one before,
+/// so tokens signed before the rotation stay verifiable through the JWKS. Returns the new kid.
+pub fn rotate_signing_key(config: &Config, store: &Store, now: i64) -> anyhow::Result<String> {
+    let secrets = instance_secrets(store, config)?;
+    let kid = add_signing_key(store, &secrets.sealer, now)?;
+    store.run_blocking(|c| store::signing_keys::retire_all_but_newest(c, 2, now))?;
+    Ok(kid)
 }
 
 impl Application {

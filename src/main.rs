@@ -33,6 +33,15 @@ enum Command {
     /// Manage client applications
     #[command(subcommand)]
     Client(ClientCommand),
+    /// Manage token-signing keys
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Add a new signing key (used from the next start); keeps the previous one published
+    Rotate,
 }
 
 #[derive(Subcommand)]
@@ -149,6 +158,11 @@ fn main() -> ExitCode {
         }
         Command::User(UserCommand::Unlock { email }) => gatehouse::app::open_store(&config)
             .and_then(|store| cli::unlock_user(&store, &email).map(|out| println!("{out}"))),
+        Command::Keys(KeysCommand::Rotate) => gatehouse::app::open_store(&config).and_then(|store| {
+            let kid = gatehouse::app::rotate_signing_key(&config, &store, gatehouse::Clock::system().now())?;
+            println!("new signing key {kid}; restart every instance to sign with it (the previous key stays in the JWKS)");
+            Ok(())
+        }),
         Command::Client(ClientCommand::Create(a)) => {
             gatehouse::app::open_store(&config).and_then(|store| {
                 let args = NewClient {

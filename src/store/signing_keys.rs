@@ -32,3 +32,19 @@ pub fn list_active_signing_keys(
         .select(SigningKeyRow::as_select())
         .load(conn)?)
 }
+
+/// Retires every unretired key except the `keep` newest.
+pub fn retire_all_but_newest(
+    conn: &mut AnyConnection,
+    keep: usize,
+    now: i64,
+) -> Result<usize, StoreError> {
+    let active = list_active_signing_keys(conn)?;
+    let mut retired = 0;
+    for key in active.iter().skip(keep) {
+        retired += diesel::update(t::table.find(&key.kid))
+            .set(t::retired_at.eq(now))
+            .execute(conn)?;
+    }
+    Ok(retired)
+}

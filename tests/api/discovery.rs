@@ -253,3 +253,68 @@ async fn hostile_input_never_causes_a_server_error() {
         }
     }
 }
+
+#[tokio::test]
+async fn rotating_keys_keeps_the_previous_key_published_and_signs_with_the_new_one() {
+    let app = TestApp::spawn().await;
+    let before: Value = reqwest::get(app.url("/.well-known/jwks.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let first = before["keys"][0]["kid"].as_str().unwrap().to_owned();
+    let rotate = || {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+            .args(["keys", "rotate"])
+            .env("GATEHOUSE_DATABASE_URL", &app.config.database_url)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .nth(3)
+            .unwrap()
+            .trim_end_matches(';')
+            .to_owned()
+    };
+    let second = rotate();
+    let restarted = gatehouse::Application::build(app.config.clone())
+        .await
+        .unwrap();
+    let kids: Vec<Option<String>> = restarted
+        .state()
+        .keys
+        .jwks()
+        .keys
+        .iter()
+        .map(|k| k.common.key_id.clone())
+        .collect();
+    assert_eq!(
+        kids,
+        vec![Some(second.clone()), Some(first.clone())],
+        "new key first (it signs), old one still published"
+    );
+
+    let third = rotate();
+    let restarted = gatehouse::Application::build(app.config.clone())
+        .await
+        .unwrap();
+    let kids: Vec<Option<String>> = restarted
+        .state()
+        .keys
+        .jwks()
+        .keys
+        .iter()
+        .map(|k| k.common.key_id.clone())
+        .collect();
+    assert_eq!(
+        kids,
+        vec![Some(third), Some(second)],
+        "two rotations ago is retired"
+    );
+}
