@@ -69,6 +69,7 @@ struct InstanceSecrets {
     sealer: Sealer,
     cookie_key: Vec<u8>,
     csrf_key: [u8; 32],
+    code_key: [u8; 32],
 }
 
 fn instance_secrets(store: &Store, config: &Config) -> anyhow::Result<InstanceSecrets> {
@@ -94,10 +95,17 @@ fn instance_secrets(store: &Store, config: &Config) -> anyhow::Result<InstanceSe
             let csrf_key: [u8; 32] = csrf
                 .try_into()
                 .map_err(|_| store::StoreError::Corrupt("csrf_key is not 32 bytes".into()))?;
+            let code = store::secrets::get_or_create_secret(c, "code_key", || {
+                random_bytes::<32>().to_vec()
+            })?;
+            let code_key: [u8; 32] = code
+                .try_into()
+                .map_err(|_| store::StoreError::Corrupt("code_key is not 32 bytes".into()))?;
             Ok(InstanceSecrets {
                 sealer: Sealer::new(&at_rest),
                 cookie_key,
                 csrf_key,
+                code_key,
             })
         })
         .context("cannot load instance secrets")
@@ -193,6 +201,7 @@ impl Application {
             hashing,
             sealer: secrets.sealer,
             csrf_key: secrets.csrf_key.into(),
+            code_key: secrets.code_key.into(),
             secure_cookies,
         };
 

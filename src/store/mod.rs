@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod authenticators;
+pub mod backup_codes;
 pub mod clients;
 pub mod grants;
 pub mod requests;

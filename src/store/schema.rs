@@ -223,3 +223,13 @@ diesel::table! {
         completed_at -> Nullable<BigInt>,
     }
 }
+
+diesel::table! {
+    backup_codes (id) {
+        id -> Text,
+        user_id -> Text,
+        code_hash -> Text,
+        created_at -> BigInt,
+        used_at -> Nullable<BigInt>,
+    }
+}

@@ -189,7 +189,9 @@ pub async fn after_first_factor(
         }
         return finish(state, req, session, pending, user, amr).await;
     }
-    match second_factor(policy, authenticators.iter().any(|a| a.active)) {
+    let has_second_factor = authenticators.iter().any(|a| a.active)
+        || super::backup_codes::remaining(state, &user.id).await? > 0;
+    match second_factor(policy, has_second_factor) {
         SecondFactor::NotNeeded => finish(state, req, session, pending, user, amr).await,
         SecondFactor::Verify | SecondFactor::Enroll => {
             let location = start_track(state, pending, user, amr).await?;

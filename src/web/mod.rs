@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod authenticator_view;
+pub mod backup_codes;
 pub mod bearer;
 pub mod browser;
 pub mod current_user;
@@ -109,6 +110,14 @@ fn account_routes(cfg: &mut web::ServiceConfig) {
         .route("/account/totp/confirm", web::post().to(confirm_totp))
         .route("/account/totp/{id}/rename", web::post().to(rename_totp))
         .route("/account/totp/{id}/remove", web::post().to(remove_totp))
+        .route(
+            "/account/backup-codes",
+            web::post().to(routes::account::new_backup_codes),
+        )
+        .route(
+            "/account/backup-codes/download",
+            web::post().to(routes::account::download_backup_codes),
+        )
         .route("/account/logout", web::post().to(logout));
 }
 

@@ -23,6 +23,8 @@ pub struct AppState {
     pub lifetimes: Lifetimes,
     /// Key for CSRF tokens (HMAC over the browser cookie).
     pub csrf_key: Arc<[u8; 32]>,
+    /// Key for the keyed hashes of backup codes (a leaked table alone cannot be brute-forced).
+    pub code_key: Arc<[u8; 32]>,
     /// Whether cookies get `Secure` and the `__Host-` prefix (public URL is https).
     pub secure_cookies: bool,
 }

@@ -6,7 +6,7 @@ use gatehouse::store;
 
 /// Opens /account in a new browser and signs in through the redirects; returns the browser and
 /// the account page HTML.
-async fn account_browser(app: &TestApp, email: &str) -> (reqwest::Client, String) {
+pub async fn account_browser(app: &TestApp, email: &str) -> (reqwest::Client, String) {
     let browser = app.browser();
     let first = browser.get(app.url("/account")).send().await.unwrap();
     let authz = location(&first);

@@ -8,6 +8,7 @@ mod helpers;
 mod account;
 mod architecture;
 mod authorize;
+mod backup_codes;
 mod browser;
 mod browser_totp;
 mod chromium;

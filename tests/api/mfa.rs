@@ -6,7 +6,11 @@ use crate::totp::decode_claims;
 use serde_json::{Value, json};
 
 /// Password login up to the /mfa redirect; returns (browser, requestId, /mfa location).
-async fn password_step(app: &TestApp, rp: &Rp, email: &str) -> (reqwest::Client, String, String) {
+pub async fn password_step(
+    app: &TestApp,
+    rp: &Rp,
+    email: &str,
+) -> (reqwest::Client, String, String) {
     let browser = app.browser();
     let request_id = app.start_login(&browser, rp).await;
     let login_page = browser
@@ -25,7 +29,7 @@ async fn password_step(app: &TestApp, rp: &Rp, email: &str) -> (reqwest::Client,
     (browser, request_id, next)
 }
 
-async fn id_token_claims(app: &TestApp, rp: &Rp, back: &str) -> Value {
+pub async fn id_token_claims(app: &TestApp, rp: &Rp, back: &str) -> Value {
     let code = param(&query_pairs(back), "code").expect("a code");
     let tokens: Value = app.redeem(rp, &code).await.json().await.unwrap();
     decode_claims(tokens["id_token"].as_str().unwrap())

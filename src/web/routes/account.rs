@@ -20,10 +20,10 @@ use crate::web::current_user::current_user;
 use crate::web::error::WebError;
 use crate::web::login_flow::form_browser;
 use crate::web::login_session;
-use crate::web::qr;
 use crate::web::routes::enroll::{self, Confirmation, EnrollRefusal};
 use crate::web::routes::mfa::SetupView;
 use crate::web::state::AppState;
+use crate::web::{backup_codes, qr};
 
 /// The client id of the account page itself.
 pub const ACCOUNT_CLIENT_ID: &str = "gatehouse-account";
@@ -36,6 +36,8 @@ struct AccountPage {
     csrf_token: String,
     authenticators: Vec<AuthenticatorView>,
     can_add: bool,
+    backup_remaining: i64,
+    backup_low: bool,
     notice: Option<&'static str>,
     error: Option<String>,
 }
@@ -143,12 +145,16 @@ async fn render_account(
         .run(move |c| store::authenticators::list_user_authenticators(c, &id))
         .await?;
     let views = authenticator_views(&list, state.now());
+    let backup_remaining = backup_codes::remaining(state, &user.id).await?;
     let page = AccountPage {
         email: user.email.clone(),
         name: user.name.clone().unwrap_or_default(),
         csrf_token: Browser::get_or_create(state, req).csrf_token(state),
         can_add: (views.len() as u32) < state.config.totp_max_per_user,
         authenticators: views,
+        backup_remaining,
+        backup_low: backup_remaining > 0
+            && backup_remaining <= crate::domain::backup::LOW_WATERMARK,
         notice,
         error,
     };
@@ -408,4 +414,74 @@ pub async fn logout(
     login_session::end(&session);
     audit::record(&state, &req, Audit::success("logout").user(&user.id)).await;
     html(&SignedOutPage, actix_web::http::StatusCode::OK)
+}
+
+#[derive(Template)]
+#[template(path = "account/backup_codes.html")]
+struct BackupCodesPage {
+    csrf_token: String,
+    codes: Vec<String>,
+    codes_joined: String,
+}
+
+/// `POST /account/backup-codes`: a new set (the old one stops working), shown once.
+pub async fn new_backup_codes(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, WebError> {
+    let user = form_user(&state, &req, &session, form.csrf_token.as_deref()).await?;
+    let codes = backup_codes::new_set(&state, &user.id).await?;
+    audit::record(
+        &state,
+        &req,
+        Audit::success("backupcodes.generate")
+            .user(&user.id)
+            .actor(&user.id),
+    )
+    .await;
+    let page = BackupCodesPage {
+        csrf_token: form.csrf_token.clone().unwrap_or_default(),
+        codes_joined: codes.join(" "),
+        codes,
+    };
+    html(&page, actix_web::http::StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+pub struct DownloadForm {
+    csrf_token: Option<String>,
+    codes: String,
+}
+
+/// `POST /account/backup-codes/download`: the set just shown, as a text file. The codes come
+/// back from the page (we keep only their hashes).
+pub async fn download_backup_codes(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    form: web::Form<DownloadForm>,
+) -> Result<HttpResponse, WebError> {
+    let user = form_user(&state, &req, &session, form.csrf_token.as_deref()).await?;
+    let codes: Vec<&str> = form
+        .codes
+        .split_whitespace()
+        .take(crate::domain::backup::SET_SIZE)
+        .collect();
+    let mut text = format!(
+        "Backup codes for {} ({})\r\nEach code works once. Keep them somewhere safe.\r\n\r\n",
+        user.email, state.issuer
+    );
+    for code in codes {
+        text.push_str(code);
+        text.push_str("\r\n");
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"gatehouse-backup-codes.txt\"",
+        ))
+        .body(text))
 }

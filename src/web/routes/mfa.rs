@@ -17,7 +17,7 @@ use crate::web::login_flow::{self, form_browser, pending_for_browser, require_br
 use crate::web::routes::enroll::{self, Confirmation, EnrollRefusal};
 use crate::web::state::AppState;
 use crate::web::totp_check::{self, TotpOutcome, locked_message};
-use crate::web::{browser::Browser, qr};
+use crate::web::{backup_codes, browser::Browser, qr};
 
 /// The QR code, secret and form of an enrollment in progress.
 pub struct SetupView {
@@ -35,6 +35,10 @@ struct MfaPage {
     request_id: String,
     csrf_token: String,
     setup: Option<SetupView>,
+    /// Ask for a backup code instead of an app code.
+    backup: bool,
+    /// Offer the switch to a backup code.
+    offer_backup: bool,
     error: Option<String>,
 }
 
@@ -92,6 +96,8 @@ async fn has_totp(state: &AppState, user_id: &str) -> Result<bool, WebError> {
 #[derive(Deserialize)]
 pub struct MfaQuery {
     track_id: String,
+    /// `backupcode` to use a backup code instead of the app.
+    method: Option<String>,
     #[serde(rename = "requestId")]
     request_id: String,
 }
@@ -103,12 +109,28 @@ pub async fn mfa_page(
 ) -> Result<HttpResponse, WebError> {
     let browser = require_browser(&state, &req)?;
     let c = continuation(&state, &browser, &query.track_id, &query.request_id).await?;
-    let setup = if has_totp(&state, &c.user.id).await? {
-        None
+    let has_totp = has_totp(&state, &c.user.id).await?;
+    let has_backup = backup_codes::remaining(&state, &c.user.id).await? > 0;
+    let wants_backup = query.method.as_deref() == Some("backupcode");
+    if has_backup && (wants_backup || !has_totp) {
+        return render(&state, &browser, &c, Form::Backup, None).await;
+    }
+    let form = if has_totp {
+        Form::Code
     } else {
-        Some(new_setup(&state, &c.user).await?)
+        Form::Setup(new_setup(&state, &c.user).await?)
     };
-    render(&state, &browser, &c, setup, None)
+    render(&state, &browser, &c, form, None).await
+}
+
+/// Which form the /mfa page shows.
+enum Form {
+    /// A code from an enrolled authenticator app.
+    Code,
+    /// One of the user's backup codes.
+    Backup,
+    /// Set up an authenticator app first (the client requires two factors).
+    Setup(SetupView),
 }
 
 async fn new_setup(state: &AppState, user: &User) -> Result<SetupView, WebError> {
@@ -126,18 +148,25 @@ async fn new_setup(state: &AppState, user: &User) -> Result<SetupView, WebError>
     }
 }
 
-fn render(
+async fn render(
     state: &AppState,
     browser: &Browser,
     c: &Continuation,
-    setup: Option<SetupView>,
+    form: Form,
     error: Option<String>,
 ) -> Result<HttpResponse, WebError> {
+    let offer_backup =
+        matches!(form, Form::Code) && backup_codes::remaining(state, &c.user.id).await? > 0;
     let page = MfaPage {
         track_id: c.track.id.clone(),
         request_id: c.pending.id.clone(),
         csrf_token: browser.csrf_token(state),
-        setup,
+        backup: matches!(form, Form::Backup),
+        setup: match form {
+            Form::Setup(setup) => Some(setup),
+            _ => None,
+        },
+        offer_backup,
         error,
     };
     let html = page.render().map_err(|e| WebError::Internal(e.into()))?;
@@ -163,6 +192,8 @@ pub struct MfaForm {
     csrf_token: Option<String>,
     pass_code: Option<String>,
     exchange_id: Option<String>,
+    /// `backupcode` when a backup code is submitted.
+    method: Option<String>,
 }
 
 /// `POST /mfa`: a code from an enrolled authenticator, or the code confirming a new one.
@@ -176,6 +207,20 @@ pub async fn mfa_submit(
     let browser = form_browser(&state, &req, form.csrf_token.as_deref())?;
     let c = continuation(&state, &browser, &form.track_id, &form.request_id).await?;
     let code = form.pass_code.unwrap_or_default();
+
+    if form.method.as_deref() == Some("backupcode") {
+        if backup_codes::redeem(&state, &c.user.id, &code).await? {
+            return complete(&state, &req, &session, &c, Method::BackupCode).await;
+        }
+        audit::record(
+            &state,
+            &req,
+            Audit::failure("login.backupcode").user(&c.user.id),
+        )
+        .await;
+        let message = "That backup code is not valid or was already used.".to_owned();
+        return render(&state, &browser, &c, Form::Backup, Some(message)).await;
+    }
 
     if let Some(exchange_id) = form.exchange_id.filter(|e| !e.is_empty()) {
         return match enroll::confirm_enrollment(&state, &c.user, &exchange_id, &code, None).await? {
@@ -192,31 +237,43 @@ pub async fn mfa_submit(
                 complete(&state, &req, &session, &c, Method::Totp).await
             }
             Confirmation::WrongCode => {
-                let setup = existing_setup(&state, &exchange_id).await?;
+                let form = match existing_setup(&state, &exchange_id).await? {
+                    Some(setup) => Form::Setup(setup),
+                    None => Form::Setup(new_setup(&state, &c.user).await?),
+                };
                 render(
                     &state,
                     &browser,
                     &c,
-                    setup,
+                    form,
                     Some("The code is not correct. Check the app and try again.".into()),
                 )
+                .await
             }
             Confirmation::Expired => {
-                let setup = Some(new_setup(&state, &c.user).await?);
+                let form = Form::Setup(new_setup(&state, &c.user).await?);
                 render(
                     &state,
                     &browser,
                     &c,
-                    setup,
+                    form,
                     Some("That setup expired. Scan this new code and try again.".into()),
                 )
+                .await
             }
         };
     }
     match totp_check::check(&state, Some(&c.user.id), None, &code).await? {
         TotpOutcome::Accepted { .. } => complete(&state, &req, &session, &c, Method::Totp).await,
         TotpOutcome::Locked { until } => {
-            render(&state, &browser, &c, None, Some(locked_message(until)))
+            render(
+                &state,
+                &browser,
+                &c,
+                Form::Code,
+                Some(locked_message(until)),
+            )
+            .await
         }
         _ => {
             audit::record(
@@ -227,16 +284,9 @@ pub async fn mfa_submit(
                     .detail("wrong code".into()),
             )
             .await;
-            render(
-                &state,
-                &browser,
-                &c,
-                None,
-                Some(
-                    "The code is not correct. Enter the current code from your authenticator app."
-                        .into(),
-                ),
-            )
+            let message =
+                "The code is not correct. Enter the current code from your authenticator app.";
+            render(&state, &browser, &c, Form::Code, Some(message.into())).await
         }
     }
 }

@@ -13,11 +13,11 @@ use crate::domain::verification::{
 };
 use crate::store;
 use crate::web::audit::{self, Audit};
-use crate::web::envelope;
 use crate::web::error::WebError;
 use crate::web::iso8601;
 use crate::web::state::AppState;
 use crate::web::totp_check::{self, TotpOutcome, locked_message};
+use crate::web::{backup_codes, envelope};
 
 /// The ways a client may name the user.
 #[derive(Deserialize, Default)]
@@ -149,6 +149,11 @@ pub async fn configured_list(
             list.push(json!({"type": "TOTP", "mediums": mediums}));
         }
     }
+    if let Some(user) = &user
+        && backup_codes::remaining(&state, &user.id).await? > 0
+    {
+        list.push(json!({"type": "BACKUPCODE"}));
+    }
     // An unknown identifier looks like an account with a password only.
     if user.as_ref().is_none_or(|u| u.password_hash.is_some()) {
         list.push(json!({"type": "PASSWORD"}));
@@ -181,7 +186,7 @@ pub async fn initiate(
             "Unknown verification type.",
         ));
     };
-    if !matches!(method, Method::Totp | Method::Password) {
+    if !matches!(method, Method::Totp | Method::Password | Method::BackupCode) {
         return Ok(bad(
             &req,
             StatusCode::BAD_REQUEST,
@@ -212,6 +217,15 @@ pub async fn initiate(
             ));
         }
     };
+    if method == Method::BackupCode && usage_type != UsageType::MultifactorAuthentication {
+        return Ok(bad(
+            &req,
+            StatusCode::BAD_REQUEST,
+            "invalid_usage_type",
+            "ValidationError",
+            "Backup codes are a second factor: use MULTIFACTOR_AUTHENTICATION.",
+        ));
+    }
     if usage_type == UsageType::MultifactorAuthentication && body.who.alias().is_none() {
         return Ok(bad(
             &req,
@@ -371,6 +385,10 @@ pub async fn verify(
             };
             state.hashing.verify(code.to_owned(), hash).await?
         }
+        Method::BackupCode => match &verification.user_id {
+            Some(user_id) => backup_codes::redeem(&state, user_id, code).await?,
+            None => false,
+        },
         _ => false,
     };
     if !accepted {
