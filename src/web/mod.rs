@@ -112,11 +112,11 @@ fn account_routes(cfg: &mut web::ServiceConfig) {
         .route("/account/totp/{id}/remove", web::post().to(remove_totp))
         .route(
             "/account/backup-codes",
-            web::post().to(routes::account::new_backup_codes),
+            web::post().to(routes::account_backup::new_backup_codes),
         )
         .route(
             "/account/backup-codes/download",
-            web::post().to(routes::account::download_backup_codes),
+            web::post().to(routes::account_backup::download_backup_codes),
         )
         .route("/account/logout", web::post().to(logout));
 }

@@ -54,7 +54,7 @@ struct TotpSetupPage {
 #[template(path = "account/signed_out.html")]
 struct SignedOutPage;
 
-fn html(
+pub(crate) fn html(
     page: &impl Template,
     status: actix_web::http::StatusCode,
 ) -> Result<HttpResponse, WebError> {
@@ -186,14 +186,14 @@ pub async fn callback(
 
 #[derive(Deserialize)]
 pub struct CsrfForm {
-    csrf_token: Option<String>,
+    pub(crate) csrf_token: Option<String>,
     label: Option<String>,
     exchange_id: Option<String>,
     pass_code: Option<String>,
 }
 
 /// The signed-in user of a state-changing account form, after the CSRF check.
-async fn form_user(
+pub(crate) async fn form_user(
     state: &AppState,
     req: &HttpRequest,
     session: &Session,
@@ -414,74 +414,4 @@ pub async fn logout(
     login_session::end(&session);
     audit::record(&state, &req, Audit::success("logout").user(&user.id)).await;
     html(&SignedOutPage, actix_web::http::StatusCode::OK)
-}
-
-#[derive(Template)]
-#[template(path = "account/backup_codes.html")]
-struct BackupCodesPage {
-    csrf_token: String,
-    codes: Vec<String>,
-    codes_joined: String,
-}
-
-/// `POST /account/backup-codes`: a new set (the old one stops working), shown once.
-pub async fn new_backup_codes(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    session: Session,
-    form: web::Form<CsrfForm>,
-) -> Result<HttpResponse, WebError> {
-    let user = form_user(&state, &req, &session, form.csrf_token.as_deref()).await?;
-    let codes = backup_codes::new_set(&state, &user.id).await?;
-    audit::record(
-        &state,
-        &req,
-        Audit::success("backupcodes.generate")
-            .user(&user.id)
-            .actor(&user.id),
-    )
-    .await;
-    let page = BackupCodesPage {
-        csrf_token: form.csrf_token.clone().unwrap_or_default(),
-        codes_joined: codes.join(" "),
-        codes,
-    };
-    html(&page, actix_web::http::StatusCode::OK)
-}
-
-#[derive(Deserialize)]
-pub struct DownloadForm {
-    csrf_token: Option<String>,
-    codes: String,
-}
-
-/// `POST /account/backup-codes/download`: the set just shown, as a text file. The codes come
-/// back from the page (we keep only their hashes).
-pub async fn download_backup_codes(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    session: Session,
-    form: web::Form<DownloadForm>,
-) -> Result<HttpResponse, WebError> {
-    let user = form_user(&state, &req, &session, form.csrf_token.as_deref()).await?;
-    let codes: Vec<&str> = form
-        .codes
-        .split_whitespace()
-        .take(crate::domain::backup::SET_SIZE)
-        .collect();
-    let mut text = format!(
-        "Backup codes for {} ({})\r\nEach code works once. Keep them somewhere safe.\r\n\r\n",
-        user.email, state.issuer
-    );
-    for code in codes {
-        text.push_str(code);
-        text.push_str("\r\n");
-    }
-    Ok(HttpResponse::Ok()
-        .content_type("text/plain; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            "attachment; filename=\"gatehouse-backup-codes.txt\"",
-        ))
-        .body(text))
 }

@@ -1,6 +1,7 @@
 //! One module per feature; the route table is in `web/mod.rs`.
 
 pub mod account;
+pub mod account_backup;
 pub mod authz;
 pub mod discovery;
 pub mod end_session;
