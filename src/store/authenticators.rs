@@ -272,3 +272,16 @@ pub fn delete_other_authenticators(
     )
     .execute(conn)?)
 }
+
+/// Whether the user has at least one confirmed authenticator.
+pub fn has_active_authenticator(
+    conn: &mut AnyConnection,
+    user_id: &str,
+) -> Result<bool, StoreError> {
+    let n: i64 = t::table
+        .filter(t::user_id.eq(user_id))
+        .filter(t::active.eq(true))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}

@@ -165,15 +165,9 @@ pub async fn after_first_factor(
     method: Method,
 ) -> Result<HttpResponse, WebError> {
     let client_id = pending.request.client_id.clone();
-    let user_id = user.id.clone();
-    let (client, authenticators) = state
+    let client = state
         .store
-        .run(move |c| {
-            Ok((
-                store::clients::find_client(c, &client_id)?,
-                store::authenticators::list_user_authenticators(c, &user_id)?,
-            ))
-        })
+        .run(move |c| store::clients::find_client(c, &client_id))
         .await?;
     let policy = client.map(|c| c.mfa_policy).unwrap_or(MfaPolicy::Optional);
     let amr = vec![method.amr().to_owned()];
@@ -189,8 +183,7 @@ pub async fn after_first_factor(
         }
         return finish(state, req, session, pending, user, amr).await;
     }
-    let has_second_factor = authenticators.iter().any(|a| a.active)
-        || super::backup_codes::remaining(state, &user.id).await? > 0;
+    let has_second_factor = super::factors::has_second_factor(state, &user.id).await?;
     match second_factor(policy, has_second_factor) {
         SecondFactor::NotNeeded => finish(state, req, session, pending, user, amr).await,
         SecondFactor::Verify | SecondFactor::Enroll => {

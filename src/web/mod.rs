@@ -9,6 +9,7 @@ pub mod browser;
 pub mod current_user;
 pub mod envelope;
 pub mod error;
+pub mod factors;
 pub mod issue;
 pub mod login_flow;
 pub mod login_session;

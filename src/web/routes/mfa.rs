@@ -17,7 +17,7 @@ use crate::web::login_flow::{self, form_browser, pending_for_browser, require_br
 use crate::web::routes::enroll::{self, Confirmation, EnrollRefusal};
 use crate::web::state::AppState;
 use crate::web::totp_check::{self, TotpOutcome, locked_message};
-use crate::web::{backup_codes, browser::Browser, qr};
+use crate::web::{backup_codes, browser::Browser, factors, qr};
 
 /// The QR code, secret and form of an enrollment in progress.
 pub struct SetupView {
@@ -83,16 +83,6 @@ async fn continuation(
     })
 }
 
-async fn has_totp(state: &AppState, user_id: &str) -> Result<bool, WebError> {
-    let id = user_id.to_owned();
-    Ok(state
-        .store
-        .run(move |c| store::authenticators::list_user_authenticators(c, &id))
-        .await?
-        .iter()
-        .any(|a| a.active))
-}
-
 #[derive(Deserialize)]
 pub struct MfaQuery {
     track_id: String,
@@ -109,7 +99,7 @@ pub async fn mfa_page(
 ) -> Result<HttpResponse, WebError> {
     let browser = require_browser(&state, &req)?;
     let c = continuation(&state, &browser, &query.track_id, &query.request_id).await?;
-    let has_totp = has_totp(&state, &c.user.id).await?;
+    let has_totp = factors::has_totp(&state, &c.user.id).await?;
     let has_backup = backup_codes::remaining(&state, &c.user.id).await? > 0;
     let wants_backup = query.method.as_deref() == Some("backupcode");
     if has_backup && (wants_backup || !has_totp) {

@@ -10,12 +10,12 @@ use serde::Deserialize;
 
 use crate::domain::client::MfaPolicy;
 use crate::domain::oauth::pending::PendingRequest;
-use crate::domain::user::{Email, User};
 use crate::domain::verification::Method;
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
+use crate::web::factors;
 use crate::web::login_flow::{self, form_browser, pending_for_browser};
 use crate::web::state::AppState;
 use crate::web::totp_check::{self, TotpOutcome, locked_message};
@@ -62,30 +62,6 @@ async fn passwordless_allowed(
     Ok(client.is_none_or(|c| c.mfa_policy != MfaPolicy::Always))
 }
 
-async fn find_user(state: &AppState, username: &str) -> Result<Option<User>, WebError> {
-    let Ok(email) = Email::parse(username) else {
-        return Ok(None);
-    };
-    let email = email.as_str().to_owned();
-    Ok(state
-        .store
-        .run(move |c| store::users::find_user_by_email(c, &email))
-        .await?
-        .filter(User::can_sign_in))
-}
-
-async fn has_totp(state: &AppState, user: Option<&User>) -> Result<bool, WebError> {
-    let Some(id) = user.map(|u| u.id.clone()) else {
-        return Ok(false);
-    };
-    Ok(state
-        .store
-        .run(move |c| store::authenticators::list_user_authenticators(c, &id))
-        .await?
-        .iter()
-        .any(|a| a.active))
-}
-
 fn html(
     page: impl Template,
     status: actix_web::http::StatusCode,
@@ -109,10 +85,13 @@ pub async fn methods(
     let browser = Browser::get_or_create(&state, &req);
     let pending = pending_for_browser(&state, query.request_id.as_deref(), &browser).await?;
     let username = query.username.clone().unwrap_or_default().trim().to_owned();
-    let user = find_user(&state, &username).await?;
+    let user = factors::user_by_email(&state, &username).await?;
     let page = MethodsPage {
         request_id: pending.id.clone(),
-        has_totp: !username.is_empty() && has_totp(&state, user.as_ref()).await?,
+        has_totp: match &user {
+            Some(u) => factors::has_totp(&state, &u.id).await?,
+            None => false,
+        },
         passwordless_allowed: passwordless_allowed(&state, &pending).await?,
         username,
     };
@@ -171,7 +150,7 @@ pub async fn verify_submit(
             .insert_header((header::LOCATION, location))
             .finish());
     }
-    let user = find_user(&state, &form.username).await?;
+    let user = factors::user_by_email(&state, &form.username).await?;
     let outcome = totp_check::check(
         &state,
         user.as_ref().map(|u| u.id.as_str()),

@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::domain::user::{Email, User};
+use crate::domain::user::User;
 use crate::domain::verification::{
     EXCHANGE_TTL, Method, State, UsageType, Verification, mask_email,
 };
@@ -17,7 +17,7 @@ use crate::web::error::WebError;
 use crate::web::iso8601;
 use crate::web::state::AppState;
 use crate::web::totp_check::{self, TotpOutcome, locked_message};
-use crate::web::{backup_codes, envelope};
+use crate::web::{backup_codes, envelope, factors};
 
 /// The ways a client may name the user.
 #[derive(Deserialize, Default)]
@@ -50,16 +50,6 @@ impl Identifier {
     }
 }
 
-fn bad(
-    req: &HttpRequest,
-    status: StatusCode,
-    code: &str,
-    kind: &str,
-    message: &str,
-) -> HttpResponse {
-    envelope::error(req, status, code, kind, message)
-}
-
 /// Finds the user a client named; `None` for unknown identifiers.
 async fn resolve_user(state: &AppState, who: &Identifier) -> Result<Option<User>, WebError> {
     if let Some(alias) = who.alias() {
@@ -82,15 +72,10 @@ async fn resolve_user(state: &AppState, who: &Identifier) -> Result<Option<User>
             .await?
             .filter(User::can_sign_in));
     }
-    let Some(email) = who.login_name().and_then(|n| Email::parse(n).ok()) else {
-        return Ok(None);
-    };
-    let email = email.as_str().to_owned();
-    Ok(state
-        .store
-        .run(move |c| store::users::find_user_by_email(c, &email))
-        .await?
-        .filter(User::can_sign_in))
+    match who.login_name() {
+        Some(name) => factors::user_by_email(state, name).await,
+        None => Ok(None),
+    }
 }
 
 async fn live_request(state: &AppState, request_id: Option<&str>) -> Result<bool, WebError> {
@@ -122,7 +107,7 @@ pub async fn configured_list(
     body: web::Json<ListBody>,
 ) -> Result<HttpResponse, WebError> {
     if !live_request(&state, body.request_id.as_deref()).await? {
-        return Ok(bad(
+        return Ok(envelope::error(
             &req,
             StatusCode::BAD_REQUEST,
             "invalid_request_id",
@@ -178,7 +163,7 @@ pub async fn initiate(
     body: web::Json<InitiateBody>,
 ) -> Result<HttpResponse, WebError> {
     let Ok(method) = path.parse::<Method>() else {
-        return Ok(bad(
+        return Ok(envelope::error(
             &req,
             StatusCode::NOT_FOUND,
             "unknown_type",
@@ -187,7 +172,7 @@ pub async fn initiate(
         ));
     };
     if !matches!(method, Method::Totp | Method::Password | Method::BackupCode) {
-        return Ok(bad(
+        return Ok(envelope::error(
             &req,
             StatusCode::BAD_REQUEST,
             "method_not_available",
@@ -198,7 +183,7 @@ pub async fn initiate(
     let usage_type = match body.usage_type.as_deref().map(str::parse::<UsageType>) {
         None => UsageType::PasswordlessAuthentication,
         Some(Ok(UsageType::Setup)) => {
-            return Ok(bad(
+            return Ok(envelope::error(
                 &req,
                 StatusCode::BAD_REQUEST,
                 "invalid_usage_type",
@@ -208,7 +193,7 @@ pub async fn initiate(
         }
         Some(Ok(u)) => u,
         Some(Err(e)) => {
-            return Ok(bad(
+            return Ok(envelope::error(
                 &req,
                 StatusCode::BAD_REQUEST,
                 "invalid_usage_type",
@@ -218,7 +203,7 @@ pub async fn initiate(
         }
     };
     if method == Method::BackupCode && usage_type != UsageType::MultifactorAuthentication {
-        return Ok(bad(
+        return Ok(envelope::error(
             &req,
             StatusCode::BAD_REQUEST,
             "invalid_usage_type",
@@ -227,7 +212,7 @@ pub async fn initiate(
         ));
     }
     if usage_type == UsageType::MultifactorAuthentication && body.who.alias().is_none() {
-        return Ok(bad(
+        return Ok(envelope::error(
             &req,
             StatusCode::BAD_REQUEST,
             "sub_required",
@@ -236,7 +221,7 @@ pub async fn initiate(
         ));
     }
     if !live_request(&state, body.request_id.as_deref()).await? {
-        return Ok(bad(
+        return Ok(envelope::error(
             &req,
             StatusCode::BAD_REQUEST,
             "invalid_request_id",
@@ -303,7 +288,7 @@ pub async fn verify(
     body: web::Json<VerifyBody>,
 ) -> Result<HttpResponse, WebError> {
     let invalid_exchange = |req: &HttpRequest| {
-        bad(
+        envelope::error(
             req,
             StatusCode::BAD_REQUEST,
             "invalid_exchange_id",
@@ -312,7 +297,7 @@ pub async fn verify(
         )
     };
     let Ok(method) = path.parse::<Method>() else {
-        return Ok(bad(
+        return Ok(envelope::error(
             &req,
             StatusCode::NOT_FOUND,
             "unknown_type",
@@ -339,7 +324,7 @@ pub async fn verify(
         .or(body.password.as_deref())
         .unwrap_or("");
     let wrong = |req: &HttpRequest| {
-        bad(
+        envelope::error(
             req,
             StatusCode::UNAUTHORIZED,
             "invalid_code",
@@ -361,7 +346,7 @@ pub async fn verify(
             TotpOutcome::Locked { until } => {
                 audit_failure(&state, &req, &verification, "locked").await;
                 let message = locked_message(until);
-                return Ok(bad(
+                return Ok(envelope::error(
                     &req,
                     StatusCode::TOO_MANY_REQUESTS,
                     "authenticator_locked",

@@ -12,16 +12,6 @@ use crate::web::error::WebError;
 use crate::web::iso8601;
 use crate::web::state::AppState;
 
-fn bad(
-    req: &HttpRequest,
-    status: StatusCode,
-    code: &str,
-    kind: &str,
-    message: &str,
-) -> HttpResponse {
-    envelope::error(req, status, code, kind, message)
-}
-
 #[derive(Deserialize)]
 pub struct CancelBody {
     exchange_id: Option<String>,
@@ -34,7 +24,7 @@ pub async fn cancel(
     body: web::Json<CancelBody>,
 ) -> Result<HttpResponse, WebError> {
     let Some(exchange_id) = body.exchange_id.clone().filter(|e| !e.is_empty()) else {
-        return Ok(bad(
+        return Ok(envelope::error(
             &req,
             StatusCode::BAD_REQUEST,
             "invalid_exchange_id",
@@ -58,7 +48,7 @@ pub async fn cancel(
         })
         .await?;
     if !cancelled {
-        return Ok(bad(
+        return Ok(envelope::error(
             &req,
             StatusCode::BAD_REQUEST,
             "invalid_exchange_id",
@@ -82,7 +72,7 @@ pub async fn status(
         .run(move |c| store::verifications::find_by_status(c, &status_id))
         .await?;
     let Some(v) = found.filter(|v| now < v.expires_at) else {
-        return Ok(bad(
+        return Ok(envelope::error(
             &req,
             StatusCode::NOT_FOUND,
             "status_not_found",
