@@ -113,14 +113,7 @@ async fn an_authenticator_is_added_with_a_qr_code_renamed_and_removed() {
         "/account?notice=added"
     );
 
-    let page = browser
-        .get(app.url("/account?notice=added"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = get_text(&browser, app.url("/account?notice=added")).await;
     assert!(
         page.contains("Authenticator app added.") && page.contains("<strong>Work phone</strong>")
     );
@@ -137,14 +130,7 @@ async fn an_authenticator_is_added_with_a_qr_code_renamed_and_removed() {
         .await
         .unwrap();
     assert_eq!(location(&renamed), "/account?notice=renamed");
-    let page = browser
-        .get(app.url("/account"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = get_text(&browser, app.url("/account")).await;
     assert!(page.contains("<strong>Old phone</strong>"));
 
     let forged = browser
@@ -161,14 +147,7 @@ async fn an_authenticator_is_added_with_a_qr_code_renamed_and_removed() {
         .await
         .unwrap();
     assert_eq!(location(&removed), "/account?notice=removed");
-    let page = browser
-        .get(app.url("/account"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = get_text(&browser, app.url("/account")).await;
     assert!(page.contains("No authenticator app yet"));
 
     let events = app
@@ -198,13 +177,7 @@ async fn a_consistently_fast_authenticator_clock_is_pointed_out() {
         let request_id = app.start_login(&app.browser(), &rp).await;
         let (_, status, _) = crate::totp::initiate_and_verify(
             &app,
-            &[
-                "/verification-srv/public/graph/user/setup",
-                "/verification-srv/authentication/{type}/initiation",
-                "/verification-srv/authentication/{type}/verification",
-                "",
-                "",
-            ],
+            &crate::totp::CURRENT,
             &request_id,
             "ada@example.com",
             &phone.code(&app, 1),
@@ -213,14 +186,7 @@ async fn a_consistently_fast_authenticator_clock_is_pointed_out() {
         assert_eq!(status, 200);
         app.clock.advance(30);
     }
-    let page = browser
-        .get(app.url("/account"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = get_text(&browser, app.url("/account")).await;
     assert!(page.contains("clock runs about 30 s ahead"), "{page}");
 }
 

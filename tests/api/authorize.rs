@@ -123,14 +123,7 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_generic_message() {
             param(&query_pairs(&back), "error").as_deref(),
             Some("invalid_username_password")
         );
-        let html = browser
-            .get(app.url(&back))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = get_text(&browser, app.url(&back)).await;
         let message = html
             .split("role=\"alert\"")
             .nth(1)

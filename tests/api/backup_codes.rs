@@ -94,14 +94,7 @@ async fn ten_codes_are_shown_once_downloadable_and_stored_only_as_hashes() {
         "no plaintext at rest"
     );
 
-    let account = browser
-        .get(app.url("/account"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let account = get_text(&browser, app.url("/account")).await;
     assert!(account.contains("You have 10 unused backup codes."));
     assert!(!account.contains(&codes[0]), "codes are not shown again");
 }
@@ -119,14 +112,7 @@ async fn a_backup_code_finishes_an_mfa_login_once_and_a_new_set_voids_the_old_on
         let (app, rp) = (&app, rp.clone());
         async move {
             let (b, request_id, next) = password_step(app, &rp, "ada@example.com").await;
-            let page = b
-                .get(app.url(&next))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
+            let page = get_text(&b, app.url(&next)).await;
             let link = page
                 .split("id=\"use-backup-code\" href=\"")
                 .nth(1)
@@ -135,14 +121,7 @@ async fn a_backup_code_finishes_an_mfa_login_once_and_a_new_set_voids_the_old_on
                 .next()
                 .unwrap()
                 .replace("&amp;", "&");
-            let form_page = b
-                .get(app.url(&link))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
+            let form_page = get_text(&b, app.url(&link)).await;
             assert!(form_page.contains("<label for=\"pass_code\">Backup code</label>"));
             b.post(app.url("/mfa"))
                 .form(&[
@@ -175,14 +154,7 @@ async fn a_backup_code_finishes_an_mfa_login_once_and_a_new_set_voids_the_old_on
             .contains("not valid or was already used")
     );
 
-    let page = browser
-        .get(app.url("/account"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = get_text(&browser, app.url("/account")).await;
     create_set(&app, &browser, &page).await;
     assert_eq!(
         use_code(codes[1].clone()).await.status(),
@@ -204,14 +176,7 @@ async fn few_remaining_codes_are_pointed_out() {
                 .unwrap()
         );
     }
-    let page = browser
-        .get(app.url("/account"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = get_text(&browser, app.url("/account")).await;
     assert!(page.contains("id=\"backup-low\">Only 3 left"), "{page}");
 }
 
@@ -284,19 +249,16 @@ async fn the_json_service_lists_and_verifies_backup_codes_as_a_second_factor_onc
     assert_eq!(winners.len(), 1, "{results:?}");
 
     let status_id = winners[0]["data"]["status_id"].as_str().unwrap();
-    let back = location(
-        &login_browser
-            .post(app.url(&format!("/login-srv/precheck/continue/{track_id}")))
-            .form(&[
-                ("status_id", status_id),
-                ("requestId", request_id.as_str()),
-                ("sub", sub.as_str()),
-                ("verificationType", "BACKUPCODE"),
-            ])
-            .send()
-            .await
-            .unwrap(),
-    );
+    let back = app
+        .continue_after_mfa(
+            &login_browser,
+            &track_id,
+            &request_id,
+            &sub,
+            status_id,
+            "BACKUPCODE",
+        )
+        .await;
     assert!(back.starts_with(REDIRECT_URI), "{back}");
     let user = app
         .state

@@ -254,6 +254,21 @@ async fn hostile_input_never_causes_a_server_error() {
     }
 }
 
+/// The kids a restarted instance publishes, newest (signing) first.
+async fn published_kids_after_restart(app: &TestApp) -> Vec<Option<String>> {
+    let restarted = gatehouse::Application::build(app.config.clone())
+        .await
+        .unwrap();
+    restarted
+        .state()
+        .keys
+        .jwks()
+        .keys
+        .iter()
+        .map(|k| k.common.key_id.clone())
+        .collect()
+}
+
 #[tokio::test]
 async fn rotating_keys_keeps_the_previous_key_published_and_signs_with_the_new_one() {
     let app = TestApp::spawn().await;
@@ -283,17 +298,7 @@ async fn rotating_keys_keeps_the_previous_key_published_and_signs_with_the_new_o
             .to_owned()
     };
     let second = rotate();
-    let restarted = gatehouse::Application::build(app.config.clone())
-        .await
-        .unwrap();
-    let kids: Vec<Option<String>> = restarted
-        .state()
-        .keys
-        .jwks()
-        .keys
-        .iter()
-        .map(|k| k.common.key_id.clone())
-        .collect();
+    let kids = published_kids_after_restart(&app).await;
     assert_eq!(
         kids,
         vec![Some(second.clone()), Some(first.clone())],
@@ -301,17 +306,7 @@ async fn rotating_keys_keeps_the_previous_key_published_and_signs_with_the_new_o
     );
 
     let third = rotate();
-    let restarted = gatehouse::Application::build(app.config.clone())
-        .await
-        .unwrap();
-    let kids: Vec<Option<String>> = restarted
-        .state()
-        .keys
-        .jwks()
-        .keys
-        .iter()
-        .map(|k| k.common.key_id.clone())
-        .collect();
+    let kids = published_kids_after_restart(&app).await;
     assert_eq!(
         kids,
         vec![Some(third), Some(second)],

@@ -500,3 +500,35 @@ impl TestApp {
         self.open_login_page(browser, &login).await.0
     }
 }
+
+/// GETs a page and returns its body.
+pub async fn get_text(browser: &reqwest::Client, url: String) -> String {
+    browser.get(url).send().await.unwrap().text().await.unwrap()
+}
+
+impl TestApp {
+    /// `POST /login-srv/precheck/continue/{track_id}` with a verified second factor; returns
+    /// where the browser is sent.
+    pub async fn continue_after_mfa(
+        &self,
+        browser: &reqwest::Client,
+        track_id: &str,
+        request_id: &str,
+        sub: &str,
+        status_id: &str,
+        kind: &str,
+    ) -> String {
+        let response = browser
+            .post(self.url(&format!("/login-srv/precheck/continue/{track_id}")))
+            .form(&[
+                ("status_id", status_id),
+                ("requestId", request_id),
+                ("sub", sub),
+                ("verificationType", kind),
+            ])
+            .send()
+            .await
+            .unwrap();
+        location(&response)
+    }
+}

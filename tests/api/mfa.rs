@@ -13,14 +13,7 @@ pub async fn password_step(
 ) -> (reqwest::Client, String, String) {
     let browser = app.browser();
     let request_id = app.start_login(&browser, rp).await;
-    let login_page = browser
-        .get(app.url(&format!("/login?requestId={request_id}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let login_page = get_text(&browser, app.url(&format!("/login?requestId={request_id}"))).await;
     let csrf = hidden_field(&login_page, "csrf_token");
     let next = location(
         &app.submit_login(&browser, &request_id, &csrf, email, PASSWORD)
@@ -52,14 +45,7 @@ async fn a_password_then_a_totp_code_on_the_hosted_page_gives_an_mfa_login() {
     );
     assert!(param(&pairs, "sub").is_some_and(|s| s == param(&pairs, "q").unwrap()));
 
-    let page = browser
-        .get(app.url(&next))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = get_text(&browser, app.url(&next)).await;
     assert!(
         page.contains("autocomplete=\"one-time-code\"") && page.contains("inputmode=\"numeric\"")
     );
@@ -184,14 +170,7 @@ async fn a_client_that_requires_mfa_makes_a_user_without_one_enroll_during_login
         .await;
     let (browser, request_id, next) = password_step(&app, &rp, "ada@example.com").await;
     assert!(next.starts_with("/mfa?"), "{next}");
-    let page = browser
-        .get(app.url(&next))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = get_text(&browser, app.url(&next)).await;
     assert!(page.contains("<svg"), "a QR code is shown");
     let secret_text = page
         .split("id=\"totp-secret\">")
@@ -334,19 +313,9 @@ async fn a_json_client_enrolls_the_second_factor_during_login_with_the_track() {
     assert_eq!(status, 200, "{enrolled}");
     let status_id = enrolled["data"]["status_id"].as_str().unwrap();
 
-    let back = location(
-        &browser
-            .post(app.url(&format!("/login-srv/precheck/continue/{track_id}")))
-            .form(&[
-                ("status_id", status_id),
-                ("requestId", request_id.as_str()),
-                ("sub", sub.as_str()),
-                ("verificationType", "TOTP"),
-            ])
-            .send()
-            .await
-            .unwrap(),
-    );
+    let back = app
+        .continue_after_mfa(&browser, &track_id, &request_id, &sub, status_id, "TOTP")
+        .await;
     assert!(back.starts_with(REDIRECT_URI), "{back}");
     assert_eq!(
         id_token_claims(&app, &rp, &back).await["amr"],

@@ -24,14 +24,7 @@ async fn other_ways_to_sign_in_lead_to_a_totp_code_page_that_signs_in() {
     let rp = app.confidential_client().await;
     let browser = app.browser();
     let request_id = app.start_login(&browser, &rp).await;
-    let login = browser
-        .get(app.url(&format!("/login?requestId={request_id}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let login = get_text(&browser, app.url(&format!("/login?requestId={request_id}"))).await;
     assert!(login.contains(&format!("href=\"/login/methods?requestId={request_id}\"")));
 
     let methods = browser
@@ -55,14 +48,7 @@ async fn other_ways_to_sign_in_lead_to_a_totp_code_page_that_signs_in() {
         .next()
         .unwrap()
         .replace("&amp;", "&");
-    let page = browser
-        .get(app.url(&verify_href))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = get_text(&browser, app.url(&verify_href)).await;
     assert!(
         page.contains("autocomplete=\"one-time-code\"")
             && page.contains("inputmode=\"numeric\"")
@@ -96,16 +82,13 @@ async fn other_ways_to_sign_in_lead_to_a_totp_code_page_that_signs_in() {
     // an unknown user gets exactly the same message as a wrong code
     let other = app.browser();
     let request_id = app.start_login(&other, &rp).await;
-    let page = other
-        .get(app.url(&format!(
+    let page = get_text(
+        &other,
+        app.url(&format!(
             "/login/verify?requestId={request_id}&username=nobody@example.com"
-        )))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        )),
+    )
+    .await;
     let response = other
         .post(app.url("/login/verify"))
         .form(&[
@@ -179,16 +162,13 @@ async fn a_client_that_requires_two_factors_starts_with_the_password() {
         !methods.contains("method-totp"),
         "no passwordless option offered"
     );
-    let page = browser
-        .get(app.url(&format!(
+    let page = get_text(
+        &browser,
+        app.url(&format!(
             "/login/verify?requestId={request_id}&username=ada@example.com"
-        )))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        )),
+    )
+    .await;
     let response = browser
         .post(app.url("/login/verify"))
         .form(&[
@@ -202,13 +182,6 @@ async fn a_client_that_requires_two_factors_starts_with_the_password() {
         .unwrap();
     let back = location(&response);
     assert!(back.contains("error=password_required"), "{back}");
-    let html = browser
-        .get(app.url(&back))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = get_text(&browser, app.url(&back)).await;
     assert!(alert(&html).contains("password"));
 }

@@ -4,7 +4,7 @@ use crate::helpers::*;
 use gatehouse::store;
 use serde_json::{Value, json};
 
-const CURRENT: [&str; 5] = [
+pub const CURRENT: [&str; 5] = [
     "/verification-srv/public/graph/user/setup",
     "/verification-srv/authentication/{type}/initiation",
     "/verification-srv/authentication/{type}/verification",
