@@ -302,16 +302,19 @@ async fn cleanup_forever(state: AppState) {
     loop {
         interval.tick().await;
         let now = state.now();
+        let refresh_ttl = state.lifetimes.refresh_token;
         let result = state
             .store
             .run(move |c| {
                 let sessions = store::sessions::delete_expired_sessions(c, now)?;
                 let requests = store::requests::delete_expired_requests(c, now)?;
                 let grants = store::grants::delete_expired_grants(c, now - 86_400)?;
+                let revocations =
+                    store::grants::delete_old_revocations(c, now - refresh_ttl - 86_400)?;
                 let verifications = store::verifications::delete_expired_verifications(c, now)?;
                 let tracks = store::tracks::delete_expired_tracks(c, now)?;
                 let pending = store::authenticators::delete_stale_pending(c, now - 3600)?;
-                Ok(sessions + requests + grants + verifications + tracks + pending)
+                Ok(sessions + requests + grants + revocations + verifications + tracks + pending)
             })
             .await;
         match result {

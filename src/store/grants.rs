@@ -5,7 +5,7 @@
 
 use diesel::prelude::*;
 
-use super::schema::{access_tokens, auth_codes, refresh_tokens};
+use super::schema::{access_tokens, auth_codes, refresh_tokens, revoked_grants};
 use super::{AnyConnection, StoreError};
 use crate::domain::oauth::grant::{AccessToken, AuthCode, RefreshToken};
 
@@ -190,23 +190,57 @@ pub fn revoke_grant(
     grant_id: &str,
     now: i64,
 ) -> Result<usize, StoreError> {
-    conn.transaction(|conn| {
-        let a = diesel::update(
-            access_tokens::table
-                .filter(access_tokens::grant_id.eq(grant_id))
-                .filter(access_tokens::revoked_at.is_null()),
-        )
-        .set(access_tokens::revoked_at.eq(now))
-        .execute(conn)?;
-        let r = diesel::update(
-            refresh_tokens::table
-                .filter(refresh_tokens::grant_id.eq(grant_id))
-                .filter(refresh_tokens::revoked_at.is_null()),
-        )
-        .set(refresh_tokens::revoked_at.eq(now))
-        .execute(conn)?;
-        Ok(a + r)
-    })
+    // No enclosing transaction on purpose: the marker must be committed before the updates run
+    // (a token stored after it sees it, see `is_grant_revoked`; one stored before is revoked
+    // below), and a concurrent revoker's duplicate marker must not abort anything (PostgreSQL
+    // aborts the whole transaction on a unique violation).
+    let marked = diesel::insert_into(revoked_grants::table)
+        .values((
+            revoked_grants::grant_id.eq(grant_id),
+            revoked_grants::revoked_at.eq(now),
+        ))
+        .execute(conn);
+    match marked {
+        Ok(_)
+        | Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => {}
+        Err(e) => return Err(e.into()),
+    }
+    let access = diesel::update(
+        access_tokens::table
+            .filter(access_tokens::grant_id.eq(grant_id))
+            .filter(access_tokens::revoked_at.is_null()),
+    )
+    .set(access_tokens::revoked_at.eq(now))
+    .execute(conn)?;
+    let refresh = diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::grant_id.eq(grant_id))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(now))
+    .execute(conn)?;
+    Ok(access + refresh)
+}
+
+/// Whether the grant was revoked. Checked after new tokens of the grant are stored: either the
+/// revocation saw them, or this sees the revocation.
+pub fn is_grant_revoked(conn: &mut AnyConnection, grant_id: &str) -> Result<bool, StoreError> {
+    let n: i64 = revoked_grants::table
+        .filter(revoked_grants::grant_id.eq(grant_id))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// Forgets revocation markers older than `cutoff` (their tokens have expired by then).
+pub fn delete_old_revocations(conn: &mut AnyConnection, cutoff: i64) -> Result<usize, StoreError> {
+    Ok(
+        diesel::delete(revoked_grants::table.filter(revoked_grants::revoked_at.lt(cutoff)))
+            .execute(conn)?,
+    )
 }
 
 /// Deletes codes and tokens that expired before `cutoff`.

@@ -233,3 +233,10 @@ diesel::table! {
         used_at -> Nullable<BigInt>,
     }
 }
+
+diesel::table! {
+    revoked_grants (grant_id) {
+        grant_id -> Text,
+        revoked_at -> BigInt,
+    }
+}

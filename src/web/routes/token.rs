@@ -272,6 +272,23 @@ async fn issue_tokens(
     } else {
         None
     };
+    // A replay may have revoked the grant while these were being stored: then they die too.
+    let (grant_id, now) = (grant.id.to_owned(), state.now());
+    let revoked = state
+        .store
+        .run(move |c| {
+            let revoked = store::grants::is_grant_revoked(c, &grant_id)?;
+            if revoked {
+                store::grants::revoke_grant(c, &grant_id, now)?;
+            }
+            Ok(revoked)
+        })
+        .await?;
+    if revoked {
+        return Err(
+            TokenError::InvalidGrant("The grant was revoked after a replay.".into()).into(),
+        );
+    }
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer",
