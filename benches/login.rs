@@ -63,6 +63,7 @@ async fn main() -> anyhow::Result<()> {
             password_stdin: false,
             name: None,
             admin: false,
+            phone: None,
             json: true,
         };
         gatehouse::cli::create_user(&c, &s, user)

@@ -12,6 +12,7 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use tracing_actix_web::TracingLogger;
 
+use crate::channels::Channels;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::crypto::jwt::{KeyRing, SigningKey, generate_rsa_key};
@@ -191,7 +192,16 @@ impl Application {
             .clone()
             .unwrap_or_else(|| format!("http://{addr}"));
         let secure_cookies = public_url.starts_with("https://");
+        // Inside the runtime: lettre's SMTP pool starts its reaper task here.
+        let channels = Channels::new(
+            &config.mail_settings(),
+            &config.sms_settings(),
+            &config.push_settings(),
+        )?;
+        tracing::info!(mail = %channels.mail.describe(), sms = channels.sms.as_ref().map_or("off", |s| s.provider()), push = channels.push.as_ref().map_or("off", |p| p.provider()), "message channels");
         let state = AppState {
+            channels,
+            code_policy: config.code_policy(),
             issuer: public_url.trim_end_matches('/').into(),
             lifetimes: config.lifetimes(),
             config: config.clone().into(),
@@ -314,7 +324,15 @@ async fn cleanup_forever(state: AppState) {
                 let verifications = store::verifications::delete_expired_verifications(c, now)?;
                 let tracks = store::tracks::delete_expired_tracks(c, now)?;
                 let pending = store::authenticators::delete_stale_pending(c, now - 3600)?;
-                Ok(sessions + requests + grants + revocations + verifications + tracks + pending)
+                let codes = store::one_time_codes::delete_expired_codes(c, now - 86_400)?;
+                Ok(sessions
+                    + requests
+                    + grants
+                    + revocations
+                    + verifications
+                    + tracks
+                    + pending
+                    + codes)
             })
             .await;
         match result {

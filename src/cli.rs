@@ -27,6 +27,8 @@ pub struct NewUser {
     pub password_stdin: bool,
     pub name: Option<String>,
     pub admin: bool,
+    /// A phone number for SMS codes, confirmed by the operator.
+    pub phone: Option<String>,
     pub json: bool,
 }
 
@@ -53,6 +55,13 @@ pub fn create_user(config: &Config, store: &Store, args: NewUser) -> anyhow::Res
     if let Some(p) = &password {
         crate::domain::user::check_new_password(p).map_err(UsageError)?;
     }
+    let phone_number = match args.phone.as_deref() {
+        Some(p) => Some(
+            crate::domain::user::normalize_phone(p)
+                .map_err(|e| UsageError(format!("--phone: {e}")))?,
+        ),
+        None => None,
+    };
     let password_hash = match password {
         Some(p) => Some(crate::app::password_hashing(config)?.hash_blocking(&p)?),
         None => None,
@@ -68,6 +77,8 @@ pub fn create_user(config: &Config, store: &Store, args: NewUser) -> anyhow::Res
         disabled: false,
         created_at: now,
         updated_at: now,
+        phone_verified: phone_number.is_some(),
+        phone_number,
     };
     match store.run_blocking(|c| store::users::insert_user(c, &user)) {
         Err(StoreError::Conflict(_)) => {

@@ -22,6 +22,27 @@ pub struct Config {
     pub public_url: Option<String>,
     /// SMTP server for mail in lettre's URL form; unset → mail goes to the outbox folder.
     pub smtp_url: Option<String>,
+    /// The sender of our mail, e.g. `Example Login <login@example.com>`.
+    pub mail_from: String,
+    /// Where mail is written as `.eml` files when no SMTP server is configured.
+    pub outbox_dir: String,
+    /// SMS connector: `none`, `webhook` (JSON post to sms_url) or `twilio` (sms_username = account
+    /// SID, sms_password = auth token, sms_url = API base, default https://api.twilio.com).
+    pub sms_provider: String,
+    pub sms_url: Option<String>,
+    pub sms_username: Option<String>,
+    pub sms_password: Option<String>,
+    pub sms_from: Option<String>,
+    /// Push connector: `none`, `webhook` (JSON post to push_url) or `ntfy` (push_url = server).
+    pub push_provider: String,
+    pub push_url: Option<String>,
+    pub push_token: Option<String>,
+    /// One-time codes by email, SMS and push: digits, lifetime, wrong codes before a lock (the
+    /// lock tiers are lockout_first_seconds / lockout_second_seconds), resend cooldown.
+    pub otp_digits: u8,
+    pub otp_ttl: i64,
+    pub otp_attempts: u32,
+    pub otp_resend_seconds: i64,
     /// HTTP worker threads; defaults to the number of cores.
     pub workers: Option<usize>,
     /// Maximum database connections.
@@ -74,6 +95,20 @@ impl Default for Config {
             listen: "127.0.0.1:8080".into(),
             public_url: None,
             smtp_url: None,
+            mail_from: "Gatehouse <gatehouse@localhost>".into(),
+            outbox_dir: "outbox".into(),
+            sms_provider: "none".into(),
+            sms_url: None,
+            sms_username: None,
+            sms_password: None,
+            sms_from: None,
+            push_provider: "none".into(),
+            push_url: None,
+            push_token: None,
+            otp_digits: 6,
+            otp_ttl: 5 * 60,
+            otp_attempts: 5,
+            otp_resend_seconds: 30,
             workers: None,
             db_pool_size: 10,
             argon2_memory_kib: 19456,
@@ -206,6 +241,7 @@ impl Config {
             ("refresh_token_ttl", self.refresh_token_ttl),
             ("lockout_first_seconds", self.lockout_first_seconds),
             ("lockout_second_seconds", self.lockout_second_seconds),
+            ("otp_ttl", self.otp_ttl),
         ] {
             if value <= 0 {
                 return bad(key, "must be a positive number of seconds".into());
@@ -228,6 +264,27 @@ impl Config {
                 "totp_mode",
                 "must be multiple, single_block or single_override".into(),
             );
+        }
+        if !(4..=10).contains(&self.otp_digits) {
+            return bad("otp_digits", "must be between 4 and 10".into());
+        }
+        if self.otp_attempts == 0 || self.otp_resend_seconds < 0 {
+            return bad(
+                "otp_attempts",
+                "otp_attempts must be at least 1 and otp_resend_seconds not negative".into(),
+            );
+        }
+        if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return bad(
+                "mail_from",
+                format!("{:?} is not an address like Name <login@example.com>", self.mail_from),
+            );
+        }
+        if let Err(e) = crate::channels::SmsConnector::check(&self.sms_settings()) {
+            return bad("sms_provider", e.to_string());
+        }
+        if let Err(e) = crate::channels::PushConnector::check(&self.push_settings()) {
+            return bad("push_provider", e.to_string());
         }
         if !matches!(self.log_format.as_str(), "text" | "json") {
             return bad("log_format", "must be text or json".into());
@@ -255,6 +312,44 @@ impl Config {
         crate::domain::policy::LockoutPolicy {
             failures_per_tier: self.lockout_failures,
             tier_seconds: vec![self.lockout_first_seconds, self.lockout_second_seconds],
+        }
+    }
+
+    pub fn code_policy(&self) -> crate::domain::one_time_code::CodePolicy {
+        crate::domain::one_time_code::CodePolicy {
+            digits: self.otp_digits,
+            ttl: self.otp_ttl,
+            resend_after: self.otp_resend_seconds,
+            lockout: crate::domain::policy::LockoutPolicy {
+                failures_per_tier: self.otp_attempts,
+                tier_seconds: vec![self.lockout_first_seconds, self.lockout_second_seconds],
+            },
+        }
+    }
+
+    pub fn mail_settings(&self) -> crate::channels::MailSettings {
+        crate::channels::MailSettings {
+            smtp_url: self.smtp_url.clone(),
+            from: self.mail_from.clone(),
+            outbox_dir: self.outbox_dir.clone().into(),
+        }
+    }
+
+    pub fn sms_settings(&self) -> crate::channels::SmsSettings {
+        crate::channels::SmsSettings {
+            provider: self.sms_provider.clone(),
+            url: self.sms_url.clone(),
+            username: self.sms_username.clone(),
+            password: self.sms_password.clone(),
+            from: self.sms_from.clone(),
+        }
+    }
+
+    pub fn push_settings(&self) -> crate::channels::PushSettings {
+        crate::channels::PushSettings {
+            provider: self.push_provider.clone(),
+            url: self.push_url.clone(),
+            token: self.push_token.clone(),
         }
     }
 

@@ -70,6 +70,9 @@ struct UserCreate {
     /// Make the user an administrator
     #[arg(long)]
     admin: bool,
+    /// A phone number for SMS codes in international form (+4915112345678)
+    #[arg(long)]
+    phone: Option<String>,
     /// Print {"sub", "email"} as JSON
     #[arg(long)]
     json: bool,
@@ -151,6 +154,7 @@ fn main() -> ExitCode {
                     password_stdin: a.password_stdin,
                     name: a.name,
                     admin: a.admin,
+                    phone: a.phone,
                     json: a.json,
                 };
                 cli::create_user(&config, &store, args).map(|out| println!("{out}"))

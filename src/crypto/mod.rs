@@ -22,3 +22,17 @@ pub fn random_bytes<const N: usize>() -> [u8; N] {
     rand::fill(&mut buf[..]);
     buf
 }
+
+/// HMAC-SHA256 of `message` under `key`, URL-safe base64: how short codes are stored, so that a
+/// leaked table alone cannot be brute-forced without the instance key.
+pub fn keyed_hash(key: &[u8; 32], message: &str) -> String {
+    use hmac::{Hmac, KeyInit, Mac};
+    match Hmac::<sha2::Sha256>::new_from_slice(key) {
+        Ok(mut mac) => {
+            mac.update(message.as_bytes());
+            URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+        }
+        // HMAC takes keys of any length; this arm cannot be reached with a 32-byte key.
+        Err(_) => String::new(),
+    }
+}

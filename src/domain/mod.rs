@@ -6,6 +6,7 @@ pub mod backup;
 pub mod client;
 pub mod ids;
 pub mod oauth;
+pub mod one_time_code;
 pub mod policy;
 pub mod totp;
 pub mod user;

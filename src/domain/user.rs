@@ -57,16 +57,43 @@ pub struct User {
     pub disabled: bool,
     pub created_at: i64,
     pub updated_at: i64,
+    /// E.164 phone number for SMS codes, and whether it was confirmed.
+    pub phone_number: Option<String>,
+    pub phone_verified: bool,
 }
 
 impl User {
     /// Whether the account may sign in at all.
     pub fn can_sign_in(&self) -> bool {
-        !self.disabled
+        // A self-registered account signs in only once its email is confirmed.
+        !self.disabled && self.email_verified
+    }
+
+    /// The phone number SMS codes go to: only a confirmed one.
+    pub fn sms_number(&self) -> Option<&str> {
+        self.phone_number.as_deref().filter(|_| self.phone_verified)
     }
 }
 
 /// Minimum rules for a new password (NIST SP 800-63B §3.1.1.2: length, no composition rules).
+/// A phone number in E.164 form (`+` then 8 to 15 digits); spaces, dashes, dots and brackets
+/// people type are dropped.
+pub fn normalize_phone(input: &str) -> Result<String, String> {
+    let kept: String = input
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
+        .collect();
+    let digits = kept.strip_prefix('+').unwrap_or("");
+    if (8..=15).contains(&digits.len())
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && !digits.starts_with('0')
+    {
+        Ok(kept)
+    } else {
+        Err("enter the number in international form, like +49 151 12345678".into())
+    }
+}
+
 pub fn check_new_password(password: &str) -> Result<(), String> {
     let length = password.chars().count();
     if length < 8 {
@@ -81,6 +108,14 @@ pub fn check_new_password(password: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn phone_numbers_are_normalised_to_e164() {
+        assert_eq!(normalize_phone("+49 (151) 123-456.78").unwrap(), "+4915112345678");
+        for bad in ["015112345678", "+0151", "+49151abc", "+1234567", "+1234567890123456"] {
+            assert!(normalize_phone(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn emails_are_normalised() {

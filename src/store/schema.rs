@@ -12,6 +12,8 @@ diesel::table! {
         disabled -> Bool,
         created_at -> BigInt,
         updated_at -> BigInt,
+        phone_number -> Nullable<Text>,
+        phone_verified -> Bool,
     }
 }
 
@@ -238,5 +240,58 @@ diesel::table! {
     revoked_grants (grant_id) {
         grant_id -> Text,
         revoked_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    one_time_codes (id) {
+        id -> Text,
+        purpose -> Text,
+        subject -> Text,
+        user_id -> Nullable<Text>,
+        channel -> Text,
+        destination -> Text,
+        code_hash -> Text,
+        sealed_code -> Binary,
+        sent_at -> BigInt,
+        send_count -> Integer,
+        expires_at -> BigInt,
+        used_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    code_lockouts (subject, channel) {
+        subject -> Text,
+        channel -> Text,
+        failure_count -> Integer,
+        locked_until -> Nullable<BigInt>,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    deliveries (id) {
+        id -> Text,
+        channel -> Text,
+        destination -> Text,
+        purpose -> Text,
+        user_id -> Nullable<Text>,
+        provider -> Text,
+        status -> Text,
+        detail -> Nullable<Text>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    push_devices (id) {
+        id -> Text,
+        user_id -> Text,
+        label -> Text,
+        sealed_token -> Binary,
+        created_at -> BigInt,
+        last_used_at -> Nullable<BigInt>,
     }
 }

@@ -18,6 +18,8 @@ pub struct UserRow {
     pub disabled: bool,
     pub created_at: i64,
     pub updated_at: i64,
+    pub phone_number: Option<String>,
+    pub phone_verified: bool,
 }
 
 impl From<UserRow> for User {
@@ -32,6 +34,8 @@ impl From<UserRow> for User {
             disabled: r.disabled,
             created_at: r.created_at,
             updated_at: r.updated_at,
+            phone_number: r.phone_number,
+            phone_verified: r.phone_verified,
         }
     }
 }
@@ -48,6 +52,8 @@ impl From<&User> for UserRow {
             disabled: u.disabled,
             created_at: u.created_at,
             updated_at: u.updated_at,
+            phone_number: u.phone_number.clone(),
+            phone_verified: u.phone_verified,
         }
     }
 }

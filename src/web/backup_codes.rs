@@ -1,10 +1,5 @@
 //! Backup codes as the web layer uses them: making a set, checking one, counting what is left.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
-
 use super::error::WebError;
 use super::state::AppState;
 use crate::domain::backup;
@@ -12,14 +7,7 @@ use crate::store;
 
 /// The stored form of a normalised code: HMAC-SHA256 under the instance's code key.
 fn keyed_hash(state: &AppState, code: &str) -> String {
-    match Hmac::<Sha256>::new_from_slice(&state.code_key[..]) {
-        Ok(mut mac) => {
-            mac.update(code.as_bytes());
-            URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
-        }
-        // HMAC takes keys of any length; this arm cannot be reached with a 32-byte key.
-        Err(_) => String::new(),
-    }
+    crate::crypto::keyed_hash(&state.code_key, code)
 }
 
 /// Makes a new set for `user_id`, voiding the old one; returns the codes for display, once.

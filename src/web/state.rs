@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
+use crate::channels::Channels;
 use crate::clock::Clock;
+use crate::domain::one_time_code::CodePolicy;
 use crate::config::Config;
 use crate::crypto::jwt::KeyRing;
 use crate::crypto::password::PasswordHashing;
@@ -21,6 +23,10 @@ pub struct AppState {
     /// The issuer identifier: the public URL without a trailing slash.
     pub issuer: Arc<str>,
     pub lifetimes: Lifetimes,
+    /// Mail, SMS and push connectors.
+    pub channels: Channels,
+    /// One-time codes by email, SMS and push (API.md §6).
+    pub code_policy: CodePolicy,
     /// Key for CSRF tokens (HMAC over the browser cookie).
     pub csrf_key: Arc<[u8; 32]>,
     /// Key for the keyed hashes of backup codes (a leaked table alone cannot be brute-forced).

@@ -127,6 +127,7 @@ impl TestApp {
             password_stdin: false,
             name: Some("Test User".into()),
             admin: false,
+            phone: None,
             json: true,
         };
         let out =

@@ -108,6 +108,8 @@ mod tests {
             disabled: false,
             created_at: 1,
             updated_at: 2,
+            phone_number: None,
+            phone_verified: false,
         }
     }
 

@@ -1,0 +1,83 @@
+//! The `code_lockouts` table: consecutive wrong one-time codes per person and channel. Counting
+//! is conditional on not being locked and sets the lock in the same transaction, so parallel
+//! guesses are counted exactly (as for authenticators).
+
+use diesel::prelude::*;
+
+use super::authenticators::FailureCount;
+use super::schema::code_lockouts as t;
+use super::{AnyConnection, StoreError};
+use crate::domain::policy::{LockoutPolicy, is_locked};
+
+/// Until when `subject` may not use `channel`, if it is locked at `now`.
+pub fn locked_until(
+    conn: &mut AnyConnection,
+    subject: &str,
+    channel: &str,
+    now: i64,
+) -> Result<Option<i64>, StoreError> {
+    let until: Option<Option<i64>> = t::table
+        .find((subject, channel))
+        .select(t::locked_until)
+        .first(conn)
+        .optional()?;
+    Ok(until.flatten().filter(|u| is_locked(Some(*u), now)))
+}
+
+/// Counts one wrong code and locks when a tier is complete.
+pub fn record_failure(
+    conn: &mut AnyConnection,
+    subject: &str,
+    channel: &str,
+    policy: &LockoutPolicy,
+    now: i64,
+) -> Result<FailureCount, StoreError> {
+    // The row must exist before the counting transaction; a concurrent insert of the same row
+    // is harmless (and on PostgreSQL must not happen inside the transaction, which it would abort).
+    let inserted = diesel::insert_into(t::table)
+        .values((
+            t::subject.eq(subject),
+            t::channel.eq(channel),
+            t::failure_count.eq(0),
+            t::updated_at.eq(now),
+        ))
+        .execute(conn);
+    match inserted {
+        Ok(_)
+        | Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => {}
+        Err(e) => return Err(e.into()),
+    }
+    super::write_transaction(conn, |conn| {
+        let row = t::table.find((subject, channel));
+        let n = diesel::update(row.filter(t::locked_until.is_null().or(t::locked_until.le(now))))
+            .set((t::failure_count.eq(t::failure_count + 1), t::updated_at.eq(now)))
+            .execute(conn)?;
+        if n == 0 {
+            return Ok(FailureCount::AlreadyLocked);
+        }
+        let failures: i32 = row.select(t::failure_count).first(conn)?;
+        let failures = failures.max(0) as u32;
+        let locked_until = policy.lock_after(failures, now);
+        if let Some(until) = locked_until {
+            diesel::update(row).set(t::locked_until.eq(until)).execute(conn)?;
+        }
+        Ok(FailureCount::Counted {
+            failures,
+            locked_until,
+        })
+    })
+}
+
+/// A correct code ends the run of failures.
+pub fn reset(conn: &mut AnyConnection, subject: &str, channel: &str) -> Result<(), StoreError> {
+    diesel::delete(t::table.find((subject, channel))).execute(conn)?;
+    Ok(())
+}
+
+/// Clears every channel's lockout of `subject` (admin unlock); returns how many were cleared.
+pub fn unlock_subject(conn: &mut AnyConnection, subject: &str) -> Result<usize, StoreError> {
+    Ok(diesel::delete(t::table.filter(t::subject.eq(subject))).execute(conn)?)
+}

@@ -1,0 +1,56 @@
+//! The `deliveries` table: the log of every message we tried to send, for admins.
+
+use diesel::prelude::*;
+
+use super::schema::deliveries as t;
+use super::{AnyConnection, StoreError};
+
+/// One attempt to send a message. `destination` is already masked.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = t)]
+pub struct Delivery {
+    pub id: String,
+    pub channel: String,
+    pub destination: String,
+    pub purpose: String,
+    pub user_id: Option<String>,
+    pub provider: String,
+    /// `sent` or `failed`.
+    pub status: String,
+    /// The provider's answer or error.
+    pub detail: Option<String>,
+    pub created_at: i64,
+}
+
+pub fn insert_delivery(conn: &mut AnyConnection, delivery: &Delivery) -> Result<(), StoreError> {
+    diesel::insert_into(t::table)
+        .values(delivery.clone())
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The newest deliveries first; `failed_only` narrows to failures.
+pub fn list_deliveries(
+    conn: &mut AnyConnection,
+    failed_only: bool,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Delivery>, StoreError> {
+    let mut query = t::table.select(Delivery::as_select()).into_boxed();
+    if failed_only {
+        query = query.filter(t::status.eq("failed"));
+    }
+    Ok(query
+        .order((t::created_at.desc(), t::id.desc()))
+        .limit(limit)
+        .offset(offset)
+        .load(conn)?)
+}
+
+pub fn count_failed_since(conn: &mut AnyConnection, since: i64) -> Result<i64, StoreError> {
+    Ok(t::table
+        .filter(t::status.eq("failed"))
+        .filter(t::created_at.ge(since))
+        .count()
+        .get_result(conn)?)
+}
