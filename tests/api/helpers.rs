@@ -72,6 +72,11 @@ pub fn test_config(database_url: String) -> Config {
         argon2_memory_kib: 256,
         argon2_iterations: 1,
         argon2_parallelism: 1,
+        // Never the working directory: mail of tests without an SMTP server lands here.
+        outbox_dir: std::env::temp_dir()
+            .join("gatehouse-test-outbox")
+            .display()
+            .to_string(),
         ..Config::default()
     }
 }
