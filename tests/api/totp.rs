@@ -11,7 +11,7 @@ pub const CURRENT: [&str; 5] = [
     "/verification-srv/authentication/{type}/cancel",
     "/verification-srv/verificationstatus/{id}",
 ];
-const V2: [&str; 5] = [
+pub const V2: [&str; 5] = [
     "/verification-srv/v2/setup/public/configured/list",
     "/verification-srv/v2/authenticate/initiate/{type}",
     "/verification-srv/v2/authenticate/authenticate/{type}",
@@ -19,7 +19,7 @@ const V2: [&str; 5] = [
     "/verification-srv/v2/notification/status/{id}",
 ];
 
-fn path(family: &[&str; 5], step: usize, kind: &str) -> String {
+pub fn path(family: &[&str; 5], step: usize, kind: &str) -> String {
     family[step].replace("{type}", kind)
 }
 
