@@ -368,6 +368,7 @@ async fn an_sms_code_goes_through_the_webhook_connector_and_signs_in() {
 
     // an account without a phone number, and an unknown one, get the same refusal
     app.create_user("bob@example.com").await;
+    let request_id = app.start_login(&app.browser(), &rp).await;
     for who in ["bob@example.com", "nobody@example.com"] {
         let (status, refused) = initiate(&app, &V2, "sms", &request_id, json!({"email": who})).await;
         assert_eq!(status, 400, "{refused}");
