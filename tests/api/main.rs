@@ -13,6 +13,7 @@ mod browser;
 mod browser_totp;
 mod chromium;
 mod cli;
+mod code_pages;
 mod codes;
 mod discovery;
 mod http_recorder;
