@@ -6,6 +6,7 @@ pub mod backup;
 pub mod client;
 pub mod ids;
 pub mod oauth;
+pub mod password_policy;
 pub mod policy;
 pub mod totp;
 pub mod user;
