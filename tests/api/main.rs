@@ -4,6 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod helpers;
+mod http_recorder;
+mod smtp_server;
 
 mod account;
 mod architecture;
@@ -16,13 +18,11 @@ mod cli;
 mod code_pages;
 mod codes;
 mod discovery;
-mod http_recorder;
 mod logout;
 mod management;
 mod mfa;
 mod passwordless;
 mod relying_party;
 mod sessions;
-mod smtp_server;
 mod token;
 mod totp;
