@@ -53,7 +53,8 @@ pub fn create_user(config: &Config, store: &Store, args: NewUser) -> anyhow::Res
         (None, false) => None,
     };
     if let Some(p) = &password {
-        crate::domain::user::check_new_password(p).map_err(UsageError)?;
+        crate::domain::password_policy::check_new_password(p, email.as_str())
+            .map_err(|e| UsageError(format!("--password: {}", e.message())))?;
     }
     let phone_number = match args.phone.as_deref() {
         Some(p) => Some(
