@@ -26,6 +26,9 @@ pub struct Config {
     pub mail_from: String,
     /// Where mail is written as `.eml` files when no SMTP server is configured.
     pub outbox_dir: String,
+    /// A folder of message templates that replace the built-in ones per channel:
+    /// `code_email.txt`, `code_email.html`, `code_email.subject`, `code_sms.txt`, `code_push.txt`.
+    pub message_dir: Option<String>,
     /// SMS connector: `none`, `webhook` (JSON post to sms_url) or `twilio` (sms_username = account
     /// SID, sms_password = auth token, sms_url = API base, default https://api.twilio.com).
     pub sms_provider: String,
@@ -97,6 +100,7 @@ impl Default for Config {
             smtp_url: None,
             mail_from: "Gatehouse <gatehouse@localhost>".into(),
             outbox_dir: "outbox".into(),
+            message_dir: None,
             sms_provider: "none".into(),
             sms_url: None,
             sms_username: None,

@@ -344,6 +344,7 @@ async fn deliver(
         code,
         minutes: row.minutes_left(state.now()),
         app,
+        overrides: &state.message_overrides,
     };
     let render = |e: askama::Error| WebError::Internal(e.into());
     let mut attempts: Vec<(String, Result<crate::channels::Receipt, DeliveryError>)> = Vec::new();

@@ -1,6 +1,10 @@
 //! The words of the messages that carry one-time codes, per channel (askama templates under
 //! `templates/messages/`): the code, how long it is valid and the app's name, in a text and an
-//! HTML body for mail and one short line for SMS and push.
+//! HTML body for mail and one short line for SMS and push. An operator can replace each channel's
+//! template with a file in `message_dir` (see [`Overrides`]).
+
+use std::collections::HashMap;
+use std::path::Path;
 
 use askama::Template;
 
@@ -14,6 +18,67 @@ pub struct CodeMessage<'a> {
     pub minutes: i64,
     /// The application the person is signing in to (or our own name).
     pub app: &'a str,
+    pub overrides: &'a Overrides,
+}
+
+/// Templates that replace the built-in ones, read once at start from `message_dir`. They use
+/// `{{ code }}`, `{{ minutes }}`, `{{ app }}`, `{{ noun }}` ("sign-in code", "password reset
+/// code"…) and `{{ lead }}` (the sentence introducing the code); values are HTML-escaped in
+/// `.html` templates.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides(HashMap<&'static str, String>);
+
+/// The files a `message_dir` may hold.
+pub const OVERRIDABLE: [&str; 5] = [
+    "code_email.subject",
+    "code_email.txt",
+    "code_email.html",
+    "code_sms.txt",
+    "code_push.txt",
+];
+
+impl Overrides {
+    /// Reads the templates present in `dir`; missing files keep the built-in ones.
+    pub fn load(dir: Option<&Path>) -> std::io::Result<Overrides> {
+        let mut found = HashMap::new();
+        if let Some(dir) = dir {
+            for name in OVERRIDABLE {
+                match std::fs::read_to_string(dir.join(name)) {
+                    Ok(text) => {
+                        found.insert(name, text.trim_end().to_owned());
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(Overrides(found))
+    }
+
+    pub fn names(&self) -> Vec<&'static str> {
+        let mut names: Vec<_> = self.0.keys().copied().collect();
+        names.sort_unstable();
+        names
+    }
+
+    fn render(&self, name: &str, values: &[(&str, &str)]) -> Option<String> {
+        let template = self.0.get(name)?;
+        let html = name.ends_with(".html");
+        let mut out = template.clone();
+        for (key, value) in values {
+            let value = if html {
+                askama::filters::escape(value, askama::filters::Html)
+                    .map(|v| v.to_string())
+                    .unwrap_or_default()
+            } else {
+                (*value).to_owned()
+            };
+            for spelling in [format!("{{{{ {key} }}}}"), format!("{{{{{key}}}}}")] {
+                out = out.replace(&spelling, &value);
+            }
+        }
+        Some(out)
+    }
 }
 
 #[derive(Template)]
@@ -86,12 +151,32 @@ impl CodeMessage<'_> {
         }
     }
 
+    fn values<'b>(&'b self, lead: &'b str, minutes: &'b str) -> [(&'b str, &'b str); 5] {
+        [
+            ("code", self.code),
+            ("minutes", minutes),
+            ("app", self.app),
+            ("noun", self.noun()),
+            ("lead", lead),
+        ]
+    }
+
     pub fn email(&self, to: &str) -> Result<Email, askama::Error> {
         let (subject, lead) = (self.subject(), self.lead());
+        let minutes = self.minutes.to_string();
+        let values = self.values(&lead, &minutes);
+        let subject = self
+            .overrides
+            .render("code_email.subject", &values)
+            .unwrap_or(subject);
         let is_reset = self.purpose == Purpose::Reset;
+        let text = self.overrides.render("code_email.txt", &values);
+        let html = self.overrides.render("code_email.html", &values);
         Ok(Email {
             to: to.to_owned(),
-            text: EmailText {
+            text: match text {
+                Some(text) => text,
+                None => EmailText {
                 lead: &lead,
                 code: self.code,
                 minutes: self.minutes,
@@ -99,7 +184,10 @@ impl CodeMessage<'_> {
                 is_reset,
             }
             .render()?,
-            html: EmailHtml {
+            },
+            html: match html {
+                Some(html) => html,
+                None => EmailHtml {
                 subject: &subject,
                 lead: &lead,
                 code: self.code,
@@ -108,11 +196,16 @@ impl CodeMessage<'_> {
                 is_reset,
             }
             .render()?,
+            },
             subject,
         })
     }
 
     pub fn sms(&self, to: &str) -> Result<Sms, askama::Error> {
+        let (lead, minutes) = (self.lead(), self.minutes.to_string());
+        if let Some(body) = self.overrides.render("code_sms.txt", &self.values(&lead, &minutes)) {
+            return Ok(Sms { to: to.to_owned(), body });
+        }
         Ok(Sms {
             to: to.to_owned(),
             body: SmsText {
@@ -126,6 +219,14 @@ impl CodeMessage<'_> {
     }
 
     pub fn push(&self, device_token: &str) -> Result<Push, askama::Error> {
+        let (lead, minutes) = (self.lead(), self.minutes.to_string());
+        if let Some(body) = self.overrides.render("code_push.txt", &self.values(&lead, &minutes)) {
+            return Ok(Push {
+                device_token: device_token.to_owned(),
+                title: format!("Your {}", self.noun()),
+                body,
+            });
+        }
         Ok(Push {
             device_token: device_token.to_owned(),
             // ASCII only: ntfy carries the title in an HTTP header.

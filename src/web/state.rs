@@ -27,6 +27,8 @@ pub struct AppState {
     pub channels: Channels,
     /// One-time codes by email, SMS and push (API.md §6).
     pub code_policy: CodePolicy,
+    /// Operator-supplied message templates (`message_dir`).
+    pub message_overrides: Arc<crate::web::messages::Overrides>,
     /// Key for CSRF tokens (HMAC over the browser cookie).
     pub csrf_key: Arc<[u8; 32]>,
     /// Key for the keyed hashes of backup codes (a leaked table alone cannot be brute-forced).

@@ -480,3 +480,35 @@ async fn a_registered_push_device_receives_the_code_through_ntfy() {
     let (status, _) = initiate(&app, &CURRENT, "push", &request_id, json!({"email": ADA})).await;
     assert_eq!(status, 400, "no device left");
 }
+
+#[tokio::test]
+async fn an_operator_replaces_the_sms_and_mail_templates_per_channel() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("code_sms.txt"), "{{ app }}: {{code}} is your {{ noun }} ({{ minutes }} min)\n").unwrap();
+    std::fs::write(dir.path().join("code_email.subject"), "Code for {{ app }}").unwrap();
+    std::fs::write(dir.path().join("code_email.html"), "<p>{{ lead }} <b>{{ code }}</b></p>").unwrap();
+    let (sms, smtp) = (HttpRecorder::start().await, SmtpServer::start().await);
+    let (sms_url, smtp_url, message_dir) = (sms.url("/sms"), smtp.url(), dir.path().display().to_string());
+    let app = TestApp::spawn_with(move |c| {
+        c.sms_provider = "webhook".into();
+        c.sms_url = Some(sms_url);
+        c.smtp_url = Some(smtp_url);
+        c.message_dir = Some(message_dir);
+    })
+    .await;
+    app.create_user_with_phone(ADA, Some("+4915112345678")).await;
+    let rp = app
+        .create_client(ClientSpec { name: "Tom & Jerry's", ..ClientSpec::default() })
+        .await;
+    let request_id = app.start_login(&app.browser(), &rp).await;
+    initiate(&app, &CURRENT, "sms", &request_id, json!({"email": ADA})).await;
+    let text = sms.wait_for_requests(1).await[0].json()["message"].as_str().unwrap().to_owned();
+    assert_eq!(text, format!("Tom & Jerry's: {} is your sign-in code (5 min)", code_in(&text)));
+
+    initiate(&app, &CURRENT, "email", &request_id, json!({"email": ADA})).await;
+    let mail = smtp.wait_for_mail(ADA, 1).await.pop().unwrap();
+    assert_eq!(mail.subject(), "Code for Tom & Jerry's");
+    assert!(mail.html_body().contains("Tom &#38; Jerry&#39;s:") || mail.html_body().contains("Tom &amp; Jerry"), "{}", mail.html_body());
+    assert!(mail.html_body().contains(&format!("<b>{}</b>", mail.code())));
+    assert!(mail.text_body().contains("valid for 5 minutes"), "the text body keeps the built-in template");
+}
