@@ -5,6 +5,13 @@
 //!
 //! Run: `cargo bench --bench email_code`.
 
+// The test helper is test code: it may panic, and its self-tests are not built here.
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unused_imports
+)]
 #[path = "../tests/api/smtp_server.rs"]
 mod smtp_server;
 
@@ -103,7 +110,13 @@ async fn main() -> anyhow::Result<()> {
         let mail = smtp.wait_for_next(EMAIL).await;
         delivered.push(mail.received_at.duration_since(started));
     }
-    report("email code: initiate → SMTP server has the message", delivered);
-    report("email code: initiate request (includes the SMTP send)", answered);
+    report(
+        "email code: initiate → SMTP server has the message",
+        delivered,
+    );
+    report(
+        "email code: initiate request (includes the SMTP send)",
+        answered,
+    );
     Ok(())
 }

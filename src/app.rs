@@ -199,9 +199,10 @@ impl Application {
             &config.push_settings(),
         )?;
         tracing::info!(mail = %channels.mail.describe(), sms = channels.sms.as_ref().map_or("off", |s| s.provider()), push = channels.push.as_ref().map_or("off", |p| p.provider()), "message channels");
-        let message_overrides =
-            crate::web::messages::Overrides::load(config.message_dir.as_deref().map(std::path::Path::new))
-                .context("cannot read the message templates in message_dir")?;
+        let message_overrides = crate::web::messages::Overrides::load(
+            config.message_dir.as_deref().map(std::path::Path::new),
+        )
+        .context("cannot read the message templates in message_dir")?;
         if config.message_dir.is_some() {
             tracing::info!(templates = ?message_overrides.names(), "custom message templates");
         }

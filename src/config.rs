@@ -281,7 +281,10 @@ impl Config {
         if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
             return bad(
                 "mail_from",
-                format!("{:?} is not an address like Name <login@example.com>", self.mail_from),
+                format!(
+                    "{:?} is not an address like Name <login@example.com>",
+                    self.mail_from
+                ),
             );
         }
         if let Err(e) = crate::channels::SmsConnector::check(&self.sms_settings()) {

@@ -102,7 +102,11 @@ impl Mailer {
                     .map_err(|e| fail(e.to_string()))?;
                 Ok(Receipt {
                     provider,
-                    detail: format!("{} {}", response.code(), response.message().collect::<Vec<_>>().join(" ")),
+                    detail: format!(
+                        "{} {}",
+                        response.code(),
+                        response.message().collect::<Vec<_>>().join(" ")
+                    ),
                 })
             }
             Mailer::Outbox { dir, .. } => {

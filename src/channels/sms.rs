@@ -49,12 +49,8 @@ enum SmsProvider {
 
 impl SmsProvider {
     fn from_settings(settings: &SmsSettings) -> Result<Option<SmsProvider>, SetupError> {
-        let missing = |key: &str| {
-            SetupError(format!(
-                "sms_provider {:?} needs {key}",
-                settings.provider
-            ))
-        };
+        let missing =
+            |key: &str| SetupError(format!("sms_provider {:?} needs {key}", settings.provider));
         Ok(match settings.provider.as_str() {
             "" | "none" => None,
             "webhook" => Some(SmsProvider::Webhook {
@@ -96,8 +92,7 @@ impl SmsConnector {
         settings: &SmsSettings,
         client: reqwest::Client,
     ) -> Result<Option<SmsConnector>, SetupError> {
-        Ok(SmsProvider::from_settings(settings)?
-            .map(|provider| SmsConnector { client, provider }))
+        Ok(SmsProvider::from_settings(settings)?.map(|provider| SmsConnector { client, provider }))
     }
 
     /// Whether `settings` make a connector, without building one.

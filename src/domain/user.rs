@@ -111,8 +111,17 @@ mod tests {
 
     #[test]
     fn phone_numbers_are_normalised_to_e164() {
-        assert_eq!(normalize_phone("+49 (151) 123-456.78").unwrap(), "+4915112345678");
-        for bad in ["015112345678", "+0151", "+49151abc", "+1234567", "+1234567890123456"] {
+        assert_eq!(
+            normalize_phone("+49 (151) 123-456.78").unwrap(),
+            "+4915112345678"
+        );
+        for bad in [
+            "015112345678",
+            "+0151",
+            "+49151abc",
+            "+1234567",
+            "+1234567890123456",
+        ] {
             assert!(normalize_phone(bad).is_err(), "{bad}");
         }
     }

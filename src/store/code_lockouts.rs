@@ -53,7 +53,10 @@ pub fn record_failure(
     super::write_transaction(conn, |conn| {
         let row = t::table.find((subject, channel));
         let n = diesel::update(row.filter(t::locked_until.is_null().or(t::locked_until.le(now))))
-            .set((t::failure_count.eq(t::failure_count + 1), t::updated_at.eq(now)))
+            .set((
+                t::failure_count.eq(t::failure_count + 1),
+                t::updated_at.eq(now),
+            ))
             .execute(conn)?;
         if n == 0 {
             return Ok(FailureCount::AlreadyLocked);
@@ -62,7 +65,9 @@ pub fn record_failure(
         let failures = failures.max(0) as u32;
         let locked_until = policy.lock_after(failures, now);
         if let Some(until) = locked_until {
-            diesel::update(row).set(t::locked_until.eq(until)).execute(conn)?;
+            diesel::update(row)
+                .set(t::locked_until.eq(until))
+                .execute(conn)?;
         }
         Ok(FailureCount::Counted {
             failures,

@@ -41,7 +41,9 @@ impl Recipient<'_> {
 pub enum Sent {
     Sent(OneTimeCode),
     /// Too many wrong codes: nothing is sent until then.
-    Locked { until: i64 },
+    Locked {
+        until: i64,
+    },
     /// The channel is not configured, or the account has no phone number / push device.
     Unavailable,
     /// The provider refused or could not be reached: nothing was kept.
@@ -53,7 +55,9 @@ pub enum Sent {
 pub enum Resent {
     Sent(OneTimeCode),
     /// The cooldown has not passed: seconds to wait.
-    TooSoon { wait: i64 },
+    TooSoon {
+        wait: i64,
+    },
     /// Used, expired or unknown: start again.
     Gone,
     /// Delivery failed; the code already sent stays valid.
@@ -64,9 +68,13 @@ pub enum Resent {
 #[derive(Debug, PartialEq, Eq)]
 pub enum Checked {
     /// The code was right and is now used; `user_id` is the account it was sent to.
-    Accepted { user_id: String },
+    Accepted {
+        user_id: String,
+    },
     Wrong,
-    Locked { until: i64 },
+    Locked {
+        until: i64,
+    },
     /// Used already, or expired: ask for a new one.
     Expired,
 }
@@ -111,11 +119,13 @@ async fn destination(
         // Unknown names look like accounts: the code "goes" to the address typed.
         (Channel::Email, None) => Some(mask_email(to.typed_name.trim())),
         (Channel::Sms, Some(user)) => user.sms_number().map(mask_phone),
-        (Channel::Push, Some(user)) => match devices(state, &user.id, to.device_id).await?.as_slice() {
-            [] => None,
-            [one] => Some(one.label.clone()),
-            many => Some(format!("{} devices", many.len())),
-        },
+        (Channel::Push, Some(user)) => {
+            match devices(state, &user.id, to.device_id).await?.as_slice() {
+                [] => None,
+                [one] => Some(one.label.clone()),
+                many => Some(format!("{} devices", many.len())),
+            }
+        }
         (Channel::Sms | Channel::Push, None) => None,
     })
 }
@@ -324,7 +334,14 @@ pub async fn check(
         } => Checked::Locked { until },
         FailureCount::Counted { .. } => Checked::Wrong,
         FailureCount::AlreadyLocked => Checked::Locked {
-            until: now + state.code_policy.lockout.tier_seconds.first().copied().unwrap_or(300),
+            until: now
+                + state
+                    .code_policy
+                    .lockout
+                    .tier_seconds
+                    .first()
+                    .copied()
+                    .unwrap_or(300),
         },
     })
 }

@@ -38,7 +38,8 @@ pub async fn has_second_factor(state: &AppState, user: &User) -> Result<bool, We
     {
         return Ok(true);
     }
-    Ok(super::codes::channel_enabled(state, Channel::Push) && has_push_device(state, &user.id).await?)
+    Ok(super::codes::channel_enabled(state, Channel::Push)
+        && has_push_device(state, &user.id).await?)
 }
 
 /// Whether the user registered a device for push codes.

@@ -177,25 +177,25 @@ impl CodeMessage<'_> {
             text: match text {
                 Some(text) => text,
                 None => EmailText {
-                lead: &lead,
-                code: self.code,
-                minutes: self.minutes,
-                app: self.app,
-                is_reset,
-            }
-            .render()?,
+                    lead: &lead,
+                    code: self.code,
+                    minutes: self.minutes,
+                    app: self.app,
+                    is_reset,
+                }
+                .render()?,
             },
             html: match html {
                 Some(html) => html,
                 None => EmailHtml {
-                subject: &subject,
-                lead: &lead,
-                code: self.code,
-                minutes: self.minutes,
-                app: self.app,
-                is_reset,
-            }
-            .render()?,
+                    subject: &subject,
+                    lead: &lead,
+                    code: self.code,
+                    minutes: self.minutes,
+                    app: self.app,
+                    is_reset,
+                }
+                .render()?,
             },
             subject,
         })
@@ -203,8 +203,14 @@ impl CodeMessage<'_> {
 
     pub fn sms(&self, to: &str) -> Result<Sms, askama::Error> {
         let (lead, minutes) = (self.lead(), self.minutes.to_string());
-        if let Some(body) = self.overrides.render("code_sms.txt", &self.values(&lead, &minutes)) {
-            return Ok(Sms { to: to.to_owned(), body });
+        if let Some(body) = self
+            .overrides
+            .render("code_sms.txt", &self.values(&lead, &minutes))
+        {
+            return Ok(Sms {
+                to: to.to_owned(),
+                body,
+            });
         }
         Ok(Sms {
             to: to.to_owned(),
@@ -220,7 +226,10 @@ impl CodeMessage<'_> {
 
     pub fn push(&self, device_token: &str) -> Result<Push, askama::Error> {
         let (lead, minutes) = (self.lead(), self.minutes.to_string());
-        if let Some(body) = self.overrides.render("code_push.txt", &self.values(&lead, &minutes)) {
+        if let Some(body) = self
+            .overrides
+            .render("code_push.txt", &self.values(&lead, &minutes))
+        {
             return Ok(Push {
                 device_token: device_token.to_owned(),
                 title: format!("Your {}", self.noun()),

@@ -134,8 +134,14 @@ fn second_factor_routes(cfg: &mut web::ServiceConfig) {
         .route("/login/verify", web::post().to(verify_submit))
         .route("/login/code/send", web::post().to(routes::code_login::send))
         .route("/login/code", web::get().to(routes::code_login::code_page))
-        .route("/login/code", web::post().to(routes::code_login::code_submit))
-        .route("/login/code/resend", web::post().to(routes::code_login::resend))
+        .route(
+            "/login/code",
+            web::post().to(routes::code_login::code_submit),
+        )
+        .route(
+            "/login/code/resend",
+            web::post().to(routes::code_login::resend),
+        )
         .route("/mfa", web::get().to(mfa_page))
         .route("/mfa", web::post().to(mfa_submit))
         .route(

@@ -4,12 +4,12 @@ use std::sync::Arc;
 
 use crate::channels::Channels;
 use crate::clock::Clock;
-use crate::domain::one_time_code::CodePolicy;
 use crate::config::Config;
 use crate::crypto::jwt::KeyRing;
 use crate::crypto::password::PasswordHashing;
 use crate::crypto::seal::Sealer;
 use crate::domain::oauth::Lifetimes;
+use crate::domain::one_time_code::CodePolicy;
 use crate::store::Store;
 
 #[derive(Clone)]

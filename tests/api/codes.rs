@@ -121,14 +121,19 @@ async fn an_email_code_signs_in_passwordless_through_both_path_families() {
             list["data"]["configured_list"],
             json!([{"type": "EMAIL", "mediums": [{"id": "email", "key_name": "a***@example.com"}]}, {"type": "PASSWORD"}])
         );
-        let (status, started) = initiate(&app, family, "email", &request_id, json!({"email": ADA})).await;
+        let (status, started) =
+            initiate(&app, family, "email", &request_id, json!({"email": ADA})).await;
         assert_eq!(status, 200, "{started}");
         assert_eq!(started["data"]["medium_text"], "a***@example.com");
         let mail = smtp.wait_for_mail(ADA, n + 1).await.pop().unwrap();
         assert_eq!(mail.subject(), "Your sign-in code for Acme Shop");
         let code = mail.code();
         assert_eq!(code.len(), 6);
-        assert!(mail.text_body().contains("valid for 5 minutes"), "{}", mail.text_body());
+        assert!(
+            mail.text_body().contains("valid for 5 minutes"),
+            "{}",
+            mail.text_body()
+        );
         assert!(mail.html_body().contains(&code));
 
         // stored as a keyed hash, and sealed for resending: never in the clear
@@ -164,9 +169,18 @@ async fn a_resend_waits_for_the_cooldown_sends_the_same_code_and_keeps_the_failu
     let (status, too_soon) = resend(&app, "email", &exchange).await;
     assert_eq!(status, 429, "{too_soon}");
     assert_eq!(too_soon["error"]["code"], "resend_too_soon");
-    assert!(too_soon["error"]["error"].as_str().unwrap().contains("30 seconds"));
+    assert!(
+        too_soon["error"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("30 seconds")
+    );
 
-    let wrong = if first == "000000" { "111111" } else { "000000" };
+    let wrong = if first == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
     for _ in 0..3 {
         let (status, _) = verify(&app, &CURRENT, "email", &exchange, wrong).await;
         assert_eq!(status, 401);
@@ -176,7 +190,11 @@ async fn a_resend_waits_for_the_cooldown_sends_the_same_code_and_keeps_the_failu
     assert_eq!(status, 200, "{again}");
     assert_eq!(exchange_of(&again), exchange, "the exchange stays the same");
     let mails = smtp.wait_for_mail(ADA, 2).await;
-    assert_eq!(mails[1].code(), first, "a resend sends the same, still valid code");
+    assert_eq!(
+        mails[1].code(),
+        first,
+        "a resend sends the same, still valid code"
+    );
 
     // the resend did not reset the count: two more wrong codes complete the five
     let (status, _) = verify(&app, &CURRENT, "email", &exchange, wrong).await;
@@ -188,7 +206,8 @@ async fn a_resend_waits_for_the_cooldown_sends_the_same_code_and_keeps_the_failu
     assert_eq!(status, 429, "while locked even the right code is refused");
 
     // a new code cannot be asked for while locked; after five minutes it can
-    let (status, refused) = initiate(&app, &CURRENT, "email", &request_id, json!({"email": ADA})).await;
+    let (status, refused) =
+        initiate(&app, &CURRENT, "email", &request_id, json!({"email": ADA})).await;
     assert_eq!(status, 429, "{refused}");
     app.clock.advance(5 * 60);
     let (status, _) = initiate(&app, &CURRENT, "email", &request_id, json!({"email": ADA})).await;
@@ -230,9 +249,19 @@ async fn twenty_parallel_submissions_of_one_email_code_give_exactly_one_success(
     let exchange = exchange_of(&started);
     let code = smtp.wait_for_mail(ADA, 1).await[0].code();
     let attempts = (0..20).map(|_| {
-        let (app_url, exchange, code) = (app.url(&path(&CURRENT, 2, "email")), exchange.clone(), code.clone());
+        let (app_url, exchange, code) = (
+            app.url(&path(&CURRENT, 2, "email")),
+            exchange.clone(),
+            code.clone(),
+        );
         tokio::spawn(async move {
-            post_json(&reqwest::Client::new(), app_url, json!({"exchange_id": exchange, "pass_code": code})).await.0
+            post_json(
+                &reqwest::Client::new(),
+                app_url,
+                json!({"exchange_id": exchange, "pass_code": code}),
+            )
+            .await
+            .0
         })
     });
     let statuses: Vec<u16> = futures_util::future::join_all(attempts)
@@ -240,20 +269,38 @@ async fn twenty_parallel_submissions_of_one_email_code_give_exactly_one_success(
         .into_iter()
         .map(Result::unwrap)
         .collect();
-    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
-    assert!(statuses.iter().all(|s| *s == 200 || *s == 400), "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 400),
+        "{statuses:?}"
+    );
     // the losers submitted the right code: none of them counts as a wrong guess
-    let user = app.state.store.run(|c| store::users::find_user_by_email(c, ADA)).await.unwrap().unwrap();
+    let user = app
+        .state
+        .store
+        .run(|c| store::users::find_user_by_email(c, ADA))
+        .await
+        .unwrap()
+        .unwrap();
     let subject = format!("user:{}", user.id);
     let locked = app
         .state
         .store
-        .run(move |c| store::code_lockouts::record_failure(c, &subject, "email", &Default::default(), 0))
+        .run(move |c| {
+            store::code_lockouts::record_failure(c, &subject, "email", &Default::default(), 0)
+        })
         .await
         .unwrap();
     assert_eq!(
         locked,
-        store::authenticators::FailureCount::Counted { failures: 1, locked_until: None },
+        store::authenticators::FailureCount::Counted {
+            failures: 1,
+            locked_until: None
+        },
         "no failure was counted before this one"
     );
 }
@@ -272,12 +319,28 @@ async fn an_unknown_email_gets_the_same_answers_and_no_mail_is_sent() {
             json!({"request_id": request_id, "email": who}),
         )
         .await;
-        let types: Vec<&str> = list["data"]["configured_list"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
+        let types: Vec<&str> = list["data"]["configured_list"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["type"].as_str().unwrap())
+            .collect();
         assert_eq!(types, ["EMAIL", "PASSWORD"]);
-        let (status, started) = initiate(&app, &CURRENT, "email", &request_id, json!({"email": who})).await;
+        let (status, started) =
+            initiate(&app, &CURRENT, "email", &request_id, json!({"email": who})).await;
         assert_eq!(status, 200);
-        let (status, wrong) = verify(&app, &CURRENT, "email", &exchange_of(&started), "123456").await;
-        shapes.push((status, wrong["error"]["code"].clone(), started["data"].as_object().unwrap().keys().cloned().collect::<Vec<_>>()));
+        let (status, wrong) =
+            verify(&app, &CURRENT, "email", &exchange_of(&started), "123456").await;
+        shapes.push((
+            status,
+            wrong["error"]["code"].clone(),
+            started["data"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect::<Vec<_>>(),
+        ));
     }
     assert_eq!(shapes[0].0, 401);
     assert_eq!(shapes[0], shapes[1]);
@@ -294,10 +357,16 @@ async fn a_refusing_mail_server_gives_a_clear_error_leaves_nothing_behind_and_is
     app.create_user(ADA).await;
     let rp = app.confidential_client().await;
     let request_id = app.start_login(&app.browser(), &rp).await;
-    let (status, failed) = initiate(&app, &CURRENT, "email", &request_id, json!({"email": ADA})).await;
+    let (status, failed) =
+        initiate(&app, &CURRENT, "email", &request_id, json!({"email": ADA})).await;
     assert_eq!(status, 417, "{failed}");
     assert_eq!(failed["error"]["code"], "delivery_failed");
-    assert!(failed["error"]["error"].as_str().unwrap().contains("another way"));
+    assert!(
+        failed["error"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("another way")
+    );
     let leftover = app
         .state
         .store
@@ -326,7 +395,10 @@ async fn a_refusing_mail_server_gives_a_clear_error_leaves_nothing_behind_and_is
 
 /// The code in an SMS or push text: its first six digits.
 fn code_in(text: &str) -> String {
-    text.split(|c: char| !c.is_ascii_digit()).find(|w| w.len() == 6).unwrap().to_owned()
+    text.split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .unwrap()
+        .to_owned()
 }
 
 #[tokio::test]
@@ -341,12 +413,21 @@ async fn an_sms_code_goes_through_the_webhook_connector_and_signs_in() {
         c.sms_from = Some("Gatehouse".into());
     })
     .await;
-    app.create_user_with_phone(ADA, Some("+49 151 1234 5678")).await;
+    app.create_user_with_phone(ADA, Some("+49 151 1234 5678"))
+        .await;
     let rp = app.confidential_client().await;
     let browser = app.browser();
     let request_id = app.start_login(&browser, &rp).await;
-    let (_, list) = post_json(&reqwest::Client::new(), app.url(V2[0]), json!({"request_id": request_id, "email": ADA})).await;
-    assert_eq!(list["data"]["configured_list"][1], json!({"type": "SMS", "mediums": [{"id": "sms", "key_name": "•••• 5678"}]}));
+    let (_, list) = post_json(
+        &reqwest::Client::new(),
+        app.url(V2[0]),
+        json!({"request_id": request_id, "email": ADA}),
+    )
+    .await;
+    assert_eq!(
+        list["data"]["configured_list"][1],
+        json!({"type": "SMS", "mediums": [{"id": "sms", "key_name": "•••• 5678"}]})
+    );
 
     let (status, started) = initiate(&app, &V2, "sms", &request_id, json!({"email": ADA})).await;
     assert_eq!(status, 200, "{started}");
@@ -354,7 +435,10 @@ async fn an_sms_code_goes_through_the_webhook_connector_and_signs_in() {
     let sent = &sms.wait_for_requests(1).await[0];
     assert_eq!(sent.method, "POST");
     assert_eq!(sent.path_only(), "/send-sms");
-    assert_eq!(sent.basic_auth(), Some(("gatehouse".into(), "hook-secret".into())));
+    assert_eq!(
+        sent.basic_auth(),
+        Some(("gatehouse".into(), "hook-secret".into()))
+    );
     let body = sent.json();
     assert_eq!(body["to"], "+4915112345678");
     assert_eq!(body["from"], "Gatehouse");
@@ -370,7 +454,8 @@ async fn an_sms_code_goes_through_the_webhook_connector_and_signs_in() {
     app.create_user("bob@example.com").await;
     let request_id = app.start_login(&app.browser(), &rp).await;
     for who in ["bob@example.com", "nobody@example.com"] {
-        let (status, refused) = initiate(&app, &V2, "sms", &request_id, json!({"email": who})).await;
+        let (status, refused) =
+            initiate(&app, &V2, "sms", &request_id, json!({"email": who})).await;
         assert_eq!(status, 400, "{refused}");
         assert_eq!(refused["error"]["code"], "method_not_available");
     }
@@ -378,7 +463,8 @@ async fn an_sms_code_goes_through_the_webhook_connector_and_signs_in() {
 
 #[tokio::test]
 async fn the_twilio_preset_posts_a_form_with_basic_auth_and_logs_the_message_sid() {
-    let twilio = HttpRecorder::start_with(201, r#"{"sid": "SM0123456789", "status": "queued"}"#).await;
+    let twilio =
+        HttpRecorder::start_with(201, r#"{"sid": "SM0123456789", "status": "queued"}"#).await;
     let url = twilio.url("");
     let app = TestApp::spawn_with(move |c| {
         c.sms_provider = "twilio".into();
@@ -388,22 +474,37 @@ async fn the_twilio_preset_posts_a_form_with_basic_auth_and_logs_the_message_sid
         c.sms_from = Some("+15005550006".into());
     })
     .await;
-    app.create_user_with_phone(ADA, Some("+4915112345678")).await;
+    app.create_user_with_phone(ADA, Some("+4915112345678"))
+        .await;
     let rp = app.confidential_client().await;
     let request_id = app.start_login(&app.browser(), &rp).await;
     let (status, _) = initiate(&app, &CURRENT, "sms", &request_id, json!({"email": ADA})).await;
     assert_eq!(status, 200);
     let sent = &twilio.wait_for_requests(1).await[0];
     assert_eq!(sent.path_only(), "/2010-04-01/Accounts/AC42/Messages.json");
-    assert_eq!(sent.basic_auth(), Some(("AC42".into(), "twilio-token".into())));
+    assert_eq!(
+        sent.basic_auth(),
+        Some(("AC42".into(), "twilio-token".into()))
+    );
     assert_eq!(sent.form_value("To").as_deref(), Some("+4915112345678"));
     assert_eq!(sent.form_value("From").as_deref(), Some("+15005550006"));
     assert_eq!(code_in(&sent.form_value("Body").unwrap()).len(), 6);
 
     let token = management_token(&app).await;
-    let log: Value = reqwest::Client::new().get(app.url("/v1/deliveries")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let log: Value = reqwest::Client::new()
+        .get(app.url("/v1/deliveries"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let entry = &log["data"]["deliveries"][0];
-    assert_eq!((entry["provider"].as_str(), entry["status"].as_str()), (Some("twilio"), Some("sent")));
+    assert_eq!(
+        (entry["provider"].as_str(), entry["status"].as_str()),
+        (Some("twilio"), Some("sent"))
+    );
     assert_eq!(entry["detail"], "sid SM0123456789");
     assert_eq!(entry["destination"], "•••• 5678");
 }
@@ -417,18 +518,41 @@ async fn a_failing_sms_provider_is_reported_to_the_user_and_in_the_delivery_log(
         c.sms_url = Some(url);
     })
     .await;
-    app.create_user_with_phone(ADA, Some("+4915112345678")).await;
+    app.create_user_with_phone(ADA, Some("+4915112345678"))
+        .await;
     let rp = app.confidential_client().await;
     let request_id = app.start_login(&app.browser(), &rp).await;
-    let (status, failed) = initiate(&app, &CURRENT, "sms", &request_id, json!({"email": ADA})).await;
+    let (status, failed) =
+        initiate(&app, &CURRENT, "sms", &request_id, json!({"email": ADA})).await;
     assert_eq!(status, 417, "{failed}");
     assert_eq!(failed["error"]["code"], "delivery_failed");
     let token = management_token(&app).await;
-    let log: Value = reqwest::Client::new().get(app.url("/v1/deliveries?failed=true")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
-    assert_eq!(log["data"]["deliveries"][0]["detail"], "HTTP 503: upstream carrier down");
+    let log: Value = reqwest::Client::new()
+        .get(app.url("/v1/deliveries?failed=true"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        log["data"]["deliveries"][0]["detail"],
+        "HTTP 503: upstream carrier down"
+    );
     // the other methods are still there to choose from
-    let (_, list) = post_json(&reqwest::Client::new(), app.url(CURRENT[0]), json!({"request_id": request_id, "email": ADA})).await;
-    let types: Vec<&str> = list["data"]["configured_list"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
+    let (_, list) = post_json(
+        &reqwest::Client::new(),
+        app.url(CURRENT[0]),
+        json!({"request_id": request_id, "email": ADA}),
+    )
+    .await;
+    let types: Vec<&str> = list["data"]["configured_list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
     assert_eq!(types, ["EMAIL", "SMS", "PASSWORD"]);
 }
 
@@ -445,37 +569,90 @@ async fn a_registered_push_device_receives_the_code_through_ntfy() {
     app.create_user(ADA).await;
 
     // registering needs a signed-in user
-    let (status, _) = post_json(&reqwest::Client::new(), app.url("/verification-srv/v2/setup/push/register"), json!({"push_token": "x"})).await;
+    let (status, _) = post_json(
+        &reqwest::Client::new(),
+        app.url("/verification-srv/v2/setup/push/register"),
+        json!({"push_token": "x"}),
+    )
+    .await;
     assert_eq!(status, 401);
     let account = app.signed_in_browser(ADA).await;
-    let (status, bad) = post_json(&account, app.url("/verification-srv/v2/setup/push/register"), json!({"push_token": ""})).await;
+    let (status, bad) = post_json(
+        &account,
+        app.url("/verification-srv/v2/setup/push/register"),
+        json!({"push_token": ""}),
+    )
+    .await;
     assert_eq!(status, 400, "{bad}");
-    let (status, device) = post_json(&account, app.url("/verification-srv/v2/setup/push/register"), json!({"push_token": "ada-phone-7f3a", "device_name": "Ada's Pixel"})).await;
+    let (status, device) = post_json(
+        &account,
+        app.url("/verification-srv/v2/setup/push/register"),
+        json!({"push_token": "ada-phone-7f3a", "device_name": "Ada's Pixel"}),
+    )
+    .await;
     assert_eq!(status, 200, "{device}");
     let device_id = device["data"]["device_id"].as_str().unwrap().to_owned();
-    assert!(device["data"].get("push_token").is_none(), "the token is never shown again");
+    assert!(
+        device["data"].get("push_token").is_none(),
+        "the token is never shown again"
+    );
 
     let rp = app.confidential_client().await;
     let browser = app.browser();
     let request_id = app.start_login(&browser, &rp).await;
-    let (_, list) = post_json(&reqwest::Client::new(), app.url(CURRENT[0]), json!({"request_id": request_id, "email": ADA})).await;
-    assert_eq!(list["data"]["configured_list"][1], json!({"type": "PUSH", "mediums": [{"id": device_id, "key_name": "Ada's Pixel"}]}));
-    let (status, started) = initiate(&app, &CURRENT, "push", &request_id, json!({"email": ADA, "medium_id": device_id})).await;
+    let (_, list) = post_json(
+        &reqwest::Client::new(),
+        app.url(CURRENT[0]),
+        json!({"request_id": request_id, "email": ADA}),
+    )
+    .await;
+    assert_eq!(
+        list["data"]["configured_list"][1],
+        json!({"type": "PUSH", "mediums": [{"id": device_id, "key_name": "Ada's Pixel"}]})
+    );
+    let (status, started) = initiate(
+        &app,
+        &CURRENT,
+        "push",
+        &request_id,
+        json!({"email": ADA, "medium_id": device_id}),
+    )
+    .await;
     assert_eq!(status, 200, "{started}");
     assert_eq!(started["data"]["medium_text"], "Ada's Pixel");
     let sent = &ntfy.wait_for_requests(1).await[0];
     assert_eq!(sent.path_only(), "/ada-phone-7f3a");
     assert_eq!(sent.bearer_token().as_deref(), Some("tk_push"));
     assert_eq!(sent.header("title"), Some("Your sign-in code"));
-    let (status, verified) = verify(&app, &CURRENT, "push", &exchange_of(&started), &code_in(&sent.body_text())).await;
+    let (status, verified) = verify(
+        &app,
+        &CURRENT,
+        "push",
+        &exchange_of(&started),
+        &code_in(&sent.body_text()),
+    )
+    .await;
     assert_eq!(status, 200, "{verified}");
     let claims = finish(&app, &browser, &rp, &request_id, &verified, "PUSH").await;
     assert_eq!(claims["amr"], json!(["otp"]));
 
     // the device can be listed and removed
-    let listed: Value = account.get(app.url("/verification-srv/v2/setup/push/devices")).send().await.unwrap().json().await.unwrap();
+    let listed: Value = account
+        .get(app.url("/verification-srv/v2/setup/push/devices"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(listed["data"]["devices"][0]["device_name"], "Ada's Pixel");
-    let removed = account.delete(app.url(&format!("/verification-srv/v2/setup/push/devices/{device_id}"))).send().await.unwrap();
+    let removed = account
+        .delete(app.url(&format!(
+            "/verification-srv/v2/setup/push/devices/{device_id}"
+        )))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(removed.status(), 200);
     let (status, _) = initiate(&app, &CURRENT, "push", &request_id, json!({"email": ADA})).await;
     assert_eq!(status, 400, "no device left");
@@ -484,11 +661,23 @@ async fn a_registered_push_device_receives_the_code_through_ntfy() {
 #[tokio::test]
 async fn an_operator_replaces_the_sms_and_mail_templates_per_channel() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("code_sms.txt"), "{{ app }}: {{code}} is your {{ noun }} ({{ minutes }} min)\n").unwrap();
+    std::fs::write(
+        dir.path().join("code_sms.txt"),
+        "{{ app }}: {{code}} is your {{ noun }} ({{ minutes }} min)\n",
+    )
+    .unwrap();
     std::fs::write(dir.path().join("code_email.subject"), "Code for {{ app }}").unwrap();
-    std::fs::write(dir.path().join("code_email.html"), "<p>{{ lead }} <b>{{ code }}</b></p>").unwrap();
+    std::fs::write(
+        dir.path().join("code_email.html"),
+        "<p>{{ lead }} <b>{{ code }}</b></p>",
+    )
+    .unwrap();
     let (sms, smtp) = (HttpRecorder::start().await, SmtpServer::start().await);
-    let (sms_url, smtp_url, message_dir) = (sms.url("/sms"), smtp.url(), dir.path().display().to_string());
+    let (sms_url, smtp_url, message_dir) = (
+        sms.url("/sms"),
+        smtp.url(),
+        dir.path().display().to_string(),
+    );
     let app = TestApp::spawn_with(move |c| {
         c.sms_provider = "webhook".into();
         c.sms_url = Some(sms_url);
@@ -496,19 +685,43 @@ async fn an_operator_replaces_the_sms_and_mail_templates_per_channel() {
         c.message_dir = Some(message_dir);
     })
     .await;
-    app.create_user_with_phone(ADA, Some("+4915112345678")).await;
+    app.create_user_with_phone(ADA, Some("+4915112345678"))
+        .await;
     let rp = app
-        .create_client(ClientSpec { name: "Tom & Jerry's", ..ClientSpec::default() })
+        .create_client(ClientSpec {
+            name: "Tom & Jerry's",
+            ..ClientSpec::default()
+        })
         .await;
     let request_id = app.start_login(&app.browser(), &rp).await;
     initiate(&app, &CURRENT, "sms", &request_id, json!({"email": ADA})).await;
-    let text = sms.wait_for_requests(1).await[0].json()["message"].as_str().unwrap().to_owned();
-    assert_eq!(text, format!("Tom & Jerry's: {} is your sign-in code (5 min)", code_in(&text)));
+    let text = sms.wait_for_requests(1).await[0].json()["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        text,
+        format!(
+            "Tom & Jerry's: {} is your sign-in code (5 min)",
+            code_in(&text)
+        )
+    );
 
     initiate(&app, &CURRENT, "email", &request_id, json!({"email": ADA})).await;
     let mail = smtp.wait_for_mail(ADA, 1).await.pop().unwrap();
     assert_eq!(mail.subject(), "Code for Tom & Jerry's");
-    assert!(mail.html_body().contains("Tom &#38; Jerry&#39;s:") || mail.html_body().contains("Tom &amp; Jerry"), "{}", mail.html_body());
-    assert!(mail.html_body().contains(&format!("<b>{}</b>", mail.code())));
-    assert!(mail.text_body().contains("valid for 5 minutes"), "the text body keeps the built-in template");
+    assert!(
+        mail.html_body().contains("Tom &#38; Jerry&#39;s:")
+            || mail.html_body().contains("Tom &amp; Jerry"),
+        "{}",
+        mail.html_body()
+    );
+    assert!(
+        mail.html_body()
+            .contains(&format!("<b>{}</b>", mail.code()))
+    );
+    assert!(
+        mail.text_body().contains("valid for 5 minutes"),
+        "the text body keeps the built-in template"
+    );
 }

@@ -92,6 +92,8 @@ impl SmtpServer {
                     let accept = async {
                         let mut number = 0u64;
                         while let Ok((stream, _)) = listener.accept().await {
+                            // answers are small: do not let Nagle hold them back
+                            let _ = stream.set_nodelay(true);
                             number += 1;
                             let shared = Arc::clone(&server);
                             tokio::spawn(async move {

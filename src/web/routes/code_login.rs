@@ -9,8 +9,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::domain::one_time_code::{Channel, Purpose};
 use crate::domain::oauth::pending::PendingRequest;
+use crate::domain::one_time_code::{Channel, Purpose};
 use crate::domain::verification::{EXCHANGE_TTL, State, UsageType, Verification};
 use crate::store;
 use crate::web::audit::{self, Audit};
@@ -97,7 +97,11 @@ pub async fn send(
         )
     } else {
         let c = mfa::continuation(&state, &browser, &track_id, &pending.id).await?;
-        (Some(c.user), c.track.alias, UsageType::MultifactorAuthentication)
+        (
+            Some(c.user),
+            c.track.alias,
+            UsageType::MultifactorAuthentication,
+        )
     };
     let now = state.now();
     let verification = Verification {
@@ -298,12 +302,7 @@ pub async fn code_submit(
                 .ok_or_else(|| WebError::BadRequest("This account cannot sign in.".into()))?;
             if track_id.is_empty() {
                 return login_flow::after_first_factor(
-                    &state,
-                    &req,
-                    &session,
-                    &pending,
-                    &user,
-                    v.method,
+                    &state, &req, &session, &pending, &user, v.method,
                 )
                 .await;
             }
@@ -353,7 +352,9 @@ pub async fn resend(
         ),
         Resent::Failed => (
             None,
-            Some("We could not send it again just now. The code sent before still works.".to_owned()),
+            Some(
+                "We could not send it again just now. The code sent before still works.".to_owned(),
+            ),
         ),
     };
     render(&state, &browser, &pending, &v, &track_id, notice, error).await

@@ -8,18 +8,18 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::domain::oauth::pending::PendingRequest;
+use crate::domain::one_time_code::{Channel, mask_phone};
 use crate::domain::user::User;
 use crate::domain::verification::{LoginTrack, Method, State, UsageType};
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
 use crate::web::login_flow::{self, form_browser, pending_for_browser, require_browser};
+use crate::web::routes::code_login::send_problem;
 use crate::web::routes::enroll::{self, Confirmation, EnrollRefusal};
 use crate::web::state::AppState;
 use crate::web::totp_check::{self, TotpOutcome, locked_message};
 use crate::web::{backup_codes, browser::Browser, codes, factors, qr};
-use crate::domain::one_time_code::{Channel, mask_phone};
-use crate::web::routes::code_login::send_problem;
 
 /// The QR code, secret and form of an enrollment in progress.
 pub struct SetupView {

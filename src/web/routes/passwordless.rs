@@ -10,18 +10,18 @@ use serde::Deserialize;
 
 use crate::domain::client::MfaPolicy;
 use crate::domain::oauth::pending::PendingRequest;
+use crate::domain::one_time_code::{Channel, mask_phone};
 use crate::domain::verification::Method;
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
+use crate::web::codes;
 use crate::web::error::WebError;
 use crate::web::factors;
 use crate::web::login_flow::{self, form_browser, pending_for_browser};
+use crate::web::routes::code_login::send_problem;
 use crate::web::state::AppState;
 use crate::web::totp_check::{self, TotpOutcome, locked_message};
-use crate::domain::one_time_code::{Channel, mask_phone};
-use crate::web::codes;
-use crate::web::routes::code_login::send_problem;
 
 /// One message for a wrong code and for an unknown user.
 const WRONG_CODE: &str =

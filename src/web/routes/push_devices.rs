@@ -164,6 +164,11 @@ pub async fn remove(
             "No such device.",
         ));
     }
-    audit::record(&state, &req, Audit::success("push_device.remove").user(&user.id)).await;
+    audit::record(
+        &state,
+        &req,
+        Audit::success("push_device.remove").user(&user.id),
+    )
+    .await;
     Ok(envelope::ok(json!({ "removed": true })))
 }

@@ -7,6 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::domain::one_time_code::Channel;
 use crate::domain::user::User;
 use crate::domain::verification::{
     EXCHANGE_TTL, Method, State, UsageType, Verification, mask_email,
@@ -15,11 +16,10 @@ use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
 use crate::web::iso8601;
+use crate::web::routes::verification_codes;
 use crate::web::state::AppState;
 use crate::web::totp_check::{self, TotpOutcome, locked_message};
-use crate::web::routes::verification_codes;
 use crate::web::{backup_codes, envelope, factors};
-use crate::domain::one_time_code::Channel;
 
 /// The ways a client may name the user.
 #[derive(Deserialize, Default)]

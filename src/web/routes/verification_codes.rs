@@ -36,7 +36,9 @@ pub async fn configured_entries(
     if codes::channel_enabled(state, Channel::Sms)
         && let Some(number) = user.sms_number()
     {
-        list.push(json!({"type": "SMS", "mediums": [{"id": "sms", "key_name": mask_phone(number)}]}));
+        list.push(
+            json!({"type": "SMS", "mediums": [{"id": "sms", "key_name": mask_phone(number)}]}),
+        );
     }
     if codes::channel_enabled(state, Channel::Push) {
         let id = user.id.clone();
@@ -237,7 +239,9 @@ pub async fn resend(
                 StatusCode::TOO_MANY_REQUESTS,
                 "resend_too_soon",
                 "TooManyRequests",
-                &format!("The code was sent moments ago. You can ask for it again in {wait} seconds."),
+                &format!(
+                    "The code was sent moments ago. You can ask for it again in {wait} seconds."
+                ),
             ),
             Resent::Gone => envelope::error(
                 &req,
