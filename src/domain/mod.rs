@@ -7,6 +7,7 @@ pub mod client;
 pub mod ids;
 pub mod oauth;
 pub mod one_time_code;
+pub mod password_policy;
 pub mod policy;
 pub mod totp;
 pub mod user;

@@ -4,6 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod helpers;
+mod http_recorder;
+mod smtp_server;
 
 mod account;
 mod architecture;
