@@ -53,7 +53,8 @@ pub fn create_user(config: &Config, store: &Store, args: NewUser) -> anyhow::Res
         (None, false) => None,
     };
     if let Some(p) = &password {
-        crate::domain::user::check_new_password(p).map_err(UsageError)?;
+        crate::domain::password_policy::check_new_password(p, email.as_str())
+            .map_err(|e| UsageError(format!("--password: {}", e.message())))?;
     }
     let phone_number = match args.phone.as_deref() {
         Some(p) => Some(
@@ -205,6 +206,9 @@ pub fn unlock_user(store: &Store, email: &str) -> anyhow::Result<String> {
         .ok_or_else(|| anyhow::anyhow!("no user with the email {email}"))?;
     let cleared =
         store.run_blocking(|c| store::authenticators::unlock_user_authenticators(c, &user.id))?;
+    // Codes by email, SMS and push are locked per person and channel.
+    let subject = crate::domain::one_time_code::subject_for_user(&user.id);
+    let channels = store.run_blocking(|c| store::code_lockouts::unlock_subject(c, &subject))?;
     let event = store::audit::AuditEventRow {
         id: uuid::Uuid::now_v7().to_string(),
         at: now(),
@@ -214,8 +218,12 @@ pub fn unlock_user(store: &Store, email: &str) -> anyhow::Result<String> {
         user_id: Some(user.id.clone()),
         client_id: None,
         ip: None,
-        detail: format!("{cleared} authenticator(s) unlocked from the command line"),
+        detail: format!(
+            "{cleared} authenticator(s) and {channels} code channel(s) unlocked from the command line"
+        ),
     };
     store.run_blocking(|c| store::audit::insert_audit_event(c, &event))?;
-    Ok(format!("unlocked {cleared} authenticator(s) of {email}"))
+    Ok(format!(
+        "unlocked {cleared} authenticator(s) and {channels} code channel(s) of {email}"
+    ))
 }

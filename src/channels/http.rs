@@ -7,6 +7,9 @@ use std::time::Duration;
 use super::{DeliveryError, SetupError};
 
 pub fn client() -> Result<reqwest::Client, SetupError> {
+    // Also the process default, for any other rustls user in the process (reqwest clients
+    // built without a preconfigured TLS config panic without one). Already set is fine.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let roots = rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),

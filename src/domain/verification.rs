@@ -39,10 +39,10 @@ impl Method {
     pub fn amr(self) -> &'static str {
         match self {
             Method::Password => "pwd",
-            Method::Totp | Method::BackupCode => "otp",
+            // A code typed from a push notification is a one-time password (RFC 8176 §2).
+            Method::Totp | Method::BackupCode | Method::Push => "otp",
             Method::Email => "mail",
             Method::Sms => "sms",
-            Method::Push => "swk",
         }
     }
 }

@@ -27,10 +27,26 @@ pub async fn has_totp(state: &AppState, user_id: &str) -> Result<bool, WebError>
         .await?)
 }
 
-/// Whether the user has any second factor: an authenticator app or unused backup codes.
-pub async fn has_second_factor(state: &AppState, user_id: &str) -> Result<bool, WebError> {
-    Ok(
-        has_totp(state, user_id).await?
-            || super::backup_codes::remaining(state, user_id).await? > 0,
-    )
+/// Whether the user has any second factor: an authenticator app, unused backup codes, a
+/// confirmed phone number (when SMS is configured) or a push device (when push is configured).
+/// Email is not one: it is how a forgotten password is reset.
+pub async fn has_second_factor(state: &AppState, user: &User) -> Result<bool, WebError> {
+    use crate::domain::one_time_code::Channel;
+    if has_totp(state, &user.id).await?
+        || super::backup_codes::remaining(state, &user.id).await? > 0
+        || (super::codes::channel_enabled(state, Channel::Sms) && user.sms_number().is_some())
+    {
+        return Ok(true);
+    }
+    Ok(super::codes::channel_enabled(state, Channel::Push) && has_push_device(state, &user.id).await?)
+}
+
+/// Whether the user registered a device for push codes.
+pub async fn has_push_device(state: &AppState, user_id: &str) -> Result<bool, WebError> {
+    let id = user_id.to_owned();
+    Ok(state
+        .store
+        .run(move |c| store::push_devices::count_user_devices(c, &id))
+        .await?
+        > 0)
 }

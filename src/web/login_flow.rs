@@ -183,7 +183,7 @@ pub async fn after_first_factor(
         }
         return finish(state, req, session, pending, user, amr).await;
     }
-    let has_second_factor = super::factors::has_second_factor(state, &user.id).await?;
+    let has_second_factor = super::factors::has_second_factor(state, user).await?;
     match second_factor(policy, has_second_factor) {
         SecondFactor::NotNeeded => finish(state, req, session, pending, user, amr).await,
         SecondFactor::Verify | SecondFactor::Enroll => {

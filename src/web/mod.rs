@@ -93,13 +93,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// The management API (API.md §5).
 fn management_routes(cfg: &mut web::ServiceConfig) {
-    use routes::management::{list, revoke, unlock};
+    use routes::management::{deliveries, list, revoke, unlock};
     cfg.route("/v1/users/{sub}/authenticators", web::get().to(list))
         .route(
             "/v1/users/{sub}/authenticators/{id}/unlock",
             web::post().to(unlock),
         )
-        .route("/v1/users/{sub}/totp/revoke", web::post().to(revoke));
+        .route("/v1/users/{sub}/totp/revoke", web::post().to(revoke))
+        .route("/v1/deliveries", web::get().to(deliveries));
 }
 
 /// The self-service account pages.
@@ -131,6 +132,10 @@ fn second_factor_routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/login/methods", web::get().to(methods))
         .route("/login/verify", web::get().to(verify_page))
         .route("/login/verify", web::post().to(verify_submit))
+        .route("/login/code/send", web::post().to(routes::code_login::send))
+        .route("/login/code", web::get().to(routes::code_login::code_page))
+        .route("/login/code", web::post().to(routes::code_login::code_submit))
+        .route("/login/code/resend", web::post().to(routes::code_login::resend))
         .route("/mfa", web::get().to(mfa_page))
         .route("/mfa", web::post().to(mfa_submit))
         .route(
@@ -191,6 +196,26 @@ fn verification_routes(cfg: &mut web::ServiceConfig) {
     .route(
         &format!("{v}/v2/authenticate/authenticate/{{type}}"),
         web::post().to(verify),
+    )
+    .route(
+        &format!("{v}/v2/setup/push/register"),
+        web::post().to(routes::push_devices::register),
+    )
+    .route(
+        &format!("{v}/v2/setup/push/devices"),
+        web::get().to(routes::push_devices::list),
+    )
+    .route(
+        &format!("{v}/v2/setup/push/devices/{{device_id}}"),
+        web::delete().to(routes::push_devices::remove),
+    )
+    .route(
+        &format!("{v}/authentication/{{type}}/resend"),
+        web::post().to(routes::verification_codes::resend),
+    )
+    .route(
+        &format!("{v}/v2/authenticate/resend/{{type}}"),
+        web::post().to(routes::verification_codes::resend),
     )
     .route(
         &format!("{v}/authentication/{{type}}/cancel"),

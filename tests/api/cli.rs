@@ -149,6 +149,23 @@ fn bad_arguments_exit_with_code_2_and_one_line() {
             "--password",
             "short",
         ],
+        // on the shipped list of leaked passwords (NIST SP 800-63B)
+        vec![
+            "user",
+            "create",
+            "--email",
+            "a@example.com",
+            "--password",
+            "Password123",
+        ],
+        vec![
+            "user",
+            "create",
+            "--email",
+            "a@example.com",
+            "--phone",
+            "0151 1234",
+        ],
     ] {
         let (code, stdout, stderr) = run(gatehouse(dir.path()).args(&args));
         assert_eq!(code, 2, "{args:?}: {stderr}");

@@ -125,6 +125,11 @@ impl TestApp {
 
     /// Creates a user with [`PASSWORD`]; returns its `sub`.
     pub async fn create_user(&self, email: &str) -> String {
+        self.create_user_with_phone(email, None).await
+    }
+
+    /// Creates a user with [`PASSWORD`] and a confirmed phone number; returns its `sub`.
+    pub async fn create_user_with_phone(&self, email: &str, phone: Option<&str>) -> String {
         let (config, store) = (self.config.clone(), self.state.store.clone());
         let args = NewUser {
             email: email.into(),
@@ -132,7 +137,7 @@ impl TestApp {
             password_stdin: false,
             name: Some("Test User".into()),
             admin: false,
-            phone: None,
+            phone: phone.map(str::to_owned),
             json: true,
         };
         let out =

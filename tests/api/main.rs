@@ -15,6 +15,8 @@ mod browser;
 mod browser_totp;
 mod chromium;
 mod cli;
+mod code_pages;
+mod codes;
 mod discovery;
 mod logout;
 mod management;

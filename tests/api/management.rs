@@ -4,7 +4,7 @@ use crate::helpers::*;
 use gatehouse::store;
 use serde_json::{Value, json};
 
-async fn management_token(app: &TestApp) -> String {
+pub async fn management_token(app: &TestApp) -> String {
     let service = app
         .create_client(ClientSpec {
             management: true,

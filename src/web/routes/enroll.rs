@@ -245,7 +245,7 @@ pub async fn confirm_enrollment(
     Ok(Confirmation::Enrolled(Box::new((enrolled, v))))
 }
 
-fn unauthorized(req: &HttpRequest) -> HttpResponse {
+pub fn unauthorized(req: &HttpRequest) -> HttpResponse {
     envelope::error(
         req,
         StatusCode::UNAUTHORIZED,

@@ -219,3 +219,47 @@ pub async fn revoke(
         json!({ "revoked": true, "authenticator_id": id }),
     ))
 }
+
+#[derive(Deserialize)]
+pub struct DeliveriesQuery {
+    /// `true`: failures only.
+    failed: Option<bool>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+/// `GET /v1/deliveries?failed=&limit=&offset=`: the delivery log, newest first. Destinations
+/// are masked; the provider's answer or error is shown as it came.
+pub async fn deliveries(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<DeliveriesQuery>,
+) -> Result<HttpResponse, WebError> {
+    if let Err(refusal) = management_client(&state, &req).await? {
+        return Ok(refusal);
+    }
+    let failed_only = query.failed.unwrap_or(false);
+    let limit = query.limit.unwrap_or(50).clamp(1, 500);
+    let offset = query.offset.unwrap_or(0).max(0);
+    let rows = state
+        .store
+        .run(move |c| store::deliveries::list_deliveries(c, failed_only, limit, offset))
+        .await?;
+    let list: Vec<_> = rows
+        .iter()
+        .map(|d| {
+            json!({
+                "id": d.id,
+                "at": iso8601(d.created_at),
+                "channel": d.channel,
+                "destination": d.destination,
+                "purpose": d.purpose,
+                "sub": d.user_id,
+                "provider": d.provider,
+                "status": d.status,
+                "detail": d.detail,
+            })
+        })
+        .collect();
+    Ok(envelope::ok(json!({ "deliveries": list })))
+}

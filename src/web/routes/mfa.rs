@@ -17,7 +17,9 @@ use crate::web::login_flow::{self, form_browser, pending_for_browser, require_br
 use crate::web::routes::enroll::{self, Confirmation, EnrollRefusal};
 use crate::web::state::AppState;
 use crate::web::totp_check::{self, TotpOutcome, locked_message};
-use crate::web::{backup_codes, browser::Browser, factors, qr};
+use crate::web::{backup_codes, browser::Browser, codes, factors, qr};
+use crate::domain::one_time_code::{Channel, mask_phone};
+use crate::web::routes::code_login::send_problem;
 
 /// The QR code, secret and form of an enrollment in progress.
 pub struct SetupView {
@@ -39,17 +41,22 @@ struct MfaPage {
     backup: bool,
     /// Offer the switch to a backup code.
     offer_backup: bool,
+    /// Only code channels: choose one (no authenticator app code form).
+    choose: bool,
+    /// The masked number to offer "text me a code" for, and whether push devices exist.
+    sms_to: Option<String>,
+    push: bool,
     error: Option<String>,
 }
 
 /// A track this browser may continue, with its request and user.
-struct Continuation {
-    track: LoginTrack,
-    pending: PendingRequest,
-    user: User,
+pub struct Continuation {
+    pub track: LoginTrack,
+    pub pending: PendingRequest,
+    pub user: User,
 }
 
-async fn continuation(
+pub async fn continuation(
     state: &AppState,
     browser: &Browser,
     track_id: &str,
@@ -90,6 +97,8 @@ pub struct MfaQuery {
     method: Option<String>,
     #[serde(rename = "requestId")]
     request_id: String,
+    /// Why a code could not be sent (from `/login/code/send`).
+    error: Option<String>,
 }
 
 pub async fn mfa_page(
@@ -102,15 +111,20 @@ pub async fn mfa_page(
     let has_totp = factors::has_totp(&state, &c.user.id).await?;
     let has_backup = backup_codes::remaining(&state, &c.user.id).await? > 0;
     let wants_backup = query.method.as_deref() == Some("backupcode");
-    if has_backup && (wants_backup || !has_totp) {
-        return render(&state, &browser, &c, Form::Backup, None).await;
-    }
-    let form = if has_totp {
+    let channels = code_channels(&state, &c.user).await?;
+    let error = send_problem(query.error.as_deref());
+    let form = if has_backup && wants_backup {
+        Form::Backup
+    } else if has_totp {
         Form::Code
+    } else if channels.0.is_some() || channels.1 {
+        Form::Choose
+    } else if has_backup {
+        Form::Backup
     } else {
         Form::Setup(new_setup(&state, &c.user).await?)
     };
-    render(&state, &browser, &c, form, None).await
+    render(&state, &browser, &c, form, error).await
 }
 
 /// Which form the /mfa page shows.
@@ -121,6 +135,19 @@ enum Form {
     Backup,
     /// Set up an authenticator app first (the client requires two factors).
     Setup(SetupView),
+    /// Choose a code by SMS or push (the user has no authenticator app).
+    Choose,
+}
+
+/// The code channels this user can receive a second factor on: (masked SMS number, push).
+async fn code_channels(state: &AppState, user: &User) -> Result<(Option<String>, bool), WebError> {
+    let sms = user
+        .sms_number()
+        .filter(|_| codes::channel_enabled(state, Channel::Sms))
+        .map(mask_phone);
+    let push = codes::channel_enabled(state, Channel::Push)
+        && factors::has_push_device(state, &user.id).await?;
+    Ok((sms, push))
 }
 
 async fn new_setup(state: &AppState, user: &User) -> Result<SetupView, WebError> {
@@ -145,9 +172,13 @@ async fn render(
     form: Form,
     error: Option<String>,
 ) -> Result<HttpResponse, WebError> {
-    let offer_backup =
-        matches!(form, Form::Code) && backup_codes::remaining(state, &c.user.id).await? > 0;
+    let offer_backup = matches!(form, Form::Code | Form::Choose)
+        && backup_codes::remaining(state, &c.user.id).await? > 0;
+    let (sms_to, push) = code_channels(state, &c.user).await?;
     let page = MfaPage {
+        choose: matches!(form, Form::Choose),
+        sms_to,
+        push,
         track_id: c.track.id.clone(),
         request_id: c.pending.id.clone(),
         csrf_token: browser.csrf_token(state),
@@ -330,7 +361,7 @@ pub async fn existing_setup(
     }))
 }
 
-async fn complete(
+pub async fn complete(
     state: &AppState,
     req: &HttpRequest,
     session: &Session,

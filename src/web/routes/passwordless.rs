@@ -19,6 +19,9 @@ use crate::web::factors;
 use crate::web::login_flow::{self, form_browser, pending_for_browser};
 use crate::web::state::AppState;
 use crate::web::totp_check::{self, TotpOutcome, locked_message};
+use crate::domain::one_time_code::{Channel, mask_phone};
+use crate::web::codes;
+use crate::web::routes::code_login::send_problem;
 
 /// One message for a wrong code and for an unknown user.
 const WRONG_CODE: &str =
@@ -29,8 +32,15 @@ const WRONG_CODE: &str =
 struct MethodsPage {
     request_id: String,
     username: String,
+    csrf_token: String,
     has_totp: bool,
     passwordless_allowed: bool,
+    /// Offer "email me a code" (any identifier: it does not reveal whether an account exists).
+    email_code: bool,
+    /// The masked number to offer "text me a code" for.
+    sms_to: Option<String>,
+    push: bool,
+    error: Option<String>,
 }
 
 #[derive(Template)]
@@ -47,6 +57,7 @@ pub struct MethodsQuery {
     #[serde(rename = "requestId")]
     request_id: Option<String>,
     username: Option<String>,
+    error: Option<String>,
 }
 
 /// Clients that require two factors start with the password (the second step is then a code).
@@ -86,13 +97,27 @@ pub async fn methods(
     let pending = pending_for_browser(&state, query.request_id.as_deref(), &browser).await?;
     let username = query.username.clone().unwrap_or_default().trim().to_owned();
     let user = factors::user_by_email(&state, &username).await?;
+    let sms_on = codes::channel_enabled(&state, Channel::Sms);
+    let push_on = codes::channel_enabled(&state, Channel::Push);
     let page = MethodsPage {
         request_id: pending.id.clone(),
+        csrf_token: browser.csrf_token(&state),
         has_totp: match &user {
             Some(u) => factors::has_totp(&state, &u.id).await?,
             None => false,
         },
         passwordless_allowed: passwordless_allowed(&state, &pending).await?,
+        email_code: username.contains('@'),
+        sms_to: user
+            .as_ref()
+            .filter(|_| sms_on)
+            .and_then(|u| u.sms_number())
+            .map(mask_phone),
+        push: match &user {
+            Some(u) if push_on => factors::has_push_device(&state, &u.id).await?,
+            _ => false,
+        },
+        error: send_problem(query.error.as_deref()),
         username,
     };
     html(page, actix_web::http::StatusCode::OK, &browser, &state)

@@ -17,7 +17,9 @@ use crate::web::error::WebError;
 use crate::web::iso8601;
 use crate::web::state::AppState;
 use crate::web::totp_check::{self, TotpOutcome, locked_message};
+use crate::web::routes::verification_codes;
 use crate::web::{backup_codes, envelope, factors};
+use crate::domain::one_time_code::Channel;
 
 /// The ways a client may name the user.
 #[derive(Deserialize, Default)]
@@ -134,6 +136,10 @@ pub async fn configured_list(
             list.push(json!({"type": "TOTP", "mediums": mediums}));
         }
     }
+    list.extend(
+        verification_codes::configured_entries(&state, user.as_ref(), body.who.login_name())
+            .await?,
+    );
     if let Some(user) = &user
         && backup_codes::remaining(&state, &user.id).await? > 0
     {
@@ -171,7 +177,7 @@ pub async fn initiate(
             "Unknown verification type.",
         ));
     };
-    if !matches!(method, Method::Totp | Method::Password | Method::BackupCode) {
+    if Channel::for_method(method).is_some_and(|c| !crate::web::codes::channel_enabled(&state, c)) {
         return Ok(envelope::error(
             &req,
             StatusCode::BAD_REQUEST,
@@ -249,7 +255,7 @@ pub async fn initiate(
         exchange_id: uuid::Uuid::new_v4().to_string(),
         exchange_expires_at: now + EXCHANGE_TTL,
         request_id: body.request_id.clone(),
-        user_id: user.map(|u| u.id),
+        user_id: user.as_ref().map(|u| u.id.clone()),
         alias: alias.clone(),
         method,
         usage_type,
@@ -258,6 +264,18 @@ pub async fn initiate(
         created_at: now,
         expires_at: now + state.lifetimes.request,
     };
+    if let Some(channel) = Channel::for_method(method) {
+        let typed_name = body.who.login_name().unwrap_or_default().to_owned();
+        return verification_codes::initiate(
+            &state,
+            &req,
+            channel,
+            verification,
+            user.as_ref(),
+            &typed_name,
+        )
+        .await;
+    }
     let row = verification.clone();
     state
         .store
@@ -374,7 +392,15 @@ pub async fn verify(
             Some(user_id) => backup_codes::redeem(&state, user_id, code).await?,
             None => false,
         },
-        _ => false,
+        Method::Email | Method::Sms | Method::Push => {
+            match verification_codes::verify(&state, &req, &verification, code).await? {
+                None => true,
+                Some(refused) => {
+                    audit_failure(&state, &req, &verification, "wrong code").await;
+                    return Ok(refused);
+                }
+            }
+        }
     };
     if !accepted {
         audit_failure(&state, &req, &verification, "wrong code").await;

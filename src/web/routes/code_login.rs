@@ -1,0 +1,360 @@
+//! Signing in with a code sent by email, SMS or push on the hosted pages, as the first factor
+//! ("Email me a code" under other ways to sign in) or as the second (after a password on /mfa).
+//! Sending is a POST (it has an effect); the code page offers "send it again" after the
+//! cooldown. Works without JavaScript.
+
+use actix_session::Session;
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::domain::one_time_code::{Channel, Purpose};
+use crate::domain::oauth::pending::PendingRequest;
+use crate::domain::verification::{EXCHANGE_TTL, State, UsageType, Verification};
+use crate::store;
+use crate::web::audit::{self, Audit};
+use crate::web::browser::Browser;
+use crate::web::codes::{self, Checked, Recipient, Resent, Sent};
+use crate::web::error::WebError;
+use crate::web::login_flow::{self, form_browser, pending_for_browser, require_browser};
+use crate::web::routes::verification_codes::{app_name, locked_message};
+use crate::web::state::AppState;
+use crate::web::{factors, routes::mfa};
+
+#[derive(Template)]
+#[template(path = "login/code.html")]
+struct CodePage {
+    request_id: String,
+    code_id: String,
+    track_id: String,
+    csrf_token: String,
+    channel: &'static str,
+    destination: String,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+/// Words for where a code went.
+fn channel_words(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Email => "email",
+        Channel::Sms => "text message",
+        Channel::Push => "notification",
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SendForm {
+    #[serde(rename = "requestId")]
+    request_id: String,
+    csrf_token: Option<String>,
+    channel: String,
+    /// First factor: the name typed on the login page.
+    username: Option<String>,
+    /// Second factor: the login waiting for it.
+    track_id: Option<String>,
+}
+
+/// Where to go back to choose another method.
+fn back_link(request_id: &str, track_id: &str, username: &str) -> String {
+    if track_id.is_empty() {
+        format!(
+            "/login/methods?requestId={request_id}&username={}",
+            url::form_urlencoded::byte_serialize(username.as_bytes()).collect::<String>()
+        )
+    } else {
+        format!("/mfa?track_id={track_id}&requestId={request_id}")
+    }
+}
+
+fn see_other(location: String) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// `POST /login/code/send`: sends a code and shows the code page.
+pub async fn send(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: web::Form<SendForm>,
+) -> Result<HttpResponse, WebError> {
+    let form = form.into_inner();
+    let browser = form_browser(&state, &req, form.csrf_token.as_deref())?;
+    let pending = pending_for_browser(&state, Some(&form.request_id), &browser).await?;
+    let channel: Channel = form
+        .channel
+        .parse()
+        .map_err(|_| WebError::BadRequest("Choose how to receive the code.".into()))?;
+    let track_id = form.track_id.clone().unwrap_or_default();
+    let username = form.username.clone().unwrap_or_default().trim().to_owned();
+    let (user, alias, usage) = if track_id.is_empty() {
+        (
+            factors::user_by_email(&state, &username).await?,
+            uuid::Uuid::new_v4().to_string(),
+            UsageType::PasswordlessAuthentication,
+        )
+    } else {
+        let c = mfa::continuation(&state, &browser, &track_id, &pending.id).await?;
+        (Some(c.user), c.track.alias, UsageType::MultifactorAuthentication)
+    };
+    let now = state.now();
+    let verification = Verification {
+        status_id: uuid::Uuid::new_v4().to_string(),
+        exchange_id: uuid::Uuid::new_v4().to_string(),
+        exchange_expires_at: now + EXCHANGE_TTL,
+        request_id: Some(pending.id.clone()),
+        user_id: user.as_ref().map(|u| u.id.clone()),
+        alias,
+        method: channel.method(),
+        usage_type: usage,
+        medium_id: None,
+        state: State::Initiated,
+        created_at: now,
+        expires_at: now + state.lifetimes.request,
+    };
+    let app = app_name(&state, Some(&pending.id)).await?;
+    let to = Recipient {
+        user: user.as_ref(),
+        typed_name: &username,
+        device_id: None,
+    };
+    let sent = codes::send_new(
+        &state,
+        &verification.status_id,
+        Purpose::Login,
+        channel,
+        &to,
+        &app,
+        state.code_policy.ttl,
+    )
+    .await?;
+    let problem = match sent {
+        Sent::Sent(_) => {
+            let row = verification.clone();
+            state
+                .store
+                .run(move |c| store::verifications::insert_verification(c, &row))
+                .await?;
+            return Ok(see_other(format!(
+                "/login/code?requestId={}&id={}&track_id={track_id}",
+                pending.id, verification.status_id
+            )));
+        }
+        Sent::Locked { .. } => "code_locked",
+        Sent::Unavailable => "code_unavailable",
+        Sent::Failed => "delivery_failed",
+    };
+    // Back to the choice of methods, which explains what happened.
+    Ok(see_other(format!(
+        "{}&error={problem}",
+        back_link(&pending.id, &track_id, &username)
+    )))
+}
+
+/// What the method pages say after a code could not be sent (`error=` from [`send`]).
+pub fn send_problem(error: Option<&str>) -> Option<String> {
+    Some(match error? {
+        "code_locked" => "Too many wrong codes were entered. Codes are blocked for a while: choose another way to sign in, or try again later.".into(),
+        "code_unavailable" => "That way of signing in is not available for this account. Choose another.".into(),
+        "delivery_failed" => "We could not send the code just now. Choose another way to sign in, or try again in a few minutes.".into(),
+        _ => return None,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct CodeQuery {
+    #[serde(rename = "requestId")]
+    request_id: String,
+    id: String,
+    track_id: Option<String>,
+}
+
+/// The verification of code `id`, if it belongs to this request and still waits for its code.
+async fn open_verification(
+    state: &AppState,
+    pending: &PendingRequest,
+    id: &str,
+) -> Result<Verification, WebError> {
+    let lookup = id.to_owned();
+    state
+        .store
+        .run(move |c| store::verifications::find_by_status(c, &lookup))
+        .await?
+        .filter(|v| {
+            v.request_id.as_deref() == Some(pending.id.as_str())
+                && v.state == State::Initiated
+                && crate::domain::one_time_code::Channel::for_method(v.method).is_some()
+        })
+        .ok_or_else(|| {
+            WebError::BadRequest(
+                "This code is no longer valid. Go back and ask for a new one.".into(),
+            )
+        })
+}
+
+async fn render(
+    state: &AppState,
+    browser: &Browser,
+    pending: &PendingRequest,
+    v: &Verification,
+    track_id: &str,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Result<HttpResponse, WebError> {
+    let id = v.status_id.clone();
+    let destination = state
+        .store
+        .run(move |c| store::one_time_codes::find_code(c, &id))
+        .await?
+        .map(|c| c.destination)
+        .unwrap_or_default();
+    let channel = Channel::for_method(v.method).unwrap_or(Channel::Email);
+    let page = CodePage {
+        request_id: pending.id.clone(),
+        code_id: v.status_id.clone(),
+        track_id: track_id.to_owned(),
+        csrf_token: browser.csrf_token(state),
+        channel: channel_words(channel),
+        destination,
+        notice,
+        error,
+    };
+    let status = if page.error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let body = page.render().map_err(|e| WebError::Internal(e.into()))?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body))
+}
+
+/// `GET /login/code?requestId=…&id=…`: the form for the code just sent.
+pub async fn code_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<CodeQuery>,
+) -> Result<HttpResponse, WebError> {
+    let browser = require_browser(&state, &req)?;
+    let pending = pending_for_browser(&state, Some(&query.request_id), &browser).await?;
+    let v = open_verification(&state, &pending, &query.id).await?;
+    let track_id = query.track_id.clone().unwrap_or_default();
+    render(&state, &browser, &pending, &v, &track_id, None, None).await
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(rename = "requestId")]
+    request_id: String,
+    id: String,
+    track_id: Option<String>,
+    csrf_token: Option<String>,
+    pass_code: Option<String>,
+}
+
+/// `POST /login/code`: checks the code and signs in (or completes the second factor).
+pub async fn code_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    form: web::Form<CodeForm>,
+) -> Result<HttpResponse, WebError> {
+    let form = form.into_inner();
+    let browser = form_browser(&state, &req, form.csrf_token.as_deref())?;
+    let pending = pending_for_browser(&state, Some(&form.request_id), &browser).await?;
+    let v = open_verification(&state, &pending, &form.id).await?;
+    let track_id = form.track_id.clone().unwrap_or_default();
+    let typed = form.pass_code.unwrap_or_default();
+    let error = match codes::check(&state, &v.status_id, Purpose::Login, &typed).await? {
+        Checked::Accepted { user_id } if v.user_id.as_deref() == Some(&user_id) => {
+            let (exchange, now) = (v.exchange_id.clone(), state.now());
+            let closed = state
+                .store
+                .run(move |c| {
+                    store::verifications::advance(
+                        c,
+                        &exchange,
+                        State::Initiated,
+                        State::Consumed,
+                        &uuid::Uuid::new_v4().to_string(),
+                        now,
+                        now,
+                    )
+                })
+                .await?;
+            if !closed {
+                return Err(WebError::BadRequest(
+                    "This code was already used. Go back to the application.".into(),
+                ));
+            }
+            let user = state
+                .store
+                .run(move |c| store::users::find_user(c, &user_id))
+                .await?
+                .filter(|u| u.can_sign_in())
+                .ok_or_else(|| WebError::BadRequest("This account cannot sign in.".into()))?;
+            if track_id.is_empty() {
+                return login_flow::after_first_factor(
+                    &state,
+                    &req,
+                    &session,
+                    &pending,
+                    &user,
+                    v.method,
+                )
+                .await;
+            }
+            let c = mfa::continuation(&state, &browser, &track_id, &pending.id).await?;
+            return mfa::complete(&state, &req, &session, &c, v.method).await;
+        }
+        Checked::Accepted { .. } | Checked::Wrong => {
+            let mut event = Audit::failure(&format!("login.{}", v.method.as_str().to_lowercase()))
+                .client(&pending.request.client_id);
+            if let Some(user_id) = &v.user_id {
+                event = event.user(user_id);
+            }
+            audit::record(&state, &req, event).await;
+            "The code is not correct. Check the message and try again.".to_owned()
+        }
+        Checked::Locked { until } => locked_message(until),
+        Checked::Expired => {
+            "This code has expired or was already used. Go back and ask for a new one.".into()
+        }
+    };
+    render(&state, &browser, &pending, &v, &track_id, None, Some(error)).await
+}
+
+/// `POST /login/code/resend`: the same code again, once the cooldown has passed.
+pub async fn resend(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: web::Form<CodeForm>,
+) -> Result<HttpResponse, WebError> {
+    let form = form.into_inner();
+    let browser = form_browser(&state, &req, form.csrf_token.as_deref())?;
+    let pending = pending_for_browser(&state, Some(&form.request_id), &browser).await?;
+    let v = open_verification(&state, &pending, &form.id).await?;
+    let track_id = form.track_id.clone().unwrap_or_default();
+    let app = app_name(&state, Some(&pending.id)).await?;
+    let (notice, error) = match codes::resend(&state, &v.status_id, &app).await? {
+        Resent::Sent(_) => (Some("We sent the same code again.".to_owned()), None),
+        Resent::TooSoon { wait } => (
+            None,
+            Some(format!(
+                "The code was sent moments ago. You can ask for it again in {wait} seconds."
+            )),
+        ),
+        Resent::Gone => (
+            None,
+            Some("This code has expired. Go back and ask for a new one.".to_owned()),
+        ),
+        Resent::Failed => (
+            None,
+            Some("We could not send it again just now. The code sent before still works.".to_owned()),
+        ),
+    };
+    render(&state, &browser, &pending, &v, &track_id, notice, error).await
+}
