@@ -22,6 +22,7 @@ mod logout;
 mod management;
 mod mfa;
 mod passwordless;
+mod register;
 mod relying_party;
 mod sessions;
 mod token;

@@ -13,6 +13,7 @@ pub mod management;
 pub mod mfa;
 pub mod passwordless;
 pub mod push_devices;
+pub mod register;
 pub mod start;
 pub mod token;
 pub mod userinfo;
