@@ -106,14 +106,23 @@ fn management_routes(cfg: &mut web::ServiceConfig) {
         .route("/v1/deliveries", web::get().to(deliveries));
 }
 
-/// Sign-up on the hosted pages (API.md §3).
+/// Sign-up and password reset on the hosted pages (API.md §3).
 fn self_service_routes(cfg: &mut web::ServiceConfig) {
-    use routes::register::{confirm_form, confirm_submit, register_page, register_submit, resend};
+    use routes::password_reset::{forgot_page, forgot_submit, reset_page, reset_submit};
+    use routes::register::{confirm_form, confirm_submit, register_page, register_submit};
     cfg.route("/register", web::get().to(register_page))
         .route("/register", web::post().to(register_submit))
         .route("/register/confirm", web::get().to(confirm_form))
         .route("/register/confirm", web::post().to(confirm_submit))
-        .route("/register/resend", web::post().to(resend));
+        .route("/register/resend", web::post().to(routes::register::resend))
+        .route("/password/forgot", web::get().to(forgot_page))
+        .route("/password/forgot", web::post().to(forgot_submit))
+        .route("/password/reset", web::get().to(reset_page))
+        .route("/password/reset", web::post().to(reset_submit))
+        .route(
+            "/password/resend",
+            web::post().to(routes::password_reset::resend),
+        );
 }
 
 /// The self-service account pages.

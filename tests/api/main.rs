@@ -21,6 +21,7 @@ mod discovery;
 mod logout;
 mod management;
 mod mfa;
+mod password_reset;
 mod passwordless;
 mod register;
 mod relying_party;

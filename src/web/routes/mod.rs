@@ -11,6 +11,7 @@ pub mod introspect;
 pub mod login;
 pub mod management;
 pub mod mfa;
+pub mod password_reset;
 pub mod passwordless;
 pub mod push_devices;
 pub mod register;
