@@ -12,6 +12,8 @@ mod architecture;
 mod authorize;
 mod backup_codes;
 mod browser;
+mod browser_password_reset;
+mod browser_register;
 mod browser_totp;
 mod chromium;
 mod cli;
