@@ -18,6 +18,12 @@ pub const MAX_NAME_CHARS: usize = 100;
 /// The longest code input we look at; anything longer is simply wrong.
 pub const MAX_CODE_CHARS: usize = 32;
 
+/// What a page says when the mail server did not take a message. Only a real account's mail
+/// can fail, so this is the one answer that can tell a known address from an unknown one; a
+/// working mail server never shows it.
+pub const MAIL_NOT_SENT: &str =
+    "We could not send the email just now. Please try again in a few minutes.";
+
 /// Renders `page` with `status`, setting the browser cookie when it is new.
 pub fn html(
     state: &AppState,

@@ -108,13 +108,18 @@ fn management_routes(cfg: &mut web::ServiceConfig) {
 
 /// Sign-up and password reset on the hosted pages (API.md §3).
 fn self_service_routes(cfg: &mut web::ServiceConfig) {
-    use routes::password_reset::{forgot_page, forgot_submit, reset_page, reset_submit};
-    use routes::register::{confirm_form, confirm_submit, register_page, register_submit};
+    use routes::password_forgot::{forgot_page, forgot_submit};
+    use routes::password_reset::{reset_page, reset_submit};
+    use routes::register::{register_page, register_submit};
+    use routes::register_confirm::{confirm_form, confirm_submit};
     cfg.route("/register", web::get().to(register_page))
         .route("/register", web::post().to(register_submit))
         .route("/register/confirm", web::get().to(confirm_form))
         .route("/register/confirm", web::post().to(confirm_submit))
-        .route("/register/resend", web::post().to(routes::register::resend))
+        .route(
+            "/register/resend",
+            web::post().to(routes::register_confirm::resend),
+        )
         .route("/password/forgot", web::get().to(forgot_page))
         .route("/password/forgot", web::post().to(forgot_submit))
         .route("/password/reset", web::get().to(reset_page))

@@ -1,7 +1,8 @@
-//! Password reset by an emailed code (API.md §3): `/password/forgot` asks for the email and
-//! sends a code (valid `RESET_TTL`, 15 minutes); `/password/reset` takes the code and a new
-//! password, sets it, and ends every login session of the account (OWASP Forgot Password
-//! cheat sheet). `/password/resend` sends the same code again after the cooldown.
+//! Password reset by an emailed code (API.md §3): `/password/forgot` (in `password_forgot`)
+//! asks for the email and sends a code (valid `RESET_TTL`, 15 minutes); `/password/reset`
+//! takes the code and a new password, sets it, and ends every login session of the account
+//! (OWASP Forgot Password cheat sheet). `/password/resend` sends the same code again after the
+//! cooldown.
 //!
 //! Neither page tells whether an address has an account: an unknown (or unconfirmed, or
 //! disabled) address gets a code row that is never delivered, so the redirect, the page, the
@@ -13,32 +14,21 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::domain::one_time_code::{Channel, Purpose, RESET_TTL, normalize};
+use crate::domain::one_time_code::{Purpose, normalize};
 use crate::domain::password_policy::check_new_password;
 use crate::domain::user::{Email, User};
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
-use crate::web::codes::{self, Checked, Recipient, Resent, Sent};
+use crate::web::codes::{self, Checked, Resent};
 use crate::web::error::WebError;
-use crate::web::factors;
-use crate::web::hosted::{MAX_CODE_CHARS, app_name, code_locked_message, html, see_other};
+use crate::web::hosted::{MAIL_NOT_SENT, MAX_CODE_CHARS, app_name, code_locked_message, html};
 use crate::web::login_flow::form_browser;
 use crate::web::notices::{self, Notice};
 use crate::web::state::AppState;
 
 const WRONG_CODE: &str = "That code is not correct. Check the email we sent and try again.";
 const CODE_GONE: &str = "This code has expired or was already used. Ask for a new one.";
-const NOT_SENT: &str = "We could not send the email just now. Please try again in a few minutes.";
-
-#[derive(Template)]
-#[template(path = "password/forgot.html")]
-struct ForgotPage {
-    request_id: Option<String>,
-    csrf_token: String,
-    email: String,
-    error: Option<String>,
-}
 
 #[derive(Template)]
 #[template(path = "password/reset.html")]
@@ -62,14 +52,17 @@ struct DonePage {
 
 /// The requestId to carry along, if it looks like one (it is only ever put into links; the
 /// login page checks it when it is used).
-fn carried(request_id: Option<&str>) -> Option<String> {
+pub(super) fn carried(request_id: Option<&str>) -> Option<String> {
     request_id
         .filter(|id| uuid::Uuid::parse_str(id).is_ok())
         .map(str::to_owned)
 }
 
 /// The name of the application of a live `request_id`, or our own.
-async fn app_for(state: &AppState, request_id: Option<&str>) -> Result<String, WebError> {
+pub(super) async fn app_for(
+    state: &AppState,
+    request_id: Option<&str>,
+) -> Result<String, WebError> {
     let client_id = match request_id {
         Some(id) => {
             let (id, now) = (id.to_owned(), state.now());
@@ -87,127 +80,10 @@ async fn app_for(state: &AppState, request_id: Option<&str>) -> Result<String, W
 
 /// The address as the person typed it, lower-cased when it parses (it is shown and used as
 /// context for the password rules, never to find the account).
-fn shown_email(typed: &str) -> String {
+pub(super) fn shown_email(typed: &str) -> String {
     Email::parse(typed)
         .map(|e| e.as_str().to_owned())
         .unwrap_or_else(|_| typed.trim().to_owned())
-}
-
-#[derive(Deserialize)]
-pub struct ForgotQuery {
-    #[serde(rename = "requestId")]
-    request_id: Option<String>,
-    email: Option<String>,
-}
-
-/// `GET /password/forgot?requestId=…`: the email form.
-pub async fn forgot_page(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    query: web::Query<ForgotQuery>,
-) -> Result<HttpResponse, WebError> {
-    let browser = Browser::get_or_create(&state, &req);
-    let page = ForgotPage {
-        request_id: carried(query.request_id.as_deref()),
-        csrf_token: browser.csrf_token(&state),
-        email: shown_email(query.email.as_deref().unwrap_or_default()),
-        error: None,
-    };
-    html(&state, &browser, &page, StatusCode::OK)
-}
-
-#[derive(Deserialize)]
-pub struct ForgotForm {
-    #[serde(rename = "requestId")]
-    request_id: Option<String>,
-    email: Option<String>,
-    csrf_token: Option<String>,
-}
-
-/// `POST /password/forgot`: sends a code if the address has an account, and goes to the code
-/// page either way.
-pub async fn forgot_submit(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    form: web::Form<ForgotForm>,
-) -> Result<HttpResponse, WebError> {
-    let form = form.into_inner();
-    let browser = form_browser(&state, &req, form.csrf_token.as_deref())?;
-    let request_id = carried(form.request_id.as_deref());
-    let typed = form.email.unwrap_or_default();
-    let page = |error: String| ForgotPage {
-        request_id: request_id.clone(),
-        csrf_token: browser.csrf_token(&state),
-        email: typed.trim().to_owned(),
-        error: Some(error),
-    };
-    let email = match Email::parse(&typed) {
-        Ok(email) => email,
-        Err(_) => {
-            let error = if typed.trim().is_empty() {
-                "Enter your email address."
-            } else {
-                "Enter an email address like name@example.com."
-            };
-            return html(
-                &state,
-                &browser,
-                &page(error.into()),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
-        }
-    };
-    // Only confirmed, active accounts get a code.
-    let user = factors::user_by_email(&state, email.as_str()).await?;
-    let app = app_for(&state, request_id.as_deref()).await?;
-    let code_id = uuid::Uuid::new_v4().to_string();
-    let recipient = Recipient {
-        user: user.as_ref(),
-        typed_name: email.as_str(),
-        device_id: None,
-    };
-    let sent = codes::send_new(
-        &state,
-        &code_id,
-        Purpose::Reset,
-        Channel::Email,
-        &recipient,
-        &app,
-        RESET_TTL,
-    )
-    .await?;
-    match sent {
-        Sent::Sent(_) => {
-            let mut event = Audit::success("password.reset.request").detail(format!(
-                "identifier={email}, account found: {}",
-                user.is_some()
-            ));
-            if let Some(user) = &user {
-                event = event.user(&user.id);
-            }
-            audit::record(&state, &req, event).await;
-            let mut location = url::form_urlencoded::Serializer::new(String::new());
-            location
-                .append_pair("code_id", &code_id)
-                .append_pair("email", email.as_str());
-            if let Some(id) = &request_id {
-                location.append_pair("requestId", id);
-            }
-            Ok(see_other(format!("/password/reset?{}", location.finish())))
-        }
-        Sent::Locked { until } => html(
-            &state,
-            &browser,
-            &page(code_locked_message(until)),
-            StatusCode::TOO_MANY_REQUESTS,
-        ),
-        Sent::Unavailable | Sent::Failed => html(
-            &state,
-            &browser,
-            &page(NOT_SENT.into()),
-            StatusCode::SERVICE_UNAVAILABLE,
-        ),
-    }
 }
 
 #[derive(Deserialize)]
@@ -416,7 +292,7 @@ pub async fn resend(
             StatusCode::UNPROCESSABLE_ENTITY
         }
         Resent::Failed => {
-            page.code_error = Some(NOT_SENT.into());
+            page.code_error = Some(MAIL_NOT_SENT.into());
             StatusCode::SERVICE_UNAVAILABLE
         }
     };
