@@ -395,3 +395,24 @@ async fn a_reset_code_works_once_and_a_refused_password_does_not_use_it_up() {
     assert!(password_works(&app, &rp, "ada@example.com", NEW_PASSWORD).await);
     assert!(!password_works(&app, &rp, "ada@example.com", "yet another passphrase").await);
 }
+
+#[tokio::test]
+async fn a_crafted_reset_link_cannot_put_its_own_words_on_the_page() {
+    let app = TestApp::spawn().await;
+    let page = app
+        .browser()
+        .get(app.url("/password/reset"))
+        .query(&[
+            ("code_id", "x"),
+            ("email", "Your account is blocked, call +1 555 0100"),
+            ("requestId", "<script>"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(!html.contains("blocked") && !html.contains("555"));
+    assert!(!html.contains("script"));
+    assert!(html.contains("the address you entered"));
+}

@@ -78,12 +78,13 @@ pub(super) async fn app_for(
     app_name(state, client_id.as_deref()).await
 }
 
-/// The address as the person typed it, lower-cased when it parses (it is shown and used as
-/// context for the password rules, never to find the account).
+/// The address from a link or form, normalised; empty unless it is a well-formed address, so
+/// a crafted link cannot put arbitrary words on the page. It is shown and used as context for
+/// the password rules, never to find the account.
 pub(super) fn shown_email(typed: &str) -> String {
     Email::parse(typed)
         .map(|e| e.as_str().to_owned())
-        .unwrap_or_else(|_| typed.trim().to_owned())
+        .unwrap_or_default()
 }
 
 #[derive(Deserialize)]
