@@ -94,17 +94,6 @@ pub fn normalize_phone(input: &str) -> Result<String, String> {
     }
 }
 
-pub fn check_new_password(password: &str) -> Result<(), String> {
-    let length = password.chars().count();
-    if length < 8 {
-        return Err("the password must have at least 8 characters".into());
-    }
-    if length > 256 {
-        return Err("the password must have at most 256 characters".into());
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

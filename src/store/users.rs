@@ -95,3 +95,65 @@ pub fn count_admins(conn: &mut AnyConnection) -> Result<i64, StoreError> {
         .count()
         .get_result(conn)?)
 }
+
+/// Replaces the password hash of a user.
+pub fn update_password(
+    conn: &mut AnyConnection,
+    id: &str,
+    password_hash: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    let n = diesel::update(users::table.find(id))
+        .set((
+            users::password_hash.eq(password_hash),
+            users::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound)
+    }
+}
+
+/// Marks a user's email as confirmed; false when the user no longer exists.
+pub fn update_email_verified(
+    conn: &mut AnyConnection,
+    id: &str,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let n = diesel::update(users::table.find(id))
+        .set((users::email_verified.eq(true), users::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Deletes a user; everything that belongs to the account goes with it (ON DELETE CASCADE).
+pub fn delete_user(conn: &mut AnyConnection, id: &str) -> Result<bool, StoreError> {
+    Ok(diesel::delete(users::table.find(id)).execute(conn)? == 1)
+}
+
+/// Replaces an abandoned self-registration: deletes `old_id` if its email is still unconfirmed
+/// and it was created at or before `created_by`, then inserts `user` (same email) in its place.
+/// False, and nothing changed, when the old account was confirmed (or replaced) meanwhile.
+pub fn replace_unverified_user(
+    conn: &mut AnyConnection,
+    old_id: &str,
+    created_by: i64,
+    user: &User,
+) -> Result<bool, StoreError> {
+    super::write_transaction(conn, |conn| {
+        let deleted = diesel::delete(
+            users::table
+                .find(old_id)
+                .filter(users::email_verified.eq(false))
+                .filter(users::created_at.le(created_by)),
+        )
+        .execute(conn)?;
+        if deleted != 1 {
+            return Ok(false);
+        }
+        insert_user(conn, user)?;
+        Ok(true)
+    })
+}

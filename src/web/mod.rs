@@ -11,10 +11,12 @@ pub mod current_user;
 pub mod envelope;
 pub mod error;
 pub mod factors;
+pub mod hosted;
 pub mod issue;
 pub mod login_flow;
 pub mod login_session;
 pub mod messages;
+pub mod notices;
 pub mod oauth_json;
 pub mod qr;
 pub mod routes;
@@ -87,6 +89,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         );
     verification_routes(cfg);
     second_factor_routes(cfg);
+    self_service_routes(cfg);
     account_routes(cfg);
     management_routes(cfg);
 }
@@ -101,6 +104,30 @@ fn management_routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/v1/users/{sub}/totp/revoke", web::post().to(revoke))
         .route("/v1/deliveries", web::get().to(deliveries));
+}
+
+/// Sign-up and password reset on the hosted pages (API.md §3).
+fn self_service_routes(cfg: &mut web::ServiceConfig) {
+    use routes::password_forgot::{forgot_page, forgot_submit};
+    use routes::password_reset::{reset_page, reset_submit};
+    use routes::register::{register_page, register_submit};
+    use routes::register_confirm::{confirm_form, confirm_submit};
+    cfg.route("/register", web::get().to(register_page))
+        .route("/register", web::post().to(register_submit))
+        .route("/register/confirm", web::get().to(confirm_form))
+        .route("/register/confirm", web::post().to(confirm_submit))
+        .route(
+            "/register/resend",
+            web::post().to(routes::register_confirm::resend),
+        )
+        .route("/password/forgot", web::get().to(forgot_page))
+        .route("/password/forgot", web::post().to(forgot_submit))
+        .route("/password/reset", web::get().to(reset_page))
+        .route("/password/reset", web::post().to(reset_submit))
+        .route(
+            "/password/resend",
+            web::post().to(routes::password_reset::resend),
+        );
 }
 
 /// The self-service account pages.

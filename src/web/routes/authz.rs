@@ -8,8 +8,8 @@ use serde_json::json;
 
 use crate::domain::client::Client;
 use crate::domain::oauth::authorize::{
-    AuthorizationRequest, AuthorizeError, AuthorizeParams, ExistingLogin, SessionDecision, decide,
-    validate,
+    AuthorizationRequest, AuthorizeError, AuthorizeParams, ExistingLogin, SessionDecision,
+    ViewType, decide, validate,
 };
 use crate::domain::oauth::pending::PendingRequest;
 use crate::store;
@@ -102,8 +102,13 @@ async fn authorize(
         _ => {
             let browser = Browser::get_or_create(state, req);
             let pending = save_pending(state, request, Some(browser.binding())).await?;
+            // `view_type=register` opens the sign-up page; it links back to the login page.
+            let page = match pending.request.view_type {
+                ViewType::Register => "/register",
+                ViewType::Login => "/login",
+            };
             let location = format!(
-                "/login?requestId={}&view_type={}",
+                "{page}?requestId={}&view_type={}",
                 pending.id,
                 pending.request.view_type.as_str()
             );

@@ -1,0 +1,75 @@
+//! Small pieces the self-service pages share (sign-up, password reset): rendering a page with
+//! the browser cookie, redirects after a POST, the application's name for messages, and the
+//! words for a locked code.
+
+use actix_web::HttpResponse;
+use actix_web::http::{StatusCode, header};
+use askama::Template;
+
+use super::browser::Browser;
+use super::error::WebError;
+use super::state::AppState;
+use crate::domain::policy::LOCKED_UNTIL_UNLOCKED;
+use crate::store;
+
+/// The longest name a person may give (characters).
+pub const MAX_NAME_CHARS: usize = 100;
+
+/// The longest code input we look at; anything longer is simply wrong.
+pub const MAX_CODE_CHARS: usize = 32;
+
+/// What a page says when the mail server did not take a message. Only a real account's mail
+/// can fail, so this is the one answer that can tell a known address from an unknown one; a
+/// working mail server never shows it.
+pub const MAIL_NOT_SENT: &str =
+    "We could not send the email just now. Please try again in a few minutes.";
+
+/// Renders `page` with `status`, setting the browser cookie when it is new.
+pub fn html(
+    state: &AppState,
+    browser: &Browser,
+    page: &impl Template,
+    status: StatusCode,
+) -> Result<HttpResponse, WebError> {
+    let body = page.render().map_err(|e| WebError::Internal(e.into()))?;
+    let mut response = HttpResponse::build(status);
+    if browser.is_new {
+        response.cookie(browser.cookie(state));
+    }
+    Ok(response.content_type("text/html; charset=utf-8").body(body))
+}
+
+/// `303 See Other` to `location`: the page after a POST is fetched with GET, so reloading it
+/// never submits the form again.
+pub fn see_other(location: String) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// The name of the client `client_id` for pages and messages, or our own name.
+pub async fn app_name(state: &AppState, client_id: Option<&str>) -> Result<String, WebError> {
+    let Some(id) = client_id.map(str::to_owned) else {
+        return Ok(state.config.totp_issuer.clone());
+    };
+    Ok(state
+        .store
+        .run(move |c| store::clients::find_client(c, &id))
+        .await?
+        .map(|c| c.name)
+        .unwrap_or_else(|| state.config.totp_issuer.clone()))
+}
+
+/// What a page says when emailed codes are locked for this address.
+pub fn code_locked_message(until: i64) -> String {
+    if until == LOCKED_UNTIL_UNLOCKED {
+        "Too many wrong codes were entered for this email address. Ask an administrator to unlock it.".into()
+    } else {
+        format!(
+            "Too many wrong codes were entered for this email address. Try again after {} UTC.",
+            super::iso8601(until)
+                .replace('T', " ")
+                .trim_end_matches('Z')
+        )
+    }
+}

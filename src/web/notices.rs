@@ -1,0 +1,147 @@
+//! Mail that tells people about their account without carrying a code: someone tried to
+//! register with an address that already has an account, and a password was changed
+//! (NIST SP 800-63B §6.1.2.3: notify the subscriber of a changed authenticator). Bodies are
+//! askama templates under `templates/messages/notice_email.*`.
+//!
+//! A notice that cannot be delivered is logged (and recorded in `deliveries`), never shown:
+//! the page must look the same whether or not the address belongs to an account.
+
+use askama::Template;
+
+use super::state::AppState;
+use crate::channels::Email;
+use crate::domain::user::User;
+use crate::domain::verification::mask_email;
+use crate::store;
+use crate::store::deliveries::Delivery;
+
+/// What a notice is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    /// Someone tried to create an account with this address; nothing was changed.
+    AlreadyRegistered,
+    /// The password was changed and every session ended.
+    PasswordChanged,
+}
+
+#[derive(Template)]
+#[template(path = "messages/notice_email.txt")]
+struct NoticeText<'a> {
+    paragraphs: &'a [String],
+    link_text: &'a str,
+    link: &'a str,
+    app: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "messages/notice_email.html")]
+struct NoticeHtml<'a> {
+    subject: &'a str,
+    paragraphs: &'a [String],
+    link_text: &'a str,
+    link: &'a str,
+    app: &'a str,
+}
+
+impl Notice {
+    fn purpose(self) -> &'static str {
+        match self {
+            Notice::AlreadyRegistered => "notice.already_registered",
+            Notice::PasswordChanged => "notice.password_changed",
+        }
+    }
+
+    /// Subject, paragraphs and the call to action (text, link) of the mail.
+    fn words(self, app: &str, reset_link: &str) -> (String, Vec<String>, &'static str, String) {
+        match self {
+            Notice::AlreadyRegistered => (
+                format!("Your {app} account"),
+                vec![
+                    format!(
+                        "Someone, maybe you, tried to create a new {app} account with this email \
+                         address. You already have an account, so nothing was created and \
+                         nothing was changed."
+                    ),
+                    "If it was you and you do not remember your password, you can choose a new \
+                     one. If it was not you, you can ignore this message."
+                        .to_owned(),
+                ],
+                "Choose a new password:",
+                reset_link.to_owned(),
+            ),
+            Notice::PasswordChanged => (
+                format!("Your {app} password was changed"),
+                vec![
+                    format!(
+                        "The password of your {app} account was just changed, and every \
+                         browser that was signed in to it was signed out."
+                    ),
+                    "If you did this, there is nothing else to do. If you did not, choose a new \
+                     password right away: someone else may know your old one."
+                        .to_owned(),
+                ],
+                "Choose a new password:",
+                reset_link.to_owned(),
+            ),
+        }
+    }
+
+    fn email(self, to: &str, app: &str, reset_link: &str) -> Result<Email, askama::Error> {
+        let (subject, paragraphs, link_text, link) = self.words(app, reset_link);
+        Ok(Email {
+            to: to.to_owned(),
+            text: NoticeText {
+                paragraphs: &paragraphs,
+                link_text,
+                link: &link,
+                app,
+            }
+            .render()?,
+            html: NoticeHtml {
+                subject: &subject,
+                paragraphs: &paragraphs,
+                link_text,
+                link: &link,
+                app,
+            }
+            .render()?,
+            subject,
+        })
+    }
+}
+
+/// Mails `notice` to `user` and records the attempt. Failures are logged only.
+pub async fn send(state: &AppState, user: &User, notice: Notice, app: &str) {
+    let email = match notice.email(&user.email, app, &state.url("/password/forgot")) {
+        Ok(email) => email,
+        Err(e) => {
+            tracing::error!(error = %e, purpose = notice.purpose(), "a notice did not render");
+            return;
+        }
+    };
+    let (provider, status, detail) = match state.channels.mail.send(&email).await {
+        Ok(receipt) => (receipt.provider, "sent", receipt.detail),
+        Err(e) => {
+            tracing::warn!(provider = e.provider, error = %e.detail, purpose = notice.purpose(), "a notice was not delivered");
+            (e.provider, "failed", e.detail)
+        }
+    };
+    let delivery = Delivery {
+        id: uuid::Uuid::now_v7().to_string(),
+        channel: "email".into(),
+        destination: mask_email(&user.email),
+        purpose: notice.purpose().into(),
+        user_id: Some(user.id.clone()),
+        provider: provider.into(),
+        status: status.into(),
+        detail: Some(detail),
+        created_at: state.now(),
+    };
+    if let Err(e) = state
+        .store
+        .run(move |c| store::deliveries::insert_delivery(c, &delivery))
+        .await
+    {
+        tracing::error!(error = %e, "could not record a delivery");
+    }
+}

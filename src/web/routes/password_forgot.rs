@@ -1,0 +1,147 @@
+//! `GET/POST /password/forgot` (API.md §3): asks for the email of the account and sends a
+//! reset code, then goes on to `/password/reset` (see `password_reset`). Every well-formed
+//! address gets the same redirect and the same page; only confirmed, active accounts get a code,
+//! any other address a stand-in code row that is never delivered.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::password_reset::{app_for, carried, shown_email};
+use crate::domain::one_time_code::{Channel, Purpose, RESET_TTL};
+use crate::domain::user::Email;
+use crate::web::audit::{self, Audit};
+use crate::web::browser::Browser;
+use crate::web::codes::{self, Recipient, Sent};
+use crate::web::error::WebError;
+use crate::web::factors;
+use crate::web::hosted::{MAIL_NOT_SENT, code_locked_message, html, see_other};
+use crate::web::login_flow::form_browser;
+use crate::web::state::AppState;
+
+#[derive(Template)]
+#[template(path = "password/forgot.html")]
+struct ForgotPage {
+    request_id: Option<String>,
+    csrf_token: String,
+    email: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct ForgotQuery {
+    #[serde(rename = "requestId")]
+    request_id: Option<String>,
+    email: Option<String>,
+}
+
+/// `GET /password/forgot?requestId=…`: the email form.
+pub async fn forgot_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<ForgotQuery>,
+) -> Result<HttpResponse, WebError> {
+    let browser = Browser::get_or_create(&state, &req);
+    let page = ForgotPage {
+        request_id: carried(query.request_id.as_deref()),
+        csrf_token: browser.csrf_token(&state),
+        email: shown_email(query.email.as_deref().unwrap_or_default()),
+        error: None,
+    };
+    html(&state, &browser, &page, StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+pub struct ForgotForm {
+    #[serde(rename = "requestId")]
+    request_id: Option<String>,
+    email: Option<String>,
+    csrf_token: Option<String>,
+}
+
+/// `POST /password/forgot`: sends a code if the address has an account, and goes to the code
+/// page either way.
+pub async fn forgot_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: web::Form<ForgotForm>,
+) -> Result<HttpResponse, WebError> {
+    let form = form.into_inner();
+    let browser = form_browser(&state, &req, form.csrf_token.as_deref())?;
+    let request_id = carried(form.request_id.as_deref());
+    let typed = form.email.unwrap_or_default();
+    let page = |error: String| ForgotPage {
+        request_id: request_id.clone(),
+        csrf_token: browser.csrf_token(&state),
+        email: typed.trim().to_owned(),
+        error: Some(error),
+    };
+    let email = match Email::parse(&typed) {
+        Ok(email) => email,
+        Err(_) => {
+            let error = if typed.trim().is_empty() {
+                "Enter your email address."
+            } else {
+                "Enter an email address like name@example.com."
+            };
+            return html(
+                &state,
+                &browser,
+                &page(error.into()),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
+    };
+    // Only confirmed, active accounts get a code.
+    let user = factors::user_by_email(&state, email.as_str()).await?;
+    let app = app_for(&state, request_id.as_deref()).await?;
+    let code_id = uuid::Uuid::new_v4().to_string();
+    let recipient = Recipient {
+        user: user.as_ref(),
+        typed_name: email.as_str(),
+        device_id: None,
+    };
+    let sent = codes::send_new(
+        &state,
+        &code_id,
+        Purpose::Reset,
+        Channel::Email,
+        &recipient,
+        &app,
+        RESET_TTL,
+    )
+    .await?;
+    match sent {
+        Sent::Sent(_) => {
+            let mut event = Audit::success("password.reset.request").detail(format!(
+                "identifier={email}, account found: {}",
+                user.is_some()
+            ));
+            if let Some(user) = &user {
+                event = event.user(&user.id);
+            }
+            audit::record(&state, &req, event).await;
+            let mut location = url::form_urlencoded::Serializer::new(String::new());
+            location
+                .append_pair("code_id", &code_id)
+                .append_pair("email", email.as_str());
+            if let Some(id) = &request_id {
+                location.append_pair("requestId", id);
+            }
+            Ok(see_other(format!("/password/reset?{}", location.finish())))
+        }
+        Sent::Locked { until } => html(
+            &state,
+            &browser,
+            &page(code_locked_message(until)),
+            StatusCode::TOO_MANY_REQUESTS,
+        ),
+        Sent::Unavailable | Sent::Failed => html(
+            &state,
+            &browser,
+            &page(MAIL_NOT_SENT.into()),
+            StatusCode::SERVICE_UNAVAILABLE,
+        ),
+    }
+}

@@ -1,0 +1,301 @@
+//! Password reset by an emailed code (API.md §3): `/password/forgot` (in `password_forgot`)
+//! asks for the email and sends a code (valid `RESET_TTL`, 15 minutes); `/password/reset`
+//! takes the code and a new password, sets it, and ends every login session of the account
+//! (OWASP Forgot Password cheat sheet). `/password/resend` sends the same code again after the
+//! cooldown.
+//!
+//! Neither page tells whether an address has an account: an unknown (or unconfirmed, or
+//! disabled) address gets a code row that is never delivered, so the redirect, the page, the
+//! wrong-code messages and the lockout after five wrong codes are the same. A `requestId`
+//! is carried along so that the person can go back to the sign-in they came from.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::domain::one_time_code::{Purpose, normalize};
+use crate::domain::password_policy::check_new_password;
+use crate::domain::user::{Email, User};
+use crate::store;
+use crate::web::audit::{self, Audit};
+use crate::web::browser::Browser;
+use crate::web::codes::{self, Checked, Resent};
+use crate::web::error::WebError;
+use crate::web::hosted::{MAIL_NOT_SENT, MAX_CODE_CHARS, app_name, code_locked_message, html};
+use crate::web::login_flow::form_browser;
+use crate::web::notices::{self, Notice};
+use crate::web::state::AppState;
+
+const WRONG_CODE: &str = "That code is not correct. Check the email we sent and try again.";
+const CODE_GONE: &str = "This code has expired or was already used. Ask for a new one.";
+
+#[derive(Template)]
+#[template(path = "password/reset.html")]
+struct ResetPage {
+    request_id: Option<String>,
+    code_id: String,
+    email: String,
+    csrf_token: String,
+    code_error: Option<String>,
+    password_error: Option<String>,
+    /// The code is gone or locked: offer a new one.
+    ask_again: bool,
+    notice: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "password/done.html")]
+struct DonePage {
+    request_id: Option<String>,
+}
+
+/// The requestId to carry along, if it looks like one (it is only ever put into links; the
+/// login page checks it when it is used).
+pub(super) fn carried(request_id: Option<&str>) -> Option<String> {
+    request_id
+        .filter(|id| uuid::Uuid::parse_str(id).is_ok())
+        .map(str::to_owned)
+}
+
+/// The name of the application of a live `request_id`, or our own.
+pub(super) async fn app_for(
+    state: &AppState,
+    request_id: Option<&str>,
+) -> Result<String, WebError> {
+    let client_id = match request_id {
+        Some(id) => {
+            let (id, now) = (id.to_owned(), state.now());
+            state
+                .store
+                .run(move |c| store::requests::find_request(c, &id))
+                .await?
+                .filter(|p| p.is_live(now))
+                .map(|p| p.request.client_id)
+        }
+        None => None,
+    };
+    app_name(state, client_id.as_deref()).await
+}
+
+/// The address from a link or form, normalised; empty unless it is a well-formed address, so
+/// a crafted link cannot put arbitrary words on the page. It is shown and used as context for
+/// the password rules, never to find the account.
+pub(super) fn shown_email(typed: &str) -> String {
+    Email::parse(typed)
+        .map(|e| e.as_str().to_owned())
+        .unwrap_or_default()
+}
+
+#[derive(Deserialize)]
+pub struct ResetQuery {
+    #[serde(rename = "requestId")]
+    request_id: Option<String>,
+    code_id: Option<String>,
+    email: Option<String>,
+}
+
+/// `GET /password/reset?code_id=…&email=…&requestId=…`: the code and new-password form.
+pub async fn reset_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<ResetQuery>,
+) -> Result<HttpResponse, WebError> {
+    let browser = Browser::get_or_create(&state, &req);
+    let query = query.into_inner();
+    let page = ResetPage {
+        request_id: carried(query.request_id.as_deref()),
+        code_id: query.code_id.unwrap_or_default(),
+        email: shown_email(query.email.as_deref().unwrap_or_default()),
+        csrf_token: browser.csrf_token(&state),
+        code_error: None,
+        password_error: None,
+        ask_again: false,
+        notice: None,
+    };
+    html(&state, &browser, &page, StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+pub struct ResetForm {
+    #[serde(rename = "requestId")]
+    request_id: Option<String>,
+    code_id: Option<String>,
+    email: Option<String>,
+    code: Option<String>,
+    password: Option<String>,
+    csrf_token: Option<String>,
+}
+
+/// `POST /password/reset`: a right code and an acceptable password set the new password and
+/// sign the account out everywhere.
+pub async fn reset_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: web::Form<ResetForm>,
+) -> Result<HttpResponse, WebError> {
+    let form = form.into_inner();
+    let browser = form_browser(&state, &req, form.csrf_token.as_deref())?;
+    let request_id = carried(form.request_id.as_deref());
+    let code_id = form.code_id.unwrap_or_default();
+    let email = shown_email(form.email.as_deref().unwrap_or_default());
+    let typed = normalize(form.code.as_deref().unwrap_or_default());
+    let password = form.password.unwrap_or_default();
+    let mut page = ResetPage {
+        request_id: request_id.clone(),
+        code_id: code_id.clone(),
+        email: email.clone(),
+        csrf_token: browser.csrf_token(&state),
+        code_error: None,
+        password_error: None,
+        ask_again: false,
+        notice: None,
+    };
+    // The password first: a code is used up when it is accepted, so a refused password must
+    // not cost the person their code.
+    if password.is_empty() {
+        page.password_error = Some("Choose a new password.".into());
+    } else if let Err(problem) = check_new_password(&password, &email) {
+        page.password_error = Some(problem.message());
+    }
+    if typed.is_empty() {
+        page.code_error = Some("Enter the code from the email.".into());
+    }
+    if page.password_error.is_some() || page.code_error.is_some() {
+        return html(&state, &browser, &page, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    // Hashed before the code is checked: a busy hasher must not use up a right code.
+    let password_hash = state.hashing.hash(password).await?;
+    let checked = if typed.chars().count() > MAX_CODE_CHARS {
+        Checked::Wrong
+    } else {
+        codes::check(&state, &code_id, Purpose::Reset, &typed).await?
+    };
+    match checked {
+        Checked::Accepted { user_id } => {
+            if let Some(user) = set_password(&state, &user_id, password_hash).await? {
+                audit::record(
+                    &state,
+                    &req,
+                    Audit::success("password.reset")
+                        .user(&user.id)
+                        .detail("password changed by an emailed code; all sessions ended".into()),
+                )
+                .await;
+                let app = app_for(&state, request_id.as_deref()).await?;
+                notices::send(&state, &user, Notice::PasswordChanged, &app).await;
+                return html(&state, &browser, &DonePage { request_id }, StatusCode::OK);
+            }
+            page.code_error = Some(CODE_GONE.into());
+            page.ask_again = true;
+        }
+        Checked::Wrong => {
+            audit::record(
+                &state,
+                &req,
+                Audit::failure("password.reset").detail(format!("identifier={email}")),
+            )
+            .await;
+            page.code_error = Some(WRONG_CODE.into());
+        }
+        Checked::Locked { until } => {
+            page.code_error = Some(code_locked_message(until));
+            page.ask_again = true;
+        }
+        Checked::Expired => {
+            page.code_error = Some(CODE_GONE.into());
+            page.ask_again = true;
+        }
+    }
+    html(&state, &browser, &page, StatusCode::UNPROCESSABLE_ENTITY)
+}
+
+/// Sets the new password and ends every login session of the account (a thief signed in with
+/// the old password is signed out too). `None` when the account is gone or disabled.
+async fn set_password(
+    state: &AppState,
+    user_id: &str,
+    password_hash: String,
+) -> Result<Option<User>, WebError> {
+    let (id, now) = (user_id.to_owned(), state.now());
+    Ok(state
+        .store
+        .run(move |c| {
+            store::write_transaction(c, |c| {
+                let Some(user) = store::users::find_user(c, &id)?.filter(User::can_sign_in) else {
+                    return Ok(None);
+                };
+                store::users::update_password(c, &id, &password_hash, now)?;
+                store::sessions::delete_user_sessions(c, &id, None)?;
+                Ok(Some(user))
+            })
+        })
+        .await?)
+}
+
+#[derive(Deserialize)]
+pub struct ResendForm {
+    #[serde(rename = "requestId")]
+    request_id: Option<String>,
+    code_id: Option<String>,
+    email: Option<String>,
+    csrf_token: Option<String>,
+}
+
+/// `POST /password/resend`: the same code again, once the cooldown has passed.
+pub async fn resend(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: web::Form<ResendForm>,
+) -> Result<HttpResponse, WebError> {
+    let form = form.into_inner();
+    let browser = form_browser(&state, &req, form.csrf_token.as_deref())?;
+    let request_id = carried(form.request_id.as_deref());
+    let code_id = form.code_id.unwrap_or_default();
+    let lookup = code_id.clone();
+    let is_reset_code = !code_id.is_empty()
+        && code_id.len() <= 64
+        && state
+            .store
+            .run(move |c| store::one_time_codes::find_code(c, &lookup))
+            .await?
+            .is_some_and(|code| code.purpose == Purpose::Reset);
+    let outcome = if is_reset_code {
+        let app = app_for(&state, request_id.as_deref()).await?;
+        codes::resend(&state, &code_id, &app).await?
+    } else {
+        Resent::Gone
+    };
+    let mut page = ResetPage {
+        request_id,
+        code_id,
+        email: shown_email(form.email.as_deref().unwrap_or_default()),
+        csrf_token: browser.csrf_token(&state),
+        code_error: None,
+        password_error: None,
+        ask_again: false,
+        notice: None,
+    };
+    let status = match outcome {
+        Resent::Sent(_) => {
+            page.notice = Some("We sent the code again. It can take a minute to arrive; look in your spam folder too.".into());
+            StatusCode::OK
+        }
+        Resent::TooSoon { wait } => {
+            page.notice = Some(format!(
+                "We sent the code a moment ago. You can ask for it again in {wait} seconds."
+            ));
+            StatusCode::OK
+        }
+        Resent::Gone => {
+            page.code_error = Some(CODE_GONE.into());
+            page.ask_again = true;
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        Resent::Failed => {
+            page.code_error = Some(MAIL_NOT_SENT.into());
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+    };
+    html(&state, &browser, &page, status)
+}
