@@ -75,7 +75,6 @@ impl User {
     }
 }
 
-/// Minimum rules for a new password (NIST SP 800-63B §3.1.1.2: length, no composition rules).
 /// A phone number in E.164 form (`+` then 8 to 15 digits); spaces, dashes, dots and brackets
 /// people type are dropped.
 pub fn normalize_phone(input: &str) -> Result<String, String> {

@@ -223,7 +223,7 @@ async fn a_text_message_is_the_second_factor_after_a_password() {
     let page = get_text(&browser, app.url(&mfa)).await;
     assert!(page.contains("Text a code to •••• 5678"), "{page}");
 
-    let sent = press(&app, &browser, &page, "mfa-sms").await;
+    let sent = press(&app, &browser, &page, "method-sms").await;
     let code_page = get_text(&browser, app.url(&location(&sent))).await;
     let text = sms.wait_for_requests(1).await[0].json()["message"]
         .as_str()

@@ -46,6 +46,9 @@ struct MfaPage {
     /// The masked number to offer "text me a code" for, and whether push devices exist.
     sms_to: Option<String>,
     push: bool,
+    /// The shared code choices: no email code and no typed name for a second factor.
+    email_code: bool,
+    username: String,
     error: Option<String>,
 }
 
@@ -177,6 +180,8 @@ async fn render(
     let (sms_to, push) = code_channels(state, &c.user).await?;
     let page = MfaPage {
         choose: matches!(form, Form::Choose),
+        email_code: false,
+        username: String::new(),
         sms_to,
         push,
         track_id: c.track.id.clone(),

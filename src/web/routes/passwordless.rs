@@ -40,6 +40,8 @@ struct MethodsPage {
     /// The masked number to offer "text me a code" for.
     sms_to: Option<String>,
     push: bool,
+    /// Always empty here: these choices start a first factor.
+    track_id: String,
     error: Option<String>,
 }
 
@@ -118,6 +120,7 @@ pub async fn methods(
             _ => false,
         },
         error: send_problem(query.error.as_deref()),
+        track_id: String::new(),
         username,
     };
     html(page, actix_web::http::StatusCode::OK, &browser, &state)
