@@ -76,6 +76,31 @@ pub fn find_code(conn: &mut AnyConnection, id: &str) -> Result<Option<OneTimeCod
         .transpose()
 }
 
+/// A live code for the same person, purpose and channel sent after `sent_after`, if any: a new
+/// one is not sent so soon (no flooding anyone's inbox or phone).
+pub fn find_recent_code(
+    conn: &mut AnyConnection,
+    subject: &str,
+    purpose: Purpose,
+    channel: &str,
+    sent_after: i64,
+    now: i64,
+) -> Result<Option<OneTimeCode>, StoreError> {
+    t::table
+        .filter(t::subject.eq(subject))
+        .filter(t::purpose.eq(purpose.as_str()))
+        .filter(t::channel.eq(channel))
+        .filter(t::sent_at.gt(sent_after))
+        .filter(t::used_at.is_null())
+        .filter(t::expires_at.gt(now))
+        .order(t::sent_at.desc())
+        .select(CodeRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(OneTimeCode::try_from)
+        .transpose()
+}
+
 /// Marks the code used if it is `purpose`'s, unused, unexpired and its hash is `code_hash`.
 /// True only for the one caller that used it.
 pub fn use_code(

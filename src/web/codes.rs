@@ -44,6 +44,12 @@ pub enum Sent {
     Locked {
         until: i64,
     },
+    /// A code for the same person, purpose and channel went out moments ago and is still
+    /// valid: nothing new is sent; that code is the one to use (or re-send after `wait` s).
+    TooSoon {
+        existing: OneTimeCode,
+        wait: i64,
+    },
     /// The channel is not configured, or the account has no phone number / push device.
     Unavailable,
     /// The provider refused or could not be reached: nothing was kept.
@@ -170,6 +176,15 @@ pub async fn send_new(
     let Some(destination) = destination(state, channel, to).await? else {
         return Ok(Sent::Unavailable);
     };
+    let (s, sent_after) = (to.subject(), now - state.code_policy.resend_after);
+    if let Some(existing) = state
+        .store
+        .run(move |c| store::one_time_codes::find_recent_code(c, &s, purpose, ch, sent_after, now))
+        .await?
+    {
+        let wait = existing.resend_wait(&state.code_policy, now).max(1);
+        return Ok(Sent::TooSoon { existing, wait });
+    }
     let code = new_code(state);
     let row = OneTimeCode {
         id: id.to_owned(),

@@ -88,6 +88,9 @@ async fn email_me_a_code_signs_in_on_the_hosted_pages_with_a_resend() {
     assert_eq!(sent.status(), 303);
     let code_url = location(&sent);
     assert!(code_url.starts_with("/login/code?"), "{code_url}");
+    // a double click (or back and again) leads to the same code, and sends no second mail
+    let again = press(&app, &browser, &methods, "method-email").await;
+    assert_eq!(location(&again), code_url);
     let page = get_text(&browser, app.url(&code_url)).await;
     assert!(page.contains("a***@example.com"), "{page}");
     assert!(page.contains("autocomplete=\"one-time-code\""));
@@ -131,6 +134,7 @@ async fn email_me_a_code_signs_in_on_the_hosted_pages_with_a_resend() {
             .await
             .contains("You can ask for it again in")
     );
+    assert_eq!(smtp.messages().len(), 1, "nothing was sent twice");
     app.clock.advance(31);
     assert!(
         resend(page.clone())

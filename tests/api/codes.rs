@@ -152,6 +152,8 @@ async fn an_email_code_signs_in_passwordless_through_both_path_families() {
         assert_eq!(status, 200, "{verified}");
         let claims = finish(&app, &browser, &rp, &request_id, &verified, "EMAIL").await;
         assert_eq!(claims["amr"], json!(["mail"]));
+        // one code per person and channel at a time: the next may go out after the cooldown
+        app.clock.advance(30);
         assert_eq!(claims["email"], ADA);
     }
 }
@@ -724,4 +726,43 @@ async fn an_operator_replaces_the_sms_and_mail_templates_per_channel() {
         mail.text_body().contains("valid for 5 minutes"),
         "the text body keeps the built-in template"
     );
+}
+
+#[tokio::test]
+async fn a_second_initiate_within_the_cooldown_sends_nothing_new() {
+    let (app, smtp) = with_mail().await;
+    app.create_user(ADA).await;
+    let rp = app.confidential_client().await;
+    let request_id = app.start_login(&app.browser(), &rp).await;
+    let (status, _) = initiate(&app, &CURRENT, "email", &request_id, json!({"email": ADA})).await;
+    assert_eq!(status, 200);
+    let (status, flood) = initiate(&app, &V2, "email", &request_id, json!({"email": ADA})).await;
+    assert_eq!(status, 429, "{flood}");
+    assert_eq!(flood["error"]["code"], "resend_too_soon");
+    // an unknown address is refused alike
+    for _ in 0..2 {
+        initiate(
+            &app,
+            &CURRENT,
+            "email",
+            &request_id,
+            json!({"email": "nobody@example.com"}),
+        )
+        .await;
+    }
+    let (status, _) = initiate(
+        &app,
+        &CURRENT,
+        "email",
+        &request_id,
+        json!({"email": "nobody@example.com"}),
+    )
+    .await;
+    assert_eq!(status, 429);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(smtp.messages().len(), 1);
+    app.clock.advance(30);
+    let (status, _) = initiate(&app, &CURRENT, "email", &request_id, json!({"email": ADA})).await;
+    assert_eq!(status, 200);
+    assert_eq!(smtp.wait_for_mail(ADA, 2).await.len(), 2);
 }

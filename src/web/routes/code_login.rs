@@ -146,6 +146,27 @@ pub async fn send(
                 pending.id, verification.status_id
             )));
         }
+        Sent::TooSoon { existing, .. } => {
+            // A double click, or back and again: the code already sent is the one to enter.
+            let lookup = existing.id.clone();
+            let open = state
+                .store
+                .run(move |c| store::verifications::find_by_status(c, &lookup))
+                .await?
+                .filter(|v| {
+                    v.request_id.as_deref() == Some(pending.id.as_str())
+                        && v.state == State::Initiated
+                });
+            match open {
+                Some(v) => {
+                    return Ok(see_other(format!(
+                        "/login/code?requestId={}&id={}&track_id={track_id}",
+                        pending.id, v.status_id
+                    )));
+                }
+                None => "code_too_soon",
+            }
+        }
         Sent::Locked { .. } => "code_locked",
         Sent::Unavailable => "code_unavailable",
         Sent::Failed => "delivery_failed",
@@ -160,6 +181,7 @@ pub async fn send(
 /// What the method pages say after a code could not be sent (`error=` from [`send`]).
 pub fn send_problem(error: Option<&str>) -> Option<String> {
     Some(match error? {
+        "code_too_soon" => "A code was sent moments ago and is still valid: check your messages, or ask again in half a minute.".into(),
         "code_locked" => "Too many wrong codes were entered. Codes are blocked for a while: choose another way to sign in, or try again later.".into(),
         "code_unavailable" => "That way of signing in is not available for this account. Choose another.".into(),
         "delivery_failed" => "We could not send the code just now. Choose another way to sign in, or try again in a few minutes.".into(),

@@ -112,8 +112,13 @@ pub async fn forgot_submit(
         RESET_TTL,
     )
     .await?;
+    // A code went out moments ago and still works: continue with that one, no new mail.
+    let code_id = match &sent {
+        Sent::TooSoon { existing, .. } => existing.id.clone(),
+        _ => code_id,
+    };
     match sent {
-        Sent::Sent(_) => {
+        Sent::Sent(_) | Sent::TooSoon { .. } => {
             let mut event = Audit::success("password.reset.request").detail(format!(
                 "identifier={email}, account found: {}",
                 user.is_some()

@@ -295,6 +295,8 @@ async fn register(
             Ok(Registered::Code(code_id))
         }
         (Sent::Sent(_), _) => Ok(Registered::Code(code_id)),
+        // A code went out moments ago and still works: confirm with that one, no new mail.
+        (Sent::TooSoon { existing, .. }, _) => Ok(Registered::Code(existing.id)),
         (Sent::Locked { until }, _) => Ok(Registered::Locked(until)),
         (Sent::Unavailable | Sent::Failed, account) => {
             if let Account::New(user) = account {

@@ -84,6 +84,15 @@ fn not_sent(req: &HttpRequest, sent: &Sent) -> HttpResponse {
             "VerificationLocked",
             &locked_message(*until),
         ),
+        Sent::TooSoon { wait, .. } => envelope::error(
+            req,
+            StatusCode::TOO_MANY_REQUESTS,
+            "resend_too_soon",
+            "TooManyRequests",
+            &format!(
+                "A code was sent moments ago and is still valid: use it, or ask again in {wait} seconds."
+            ),
+        ),
         Sent::Unavailable => envelope::error(
             req,
             StatusCode::BAD_REQUEST,
