@@ -44,3 +44,18 @@ pub fn list_audit_events(
     }
     Ok(query.load(conn)?)
 }
+
+/// Events since `since` whose action starts with `action_prefix`, with `outcome`.
+pub fn count_events_since(
+    conn: &mut AnyConnection,
+    action_prefix: &str,
+    outcome: &str,
+    since: i64,
+) -> Result<i64, StoreError> {
+    Ok(t::table
+        .filter(t::action.like(format!("{action_prefix}%")))
+        .filter(t::outcome.eq(outcome))
+        .filter(t::at.ge(since))
+        .count()
+        .get_result(conn)?)
+}

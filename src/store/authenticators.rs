@@ -285,3 +285,11 @@ pub fn has_active_authenticator(
         .get_result(conn)?;
     Ok(n > 0)
 }
+
+/// Authenticators locked at `now`.
+pub fn count_locked(conn: &mut AnyConnection, now: i64) -> Result<i64, StoreError> {
+    Ok(t::table
+        .filter(t::locked_until.gt(now))
+        .count()
+        .get_result(conn)?)
+}

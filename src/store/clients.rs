@@ -153,3 +153,11 @@ pub fn ensure_builtin_client(
         Ok(())
     })
 }
+
+/// Registered applications, not counting the built-in ones (ids starting with `gatehouse-`).
+pub fn count_clients(conn: &mut AnyConnection) -> Result<i64, StoreError> {
+    Ok(clients::table
+        .filter(clients::id.not_like("gatehouse-%"))
+        .count()
+        .get_result(conn)?)
+}

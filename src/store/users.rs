@@ -157,3 +157,7 @@ pub fn replace_unverified_user(
         Ok(true)
     })
 }
+
+pub fn count_users(conn: &mut AnyConnection) -> Result<i64, StoreError> {
+    Ok(users::table.count().get_result(conn)?)
+}

@@ -92,6 +92,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     self_service_routes(cfg);
     account_routes(cfg);
     management_routes(cfg);
+    admin_routes(cfg);
+}
+
+/// The admin area (administrators only; see `routes::admin`).
+fn admin_routes(cfg: &mut web::ServiceConfig) {
+    use routes::admin::dashboard;
+    cfg.route("/admin", web::get().to(dashboard::dashboard));
 }
 
 /// The management API (API.md §5).

@@ -130,13 +130,22 @@ impl TestApp {
 
     /// Creates a user with [`PASSWORD`] and a confirmed phone number; returns its `sub`.
     pub async fn create_user_with_phone(&self, email: &str, phone: Option<&str>) -> String {
+        self.new_user(email, phone, false).await
+    }
+
+    /// Creates an administrator with [`PASSWORD`]; returns its `sub`.
+    pub async fn create_admin(&self, email: &str) -> String {
+        self.new_user(email, None, true).await
+    }
+
+    async fn new_user(&self, email: &str, phone: Option<&str>, admin: bool) -> String {
         let (config, store) = (self.config.clone(), self.state.store.clone());
         let args = NewUser {
             email: email.into(),
             password: Some(PASSWORD.into()),
             password_stdin: false,
             name: Some("Test User".into()),
-            admin: false,
+            admin,
             phone: phone.map(str::to_owned),
             json: true,
         };

@@ -8,6 +8,7 @@ mod http_recorder;
 mod smtp_server;
 
 mod account;
+mod admin;
 mod architecture;
 mod authorize;
 mod backup_codes;

@@ -70,11 +70,38 @@ fn redirect(location: &str) -> HttpResponse {
         .finish()
 }
 
+/// Where the built-in sign-in lands afterwards (carried in `state`, after the CSRF value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Landing {
+    Account,
+    Admin,
+}
+
+impl Landing {
+    fn path(self) -> &'static str {
+        match self {
+            Landing::Account => "/account",
+            Landing::Admin => "/admin",
+        }
+    }
+}
+
 /// The signed-in user, or a redirect that signs them in through the hosted login.
 async fn user_or_sign_in(
     state: &AppState,
     req: &HttpRequest,
     session: &Session,
+) -> Result<Result<User, HttpResponse>, WebError> {
+    signed_in_or_sign_in(state, req, session, Landing::Account).await
+}
+
+/// The signed-in user, or a redirect that signs them in through the hosted login (with the
+/// user's second factor, as for any application) and then lands on `landing`.
+pub async fn signed_in_or_sign_in(
+    state: &AppState,
+    req: &HttpRequest,
+    session: &Session,
+    landing: Landing,
 ) -> Result<Result<User, HttpResponse>, WebError> {
     if let Some(user) = current_user(state, req, session)
         .await?
@@ -88,7 +115,13 @@ async fn user_or_sign_in(
         ("redirect_uri", &state.url("/account/callback")),
         ("response_type", "code"),
         ("scope", "openid"),
-        ("state", &browser.csrf_token(state)),
+        (
+            "state",
+            &match landing {
+                Landing::Account => browser.csrf_token(state),
+                Landing::Admin => format!("{}~admin", browser.csrf_token(state)),
+            },
+        ),
     ])
     .map_err(|e| WebError::Internal(e.into()))?;
     let mut response = HttpResponse::Found();
@@ -174,14 +207,19 @@ pub async fn callback(
     query: web::Query<CallbackQuery>,
 ) -> Result<HttpResponse, WebError> {
     let browser = Browser::existing(&state, &req);
-    let state_ok =
-        matches!((&browser, &query.state), (Some(b), Some(s)) if b.csrf_matches(&state, s));
+    let (csrf, landing) = match query.state.as_deref().map(|s| s.split_once('~')) {
+        Some(Some((csrf, "admin"))) => (Some(csrf), Landing::Admin),
+        Some(Some(_)) => (None, Landing::Account),
+        Some(None) => (query.state.as_deref(), Landing::Account),
+        None => (None, Landing::Account),
+    };
+    let state_ok = matches!((&browser, csrf), (Some(b), Some(s)) if b.csrf_matches(&state, s));
     if query.error.is_some() || !state_ok {
         return Err(WebError::BadRequest(
             "Signing in to your account did not complete. Open /account to try again.".into(),
         ));
     }
-    Ok(redirect("/account"))
+    Ok(redirect(landing.path()))
 }
 
 #[derive(Deserialize)]

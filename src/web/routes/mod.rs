@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod account_backup;
+pub mod admin;
 pub mod authz;
 pub mod code_login;
 pub mod discovery;

@@ -1,0 +1,128 @@
+//! The admin area (`/admin`): settings pages for administrators (`gatehouse user create
+//! --admin`). Anonymous visitors are sent through the hosted login (which asks for their second
+//! factor like any sign-in) and land back here; signed-in users without the admin role get 403.
+//! Every form carries the CSRF token; every change is audit-logged with who, what and
+//! before → after (never a secret).
+
+pub mod dashboard;
+
+use actix_session::Session;
+use actix_web::{HttpRequest, HttpResponse};
+
+use crate::domain::user::User;
+use crate::web::browser::Browser;
+use crate::web::error::WebError;
+use crate::web::routes::account::{Landing, form_user, signed_in_or_sign_in};
+use crate::web::state::AppState;
+
+/// The sections of the admin area, for the navigation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Dashboard,
+    Applications,
+    Methods,
+    Connectors,
+    Users,
+    Audit,
+    Deliveries,
+}
+
+impl Section {
+    pub const ALL: [Section; 7] = [
+        Section::Dashboard,
+        Section::Applications,
+        Section::Methods,
+        Section::Connectors,
+        Section::Users,
+        Section::Audit,
+        Section::Deliveries,
+    ];
+
+    pub fn path(self) -> &'static str {
+        match self {
+            Section::Dashboard => "/admin",
+            Section::Applications => "/admin/apps",
+            Section::Methods => "/admin/methods",
+            Section::Connectors => "/admin/connectors",
+            Section::Users => "/admin/users",
+            Section::Audit => "/admin/audit",
+            Section::Deliveries => "/admin/deliveries",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Section::Dashboard => "Dashboard",
+            Section::Applications => "Applications",
+            Section::Methods => "Sign-in methods",
+            Section::Connectors => "Connectors",
+            Section::Users => "Users",
+            Section::Audit => "Audit log",
+            Section::Deliveries => "Deliveries",
+        }
+    }
+}
+
+/// What every admin page's layout needs: the navigation and the admin's own identity.
+pub struct Chrome {
+    pub current: Section,
+    pub sections: [Section; 7],
+    pub admin_email: String,
+    pub csrf_token: String,
+}
+
+impl Chrome {
+    pub fn new(state: &AppState, req: &HttpRequest, admin: &User, current: Section) -> Chrome {
+        Chrome {
+            current,
+            sections: Section::ALL,
+            admin_email: admin.email.clone(),
+            csrf_token: Browser::get_or_create(state, req).csrf_token(state),
+        }
+    }
+}
+
+fn not_admin() -> WebError {
+    WebError::Forbidden(
+        "This area is for administrators. Ask one to give your account the admin role.".into(),
+    )
+}
+
+/// The signed-in administrator, or the answer to give instead: a sign-in for anonymous
+/// visitors, 403 for everyone else.
+pub async fn admin_or_sign_in(
+    state: &AppState,
+    req: &HttpRequest,
+    session: &Session,
+) -> Result<Result<User, HttpResponse>, WebError> {
+    match signed_in_or_sign_in(state, req, session, Landing::Admin).await? {
+        Ok(user) if user.is_admin => Ok(Ok(user)),
+        Ok(_) => Err(not_admin()),
+        Err(sign_in) => Ok(Err(sign_in)),
+    }
+}
+
+/// The administrator behind a posted admin form, after the CSRF check.
+pub async fn form_admin(
+    state: &AppState,
+    req: &HttpRequest,
+    session: &Session,
+    csrf: Option<&str>,
+) -> Result<User, WebError> {
+    let user = form_user(state, req, session, csrf).await?;
+    if user.is_admin {
+        Ok(user)
+    } else {
+        Err(not_admin())
+    }
+}
+
+/// `field: before → after` for each field that changed, for the audit trail.
+pub fn changes(fields: &[(&str, String, String)]) -> String {
+    fields
+        .iter()
+        .filter(|(_, before, after)| before != after)
+        .map(|(name, before, after)| format!("{name}: {before} → {after}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
