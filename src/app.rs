@@ -12,7 +12,6 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use tracing_actix_web::TracingLogger;
 
-use crate::channels::Channels;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::crypto::jwt::{KeyRing, SigningKey, generate_rsa_key};
@@ -193,12 +192,12 @@ impl Application {
             .unwrap_or_else(|| format!("http://{addr}"));
         let secure_cookies = public_url.starts_with("https://");
         // Inside the runtime: lettre's SMTP pool starts its reaper task here.
-        let channels = Channels::new(
-            &config.mail_settings(),
-            &config.sms_settings(),
-            &config.push_settings(),
-        )?;
-        tracing::info!(mail = %channels.mail.describe(), sms = channels.sms.as_ref().map_or("off", |s| s.provider()), push = channels.push.as_ref().map_or("off", |p| p.provider()), "message channels");
+        let settings = crate::settings::load(config.clone(), &store).await?;
+        {
+            let live = settings.current();
+            let channels = &live.channels;
+            tracing::info!(mail = %channels.mail.describe(), sms = channels.sms.as_ref().map_or("off", |s| s.provider()), push = channels.push.as_ref().map_or("off", |p| p.provider()), "message channels");
+        }
         let message_overrides = crate::web::messages::Overrides::load(
             config.message_dir.as_deref().map(std::path::Path::new),
         )
@@ -208,8 +207,7 @@ impl Application {
         }
         let state = AppState {
             message_overrides: message_overrides.into(),
-            channels,
-            code_policy: config.code_policy(),
+            settings: settings.into(),
             issuer: public_url.trim_end_matches('/').into(),
             lifetimes: config.lifetimes(),
             config: config.clone().into(),
@@ -307,7 +305,18 @@ impl Application {
         let state = self.state;
         tokio::select! {
             result = self.server => result,
-            () = cleanup_forever(state) => Ok(()),
+            () = cleanup_forever(state.clone()) => Ok(()),
+            () = reload_settings_forever(state) => Ok(()),
+        }
+    }
+}
+
+/// Picks up settings another instance saved (this instance reloads at once when it saves).
+async fn reload_settings_forever(state: AppState) {
+    loop {
+        tokio::time::sleep(crate::settings::RELOAD_EVERY).await;
+        if let Err(e) = state.settings.reload(&state.store, false).await {
+            tracing::warn!(error = %e, "could not reload the settings");
         }
     }
 }

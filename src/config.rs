@@ -46,6 +46,11 @@ pub struct Config {
     pub otp_ttl: i64,
     pub otp_attempts: u32,
     pub otp_resend_seconds: i64,
+    /// Sign-in methods switched off everywhere: any of password, totp, email, sms, push,
+    /// backupcode.
+    pub disabled_methods: Vec<String>,
+    /// The shortest new password accepted (NIST SP 800-63B: at least 8).
+    pub password_min_length: usize,
     /// HTTP worker threads; defaults to the number of cores.
     pub workers: Option<usize>,
     /// Maximum database connections.
@@ -113,6 +118,8 @@ impl Default for Config {
             otp_ttl: 5 * 60,
             otp_attempts: 5,
             otp_resend_seconds: 30,
+            disabled_methods: Vec::new(),
+            password_min_length: 8,
             workers: None,
             db_pool_size: 10,
             argon2_memory_kib: 19456,
@@ -276,6 +283,22 @@ impl Config {
             return bad(
                 "otp_attempts",
                 "otp_attempts must be at least 1 and otp_resend_seconds not negative".into(),
+            );
+        }
+        if let Some(m) = self
+            .disabled_methods
+            .iter()
+            .find(|m| m.parse::<crate::domain::verification::Method>().is_err())
+        {
+            return bad(
+                "disabled_methods",
+                format!("{m:?} is not one of password, totp, email, sms, push, backupcode"),
+            );
+        }
+        if !(8..=64).contains(&self.password_min_length) {
+            return bad(
+                "password_min_length",
+                "must be between 8 and 64 (NIST SP 800-63B)".into(),
             );
         }
         if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {

@@ -38,9 +38,9 @@ static COMMON_PASSWORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
 /// Why a new password was refused. [`PasswordProblem::message`] is the sentence to show.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PasswordProblem {
-    /// Fewer than [`MIN_CHARS`] characters.
-    #[error("the password has fewer than {MIN_CHARS} characters")]
-    TooShort,
+    /// Fewer than `min` characters (at least [`MIN_CHARS`]; admins may ask for more).
+    #[error("the password has fewer than {min} characters")]
+    TooShort { min: usize },
     /// More than [`MAX_CHARS`] characters.
     #[error("the password has more than {MAX_CHARS} characters")]
     TooLong,
@@ -59,8 +59,8 @@ impl PasswordProblem {
     /// A helpful sentence for the person choosing the password.
     pub fn message(&self) -> String {
         match self {
-            PasswordProblem::TooShort => format!(
-                "Use at least {MIN_CHARS} characters. A few unrelated words make a password \
+            PasswordProblem::TooShort { min } => format!(
+                "Use at least {min} characters. A few unrelated words make a password \
                  that is long and easy to remember."
             ),
             PasswordProblem::TooLong => {
@@ -84,9 +84,20 @@ impl PasswordProblem {
 /// Characters are Unicode scalar values. Any character is allowed, spaces included; there are
 /// no composition rules. The email is compared case-insensitively, as is the common list.
 pub fn check_new_password(password: &str, email: &str) -> Result<(), PasswordProblem> {
+    check_new_password_min(password, email, MIN_CHARS)
+}
+
+/// [`check_new_password`] with a longer minimum length set by an administrator (never below
+/// [`MIN_CHARS`]).
+pub fn check_new_password_min(
+    password: &str,
+    email: &str,
+    min: usize,
+) -> Result<(), PasswordProblem> {
+    let min = min.max(MIN_CHARS);
     let chars = password.chars().count();
-    if chars < MIN_CHARS {
-        return Err(PasswordProblem::TooShort);
+    if chars < min {
+        return Err(PasswordProblem::TooShort { min });
     }
     if chars > MAX_CHARS {
         return Err(PasswordProblem::TooLong);
@@ -160,14 +171,20 @@ mod tests {
 
     #[test]
     fn seven_characters_are_too_few() {
-        assert_eq!(check("xk3#vq9"), Err(PasswordProblem::TooShort));
-        assert_eq!(check(""), Err(PasswordProblem::TooShort));
+        assert_eq!(
+            check("xk3#vq9"),
+            Err(PasswordProblem::TooShort { min: MIN_CHARS })
+        );
+        assert_eq!(check(""), Err(PasswordProblem::TooShort { min: MIN_CHARS }));
     }
 
     #[test]
     fn length_counts_characters_not_bytes() {
         // 7 characters, 14 bytes
-        assert_eq!(check("ñöçüéàß"), Err(PasswordProblem::TooShort));
+        assert_eq!(
+            check("ñöçüéàß"),
+            Err(PasswordProblem::TooShort { min: MIN_CHARS })
+        );
         // 8 characters
         assert_eq!(check("ñöçüéàßx"), Ok(()));
     }
@@ -249,7 +266,7 @@ mod tests {
     #[test]
     fn every_problem_has_a_user_facing_sentence() {
         for problem in [
-            PasswordProblem::TooShort,
+            PasswordProblem::TooShort { min: MIN_CHARS },
             PasswordProblem::TooLong,
             PasswordProblem::Common,
             PasswordProblem::ContainsEmail,
@@ -260,7 +277,11 @@ mod tests {
             assert!(message.starts_with(char::is_uppercase), "{message}");
         }
         assert!(PasswordProblem::Common.message().contains("too common"));
-        assert!(PasswordProblem::TooShort.message().contains("8"));
+        assert!(
+            PasswordProblem::TooShort { min: MIN_CHARS }
+                .message()
+                .contains("8")
+        );
     }
 
     #[test]

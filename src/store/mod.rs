@@ -18,6 +18,7 @@ pub mod requests;
 pub mod schema;
 pub mod secrets;
 pub mod sessions;
+pub mod settings;
 pub mod signing_keys;
 pub mod tracks;
 pub mod users;

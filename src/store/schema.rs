@@ -295,3 +295,13 @@ diesel::table! {
         last_used_at -> Nullable<BigInt>,
     }
 }
+
+diesel::table! {
+    settings (key) {
+        key -> Text,
+        value -> Text,
+        revision -> BigInt,
+        updated_at -> BigInt,
+        updated_by -> Nullable<Text>,
+    }
+}

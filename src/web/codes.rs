@@ -87,11 +87,24 @@ pub enum Checked {
 
 /// Whether codes can go out on `channel` at all.
 pub fn channel_enabled(state: &AppState, channel: Channel) -> bool {
-    match channel {
+    let live = state.live();
+    let configured = match channel {
         Channel::Email => true,
-        Channel::Sms => state.channels.sms.is_some(),
-        Channel::Push => state.channels.push.is_some(),
-    }
+        Channel::Sms => live.channels.sms.is_some(),
+        Channel::Push => live.channels.push.is_some(),
+    };
+    configured && method_enabled(&live.config, channel.method())
+}
+
+/// Whether an administrator left `method` switched on (`disabled_methods`).
+pub fn method_enabled(
+    config: &crate::config::Config,
+    method: crate::domain::verification::Method,
+) -> bool {
+    !config
+        .disabled_methods
+        .iter()
+        .any(|m| m.parse() == Ok(method))
 }
 
 /// The user's push devices (the ones `device_id` narrows to, if given).
@@ -140,7 +153,7 @@ fn new_code(state: &AppState) -> String {
     loop {
         if let Some(code) = one_time_code::code_from_random(
             &crate::crypto::random_bytes::<64>(),
-            state.code_policy.digits,
+            state.live().code_policy.digits,
         ) {
             return code;
         }
@@ -176,13 +189,13 @@ pub async fn send_new(
     let Some(destination) = destination(state, channel, to).await? else {
         return Ok(Sent::Unavailable);
     };
-    let (s, sent_after) = (to.subject(), now - state.code_policy.resend_after);
+    let (s, sent_after) = (to.subject(), now - state.live().code_policy.resend_after);
     if let Some(existing) = state
         .store
         .run(move |c| store::one_time_codes::find_recent_code(c, &s, purpose, ch, sent_after, now))
         .await?
     {
-        let wait = existing.resend_wait(&state.code_policy, now).max(1);
+        let wait = existing.resend_wait(&state.live().code_policy, now).max(1);
         return Ok(Sent::TooSoon { existing, wait });
     }
     let code = new_code(state);
@@ -232,11 +245,11 @@ pub async fn resend(state: &AppState, id: &str, app: &str) -> Result<Resent, Web
     else {
         return Ok(Resent::Gone);
     };
-    let wait = row.resend_wait(&state.code_policy, now);
+    let wait = row.resend_wait(&state.live().code_policy, now);
     if wait > 0 {
         return Ok(Resent::TooSoon { wait });
     }
-    let (claim, sent_before) = (id.to_owned(), now - state.code_policy.resend_after);
+    let (claim, sent_before) = (id.to_owned(), now - state.live().code_policy.resend_after);
     let claimed = state
         .store
         .run(move |c| store::one_time_codes::claim_resend(c, &claim, sent_before, now))
@@ -244,7 +257,7 @@ pub async fn resend(state: &AppState, id: &str, app: &str) -> Result<Resent, Web
     if !claimed {
         // Someone else (a double click) is sending it right now.
         return Ok(Resent::TooSoon {
-            wait: state.code_policy.resend_after,
+            wait: state.live().code_policy.resend_after,
         });
     }
     if let Some(user_id) = &row.user_id {
@@ -326,7 +339,7 @@ pub async fn check(
     let (id, subject, policy) = (
         id.to_owned(),
         row.subject.clone(),
-        state.code_policy.lockout.clone(),
+        state.live().code_policy.lockout.clone(),
     );
     let counted = state
         .store
@@ -351,6 +364,7 @@ pub async fn check(
         FailureCount::AlreadyLocked => Checked::Locked {
             until: now
                 + state
+                    .live()
                     .code_policy
                     .lockout
                     .tier_seconds
@@ -385,17 +399,17 @@ async fn deliver(
             let email = message.email(&user.email).map_err(render)?;
             attempts.push((
                 mask_email(&user.email),
-                state.channels.mail.send(&email).await,
+                state.live().channels.mail.send(&email).await,
             ));
         }
         Channel::Sms => {
-            if let (Some(sms), Some(number)) = (&state.channels.sms, user.sms_number()) {
+            if let (Some(sms), Some(number)) = (&state.live().channels.sms, user.sms_number()) {
                 let text = message.sms(number).map_err(render)?;
                 attempts.push((mask_phone(number), sms.send(&text).await));
             }
         }
         Channel::Push => {
-            if let Some(push) = &state.channels.push {
+            if let Some(push) = &state.live().channels.push {
                 for device in devices(state, &user.id, device_id).await? {
                     let Ok(token) = state.sealer.open(&device.sealed_token) else {
                         continue;

@@ -50,14 +50,14 @@ pub fn see_other(location: String) -> HttpResponse {
 /// The name of the client `client_id` for pages and messages, or our own name.
 pub async fn app_name(state: &AppState, client_id: Option<&str>) -> Result<String, WebError> {
     let Some(id) = client_id.map(str::to_owned) else {
-        return Ok(state.config.totp_issuer.clone());
+        return Ok(state.live().config.totp_issuer.clone());
     };
     Ok(state
         .store
         .run(move |c| store::clients::find_client(c, &id))
         .await?
         .map(|c| c.name)
-        .unwrap_or_else(|| state.config.totp_issuer.clone()))
+        .unwrap_or_else(|| state.live().config.totp_issuer.clone()))
 }
 
 /// What a page says when emailed codes are locked for this address.

@@ -97,8 +97,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// The admin area (administrators only; see `routes::admin`).
 fn admin_routes(cfg: &mut web::ServiceConfig) {
-    use routes::admin::dashboard;
-    cfg.route("/admin", web::get().to(dashboard::dashboard));
+    use routes::admin::{dashboard, methods};
+    cfg.route("/admin", web::get().to(dashboard::dashboard))
+        .route("/admin/methods", web::get().to(methods::methods_page))
+        .route("/admin/methods", web::post().to(methods::methods_save));
 }
 
 /// The management API (API.md §5).

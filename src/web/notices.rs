@@ -119,7 +119,7 @@ pub async fn send(state: &AppState, user: &User, notice: Notice, app: &str) {
             return;
         }
     };
-    let (provider, status, detail) = match state.channels.mail.send(&email).await {
+    let (provider, status, detail) = match state.live().channels.mail.send(&email).await {
         Ok(receipt) => (receipt.provider, "sent", receipt.detail),
         Err(e) => {
             tracing::warn!(provider = e.provider, error = %e.detail, purpose = notice.purpose(), "a notice was not delivered");

@@ -2,14 +2,13 @@
 
 use std::sync::Arc;
 
-use crate::channels::Channels;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::crypto::jwt::KeyRing;
 use crate::crypto::password::PasswordHashing;
 use crate::crypto::seal::Sealer;
 use crate::domain::oauth::Lifetimes;
-use crate::domain::one_time_code::CodePolicy;
+use crate::settings::{Live, LiveSettings};
 use crate::store::Store;
 
 #[derive(Clone)]
@@ -23,10 +22,9 @@ pub struct AppState {
     /// The issuer identifier: the public URL without a trailing slash.
     pub issuer: Arc<str>,
     pub lifetimes: Lifetimes,
-    /// Mail, SMS and push connectors.
-    pub channels: Channels,
-    /// One-time codes by email, SMS and push (API.md §6).
-    pub code_policy: CodePolicy,
+    /// The settings admins can change at run time (connectors, code and TOTP rules…): read them
+    /// through [`AppState::live`], never from `config`.
+    pub settings: Arc<LiveSettings>,
     /// Operator-supplied message templates (`message_dir`).
     pub message_overrides: Arc<crate::web::messages::Overrides>,
     /// Key for CSRF tokens (HMAC over the browser cookie).
@@ -41,6 +39,11 @@ impl AppState {
     /// An absolute URL under the public URL.
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.issuer, path)
+    }
+
+    /// The settings in force now (they may change between two calls).
+    pub fn live(&self) -> Arc<Live> {
+        self.settings.current()
     }
 
     pub fn now(&self) -> i64 {

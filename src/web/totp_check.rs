@@ -44,7 +44,7 @@ pub async fn check(
         return Ok(TotpOutcome::NoAuthenticator);
     }
     let now = state.now();
-    let window = state.config.totp_window;
+    let window = state.live().config.totp_window;
     let (locked, open): (Vec<Authenticator>, Vec<Authenticator>) =
         candidates.into_iter().partition(|a| a.is_locked(now));
     if open.is_empty() {
@@ -90,7 +90,7 @@ pub async fn check(
         });
     }
 
-    let policy = state.config.lockout_policy();
+    let policy = state.live().lockout.clone();
     let mut counted = false;
     let mut earliest_lock: Option<i64> = None;
     for authenticator in open {

@@ -467,7 +467,7 @@ async fn an_unconfirmed_sign_up_is_kept_while_its_code_lives_and_can_be_replaced
 
     // the same person again (same password) gets a new code, once the resend cooldown has
     // passed (within it, the code already sent is the one to use: no flood of mails)
-    app.clock.advance(app.state.code_policy.resend_after);
+    app.clock.advance(app.state.live().code_policy.resend_after);
     let again = app.browser();
     let page = open_sign_up(&app, &again, &rp).await;
     let (code_id, _) = sign_up(&app, &again, &page, "nia@example.com", NEW_PASSWORD).await;
@@ -476,7 +476,7 @@ async fn an_unconfirmed_sign_up_is_kept_while_its_code_lives_and_can_be_replaced
     assert_ne!(first_mail.code(), second_mail.code());
 
     // after the code lifetime, a new sign-up replaces the unconfirmed account
-    app.clock.advance(app.state.code_policy.ttl + 1);
+    app.clock.advance(app.state.live().code_policy.ttl + 1);
     let expired = confirm(&app, &again, &page, &code_id, &second_mail.code()).await;
     assert_eq!(expired.status(), 422);
     assert!(

@@ -183,7 +183,7 @@ async fn render_account(
         email: user.email.clone(),
         name: user.name.clone().unwrap_or_default(),
         csrf_token: Browser::get_or_create(state, req).csrf_token(state),
-        can_add: (views.len() as u32) < state.config.totp_max_per_user,
+        can_add: (views.len() as u32) < state.live().config.totp_max_per_user,
         authenticators: views,
         backup_remaining,
         backup_low: backup_remaining > 0

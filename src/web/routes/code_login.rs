@@ -131,7 +131,7 @@ pub async fn send(
         channel,
         &to,
         &app,
-        state.code_policy.ttl,
+        state.live().code_policy.ttl,
     )
     .await?;
     let problem = match sent {

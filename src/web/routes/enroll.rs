@@ -65,10 +65,10 @@ pub async fn start_enrollment(
         .run(move |c| store::authenticators::list_user_authenticators(c, &user_id))
         .await?;
     let active = existing.iter().filter(|a| a.active).count() as u32;
-    let max = match state.config.totp_mode.as_str() {
+    let max = match state.live().config.totp_mode.as_str() {
         "single_block" => 1,
         "single_override" => u32::MAX, // the new one replaces the old on confirmation
-        _ => state.config.totp_max_per_user,
+        _ => state.live().config.totp_max_per_user,
     };
     if active >= max {
         return Ok(Err(EnrollRefusal::LimitReached(max)));
@@ -82,7 +82,7 @@ pub async fn start_enrollment(
         .collect::<String>();
     let secret = random_bytes::<20>(); // 160 bits, RFC 4226 §4 recommendation
     // validate() checked these at start; the default only guards against an impossible error.
-    let params = state.config.totp_params().unwrap_or_default();
+    let params = state.live().config.totp_params().unwrap_or_default();
     let now = state.now();
     let authenticator = Authenticator {
         id: uuid::Uuid::new_v4().to_string(),
@@ -123,7 +123,7 @@ pub async fn start_enrollment(
             store::verifications::insert_verification(c, &v)
         })
         .await?;
-    let issuer = state.config.totp_issuer.clone();
+    let issuer = state.live().config.totp_issuer.clone();
     Ok(Ok(Enrollment {
         uri: totp::provisioning_uri(
             &secret,
@@ -186,7 +186,7 @@ pub async fn confirm_enrollment(
         authenticator.params,
         code,
         now,
-        state.config.totp_window,
+        state.live().config.totp_window,
         None,
     ) else {
         return Ok(Confirmation::WrongCode);
@@ -201,7 +201,7 @@ pub async fn confirm_enrollment(
         .filter(|l| !l.is_empty())
         .map(|l| l.chars().take(64).collect::<String>());
     let user_id = user.id.clone();
-    let replace_others = state.config.totp_mode == "single_override";
+    let replace_others = state.live().config.totp_mode == "single_override";
     // Bound to a login: it stays verified until /login-srv/precheck/continue consumes it.
     let finished_state = if v.request_id.is_some() {
         State::Verified

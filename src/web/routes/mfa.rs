@@ -354,7 +354,7 @@ pub async fn existing_setup(
     let uri = crate::domain::totp::provisioning_uri(
         &secret,
         a.params,
-        &state.config.totp_issuer,
+        &state.live().config.totp_issuer,
         &format!("{email} ({})", a.label),
     );
     Ok(Some(SetupView {

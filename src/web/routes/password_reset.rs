@@ -15,7 +15,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::domain::one_time_code::{Purpose, normalize};
-use crate::domain::password_policy::check_new_password;
+use crate::domain::password_policy::check_new_password_min;
 use crate::domain::user::{Email, User};
 use crate::store;
 use crate::web::audit::{self, Audit};
@@ -155,7 +155,9 @@ pub async fn reset_submit(
     // not cost the person their code.
     if password.is_empty() {
         page.password_error = Some("Choose a new password.".into());
-    } else if let Err(problem) = check_new_password(&password, &email) {
+    } else if let Err(problem) =
+        check_new_password_min(&password, &email, state.live().config.password_min_length)
+    {
         page.password_error = Some(problem.message());
     }
     if typed.is_empty() {

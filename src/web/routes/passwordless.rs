@@ -105,11 +105,13 @@ pub async fn methods(
         request_id: pending.id.clone(),
         csrf_token: browser.csrf_token(&state),
         has_totp: match &user {
-            Some(u) => factors::has_totp(&state, &u.id).await?,
-            None => false,
+            Some(u) if codes::method_enabled(&state.live().config, Method::Totp) => {
+                factors::has_totp(&state, &u.id).await?
+            }
+            _ => false,
         },
         passwordless_allowed: passwordless_allowed(&state, &pending).await?,
-        email_code: username.contains('@'),
+        email_code: username.contains('@') && codes::channel_enabled(&state, Channel::Email),
         sms_to: user
             .as_ref()
             .filter(|_| sms_on)

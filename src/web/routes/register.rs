@@ -28,7 +28,7 @@ use serde::Deserialize;
 
 use crate::domain::oauth::pending::PendingRequest;
 use crate::domain::one_time_code::{Channel, Purpose};
-use crate::domain::password_policy::check_new_password;
+use crate::domain::password_policy::check_new_password_min;
 use crate::domain::user::{Email, User};
 use crate::store::{self, StoreError};
 use crate::web::audit::{self, Audit};
@@ -106,7 +106,12 @@ pub struct RegisterForm {
 }
 
 /// Checks the form; the parsed email when every field is acceptable.
-fn validate(name: &str, email: &str, password: &str) -> (Option<Email>, FieldErrors) {
+fn validate(
+    name: &str,
+    email: &str,
+    password: &str,
+    min_length: usize,
+) -> (Option<Email>, FieldErrors) {
     let mut errors = FieldErrors::default();
     if name.is_empty() {
         errors.name = Some("Enter your name.".into());
@@ -131,7 +136,7 @@ fn validate(name: &str, email: &str, password: &str) -> (Option<Email>, FieldErr
         errors.password = Some("Choose a password.".into());
     } else {
         let context = parsed.as_ref().map_or(email.trim(), Email::as_str);
-        if let Err(problem) = check_new_password(password, context) {
+        if let Err(problem) = check_new_password_min(password, context, min_length) {
             errors.password = Some(problem.message());
         }
     }
@@ -153,7 +158,12 @@ pub async fn register_submit(
     let typed_email = form.email.unwrap_or_default();
     let password = form.password.unwrap_or_default();
     let app = app_name(&state, Some(&pending.request.client_id)).await?;
-    let (email, errors) = validate(&name, &typed_email, &password);
+    let (email, errors) = validate(
+        &name,
+        &typed_email,
+        &password,
+        state.live().config.password_min_length,
+    );
     let page = |errors: FieldErrors, error: Option<String>| RegisterPage {
         client_name: app.clone(),
         request_id: pending.id.clone(),
@@ -221,7 +231,7 @@ async fn register(
     app: &str,
 ) -> Result<Registered, WebError> {
     let now = state.now();
-    let ttl = state.code_policy.ttl;
+    let ttl = state.live().code_policy.ttl;
     let lookup = email.as_str().to_owned();
     let existing = state
         .store
@@ -336,7 +346,7 @@ async fn create(
         phone_verified: false,
     };
     let row = user.clone();
-    let created_by = now - state.code_policy.ttl;
+    let created_by = now - state.live().code_policy.ttl;
     let inserted = state
         .store
         .run(move |c| match replacing {

@@ -149,6 +149,14 @@ pub async fn configured_list(
     if user.as_ref().is_none_or(|u| u.password_hash.is_some()) {
         list.push(json!({"type": "PASSWORD"}));
     }
+    // Methods an administrator switched off are not offered.
+    let config = &state.live().config;
+    list.retain(|entry| {
+        entry["type"]
+            .as_str()
+            .and_then(|t| t.parse::<Method>().ok())
+            .is_some_and(|m| crate::web::codes::method_enabled(config, m))
+    });
     Ok(envelope::ok(json!({ "configured_list": list })))
 }
 
@@ -177,7 +185,10 @@ pub async fn initiate(
             "Unknown verification type.",
         ));
     };
-    if Channel::for_method(method).is_some_and(|c| !crate::web::codes::channel_enabled(&state, c)) {
+    if !crate::web::codes::method_enabled(&state.live().config, method)
+        || Channel::for_method(method)
+            .is_some_and(|c| !crate::web::codes::channel_enabled(&state, c))
+    {
         return Ok(envelope::error(
             &req,
             StatusCode::BAD_REQUEST,

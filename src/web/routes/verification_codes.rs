@@ -27,7 +27,9 @@ pub async fn configured_entries(
 ) -> Result<Vec<Value>, WebError> {
     let mut list = Vec::new();
     let email = user.map(|u| u.email.as_str()).or(typed_name);
-    if let Some(email) = email.filter(|e| e.contains('@')) {
+    if let Some(email) =
+        email.filter(|e| e.contains('@') && codes::channel_enabled(state, Channel::Email))
+    {
         list.push(json!({"type": "EMAIL", "mediums": [{"id": "email", "key_name": mask_email(email.trim())}]}));
     }
     let Some(user) = user else {
@@ -60,7 +62,7 @@ pub async fn configured_entries(
 /// The name of the application a login request is for, for the messages.
 pub async fn app_name(state: &AppState, request_id: Option<&str>) -> Result<String, WebError> {
     let Some(request_id) = request_id.map(str::to_owned) else {
-        return Ok(state.config.totp_issuer.clone());
+        return Ok(state.live().config.totp_issuer.clone());
     };
     let name = state
         .store
@@ -71,7 +73,7 @@ pub async fn app_name(state: &AppState, request_id: Option<&str>) -> Result<Stri
             Ok(store::clients::find_client(c, &request.request.client_id)?.map(|c| c.name))
         })
         .await?;
-    Ok(name.unwrap_or_else(|| state.config.totp_issuer.clone()))
+    Ok(name.unwrap_or_else(|| state.live().config.totp_issuer.clone()))
 }
 
 /// Why a code could not be sent, as the JSON error.
@@ -145,7 +147,7 @@ pub async fn initiate(
         channel,
         &to,
         &app,
-        state.code_policy.ttl,
+        state.live().code_policy.ttl,
     )
     .await?;
     let Sent::Sent(code) = sent else {
@@ -163,7 +165,7 @@ pub async fn initiate(
         "q": verification.alias,
         "medium_text": code.destination,
         "code_expires_at": iso8601(code.expires_at),
-        "resend_after": iso8601(code.sent_at + state.code_policy.resend_after),
+        "resend_after": iso8601(code.sent_at + state.live().code_policy.resend_after),
     })))
 }
 
@@ -241,7 +243,7 @@ pub async fn resend(
                 "sub": verification.alias,
                 "medium_text": code.destination,
                 "code_expires_at": iso8601(code.expires_at),
-                "resend_after": iso8601(code.sent_at + state.code_policy.resend_after),
+                "resend_after": iso8601(code.sent_at + state.live().code_policy.resend_after),
             })),
             Resent::TooSoon { wait } => envelope::error(
                 &req,

@@ -5,6 +5,8 @@
 //! before → after (never a secret).
 
 pub mod dashboard;
+pub mod methods;
+pub mod settings_form;
 
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse};

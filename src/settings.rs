@@ -1,0 +1,209 @@
+//! Live settings: the configuration (defaults → file → environment) with the values changed on
+//! the admin pages laid over it. A change takes effect without a restart: the instance that
+//! saved it reloads at once, every other instance within [`RELOAD_EVERY`] (it polls the
+//! settings revision in the database).
+
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use crate::channels::Channels;
+use crate::config::{Config, ConfigError};
+use crate::domain::one_time_code::CodePolicy;
+use crate::domain::policy::LockoutPolicy;
+use crate::store::{self, Store};
+
+/// How often other instances look for changed settings.
+pub const RELOAD_EVERY: Duration = Duration::from_secs(5);
+
+/// The keys the admin pages may change. Everything else (database, listen address, keys…)
+/// stays with the file and the environment.
+pub const EDITABLE: [&str; 26] = [
+    "totp_issuer",
+    "totp_algorithm",
+    "totp_digits",
+    "totp_period",
+    "totp_window",
+    "totp_max_per_user",
+    "totp_mode",
+    "lockout_failures",
+    "lockout_first_seconds",
+    "lockout_second_seconds",
+    "otp_digits",
+    "otp_ttl",
+    "otp_attempts",
+    "otp_resend_seconds",
+    "disabled_methods",
+    "password_min_length",
+    "smtp_url",
+    "mail_from",
+    "sms_provider",
+    "sms_url",
+    "sms_username",
+    "sms_password",
+    "sms_from",
+    "push_provider",
+    "push_url",
+    "push_token",
+];
+
+/// What the running instance uses now.
+pub struct Live {
+    pub config: Config,
+    pub code_policy: CodePolicy,
+    pub lockout: LockoutPolicy,
+    pub channels: Channels,
+    /// The settings revision these values come from.
+    pub revision: i64,
+}
+
+impl Live {
+    /// Must run inside the Tokio runtime (the SMTP pool starts there).
+    pub fn build(config: Config, revision: i64) -> Result<Live, ConfigError> {
+        let channels = Channels::new(
+            &config.mail_settings(),
+            &config.sms_settings(),
+            &config.push_settings(),
+        )
+        .map_err(|e| ConfigError(format!("invalid configuration: {e}")))?;
+        Ok(Live {
+            code_policy: config.code_policy(),
+            lockout: config.lockout_policy(),
+            channels,
+            revision,
+            config,
+        })
+    }
+}
+
+/// `base` with the stored `overrides` (key → JSON) laid over it, validated. A stored value that
+/// no longer fits (an older version wrote it) is reported, not silently used.
+pub fn effective(base: &Config, overrides: &[(String, String)]) -> Result<Config, ConfigError> {
+    let mut merged = serde_json::to_value(base)
+        .map_err(|e| ConfigError(format!("invalid configuration: {e}")))?;
+    if let Some(object) = merged.as_object_mut() {
+        for (key, value) in overrides {
+            if !EDITABLE.contains(&key.as_str()) {
+                continue;
+            }
+            let value: serde_json::Value = serde_json::from_str(value)
+                .map_err(|e| ConfigError(format!("invalid stored setting {key}: {e}")))?;
+            if !value.is_null() {
+                object.insert(key.clone(), value);
+            }
+        }
+    }
+    let config: Config = serde_json::from_value(merged)
+        .map_err(|e| ConfigError(format!("invalid stored setting: {e}")))?;
+    config.validate()?;
+    Ok(config)
+}
+
+/// The shared, swappable current settings.
+pub struct LiveSettings {
+    base: Config,
+    current: RwLock<Arc<Live>>,
+}
+
+impl LiveSettings {
+    pub fn new(base: Config, first: Live) -> LiveSettings {
+        LiveSettings {
+            base,
+            current: RwLock::new(Arc::new(first)),
+        }
+    }
+
+    /// The file/environment configuration under the stored settings.
+    pub fn base(&self) -> &Config {
+        &self.base
+    }
+
+    pub fn current(&self) -> Arc<Live> {
+        match self.current.read() {
+            Ok(live) => Arc::clone(&live),
+            // A writer panicked mid-swap; the value inside is still a whole Arc.
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    fn replace(&self, live: Live) {
+        match self.current.write() {
+            Ok(mut current) => *current = Arc::new(live),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(live),
+        }
+    }
+
+    /// Reloads from the database if the revision moved (or always, with `force`).
+    pub async fn reload(&self, store: &Store, force: bool) -> anyhow::Result<bool> {
+        let (revision, overrides) = store
+            .run(|c| {
+                Ok((
+                    store::settings::revision(c)?,
+                    store::settings::list_settings(c)?,
+                ))
+            })
+            .await?;
+        if !force && revision == self.current().revision {
+            return Ok(false);
+        }
+        let config = effective(&self.base, &overrides)?;
+        self.replace(Live::build(config, revision)?);
+        tracing::info!(revision, "settings reloaded");
+        Ok(true)
+    }
+}
+
+/// Loads the settings at start.
+pub async fn load(base: Config, store: &Store) -> anyhow::Result<LiveSettings> {
+    let (revision, overrides) = store
+        .run(|c| {
+            Ok((
+                store::settings::revision(c)?,
+                store::settings::list_settings(c)?,
+            ))
+        })
+        .await?;
+    let config = match effective(&base, &overrides) {
+        Ok(config) => config,
+        Err(e) => {
+            // Never refuse to start over a stored value: fall back to the file and say so.
+            tracing::error!(error = %e, "stored settings are invalid; using the configuration file and environment");
+            base.clone()
+        }
+    };
+    let live = Live::build(config, revision)?;
+    Ok(LiveSettings::new(base, live))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_values_override_the_file_and_null_goes_back_to_it() {
+        let base = Config::default();
+        let config = effective(
+            &base,
+            &[
+                ("otp_digits".into(), "8".into()),
+                ("totp_issuer".into(), "\"Acme\"".into()),
+                ("otp_ttl".into(), "null".into()),
+                ("database_url".into(), "\"postgres://elsewhere\"".into()),
+            ],
+        )
+        .unwrap();
+        assert_eq!(config.otp_digits, 8);
+        assert_eq!(config.totp_issuer, "Acme");
+        assert_eq!(config.otp_ttl, base.otp_ttl);
+        assert_eq!(
+            config.database_url, base.database_url,
+            "only editable keys are taken"
+        );
+    }
+
+    #[test]
+    fn an_invalid_stored_value_is_an_error_naming_it() {
+        let e = effective(&Config::default(), &[("otp_digits".into(), "99".into())]).unwrap_err();
+        assert!(e.to_string().contains("otp_digits"), "{e}");
+        assert!(effective(&Config::default(), &[("otp_digits".into(), "\"x\"".into())]).is_err());
+    }
+}

@@ -1,0 +1,281 @@
+//! `/admin/methods`: which sign-in methods are on, and their rules — TOTP (with a warning when a
+//! choice breaks common authenticator apps), one-time codes by email/SMS/push, lockout tiers,
+//! password length. Saved settings apply at once, without a restart.
+
+use std::collections::BTreeMap;
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde_json::Value;
+
+use super::settings_form::{self, Field, Group, Kind, Saved};
+use super::{Chrome, Section, admin_or_sign_in, form_admin};
+use crate::config::Config;
+use crate::domain::verification::Method;
+use crate::web::error::WebError;
+use crate::web::routes::account::html;
+use crate::web::state::AppState;
+
+const METHODS: [(Method, &str); 6] = [
+    (Method::Password, "Password"),
+    (Method::Totp, "Authenticator app (TOTP)"),
+    (Method::Email, "Code by email"),
+    (Method::Sms, "Code by SMS"),
+    (Method::Push, "Code by push notification"),
+    (Method::BackupCode, "Backup codes"),
+];
+
+/// A method's checkbox.
+pub struct MethodToggle {
+    pub id: String,
+    pub label: &'static str,
+    pub enabled: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin/methods.html")]
+struct MethodsPage {
+    chrome: Chrome,
+    methods: Vec<MethodToggle>,
+    groups: Vec<Group>,
+    /// Choices that common authenticator apps do not follow.
+    totp_warnings: Vec<String>,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+fn field(key: &'static str, label: &'static str, help: &'static str, kind: Kind) -> Field {
+    Field {
+        key,
+        label,
+        help,
+        kind,
+        value: String::new(),
+        is_set: false,
+        error: None,
+    }
+}
+
+fn groups() -> Vec<Group> {
+    vec![
+        Group {
+            title: "Authenticator apps (TOTP)",
+            fields: vec![
+                field(
+                    "totp_issuer",
+                    "Issuer name",
+                    "The name authenticator apps show next to the account.",
+                    Kind::Text,
+                ),
+                field(
+                    "totp_algorithm",
+                    "Algorithm",
+                    "For new authenticators; enrolled ones keep theirs.",
+                    Kind::Choice(vec!["SHA1", "SHA256", "SHA512"]),
+                ),
+                field(
+                    "totp_digits",
+                    "Digits",
+                    "6 or 8.",
+                    Kind::Choice(vec!["6", "8"]),
+                ),
+                field(
+                    "totp_period",
+                    "Period (seconds)",
+                    "30 or 60.",
+                    Kind::Choice(vec!["30", "60"]),
+                ),
+                field(
+                    "totp_window",
+                    "Accepted steps either side",
+                    "0 to 3; 1 tolerates a clock 30 s off.",
+                    Kind::Number,
+                ),
+                field(
+                    "totp_max_per_user",
+                    "Authenticators per user",
+                    "In the multiple mode.",
+                    Kind::Number,
+                ),
+                field(
+                    "totp_mode",
+                    "Mode",
+                    "multiple, or a single one that blocks or overrides a second.",
+                    Kind::Choice(vec!["multiple", "single_block", "single_override"]),
+                ),
+            ],
+        },
+        Group {
+            title: "Codes by email, SMS and push",
+            fields: vec![
+                field("otp_digits", "Digits", "4 to 10.", Kind::Number),
+                field(
+                    "otp_ttl",
+                    "Valid for (seconds)",
+                    "How long a sent code works.",
+                    Kind::Number,
+                ),
+                field(
+                    "otp_attempts",
+                    "Wrong codes before a lock",
+                    "Per person and channel.",
+                    Kind::Number,
+                ),
+                field(
+                    "otp_resend_seconds",
+                    "Resend after (seconds)",
+                    "The same code is sent again after this wait.",
+                    Kind::Number,
+                ),
+            ],
+        },
+        Group {
+            title: "Lockout",
+            fields: vec![
+                field(
+                    "lockout_failures",
+                    "Wrong authenticator codes per tier",
+                    "After this many, the authenticator is locked.",
+                    Kind::Number,
+                ),
+                field(
+                    "lockout_first_seconds",
+                    "First lock (seconds)",
+                    "",
+                    Kind::Number,
+                ),
+                field(
+                    "lockout_second_seconds",
+                    "Second lock (seconds)",
+                    "The third lock lasts until an administrator unlocks.",
+                    Kind::Number,
+                ),
+            ],
+        },
+        Group {
+            title: "Passwords",
+            fields: vec![field(
+                "password_min_length",
+                "Minimum length",
+                "8 to 64 characters. No composition rules; leaked passwords are always refused (NIST SP 800-63B).",
+                Kind::Number,
+            )],
+        },
+    ]
+}
+
+/// Warnings for TOTP choices that Google Authenticator and Microsoft Authenticator ignore.
+pub fn totp_warnings(config: &Config) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if config.totp_algorithm != "SHA1" {
+        warnings.push(format!("{}: Google Authenticator and Microsoft Authenticator ignore it and compute SHA1 codes, which will not match.", config.totp_algorithm));
+    }
+    if config.totp_digits != 6 {
+        warnings.push("8 digits: Google Authenticator and Microsoft Authenticator show 6-digit codes, which will not match.".into());
+    }
+    if config.totp_period != 30 {
+        warnings.push("60-second period: several common apps assume 30 seconds.".into());
+    }
+    warnings
+}
+
+fn toggles(config: &Config, form: Option<&BTreeMap<String, String>>) -> Vec<MethodToggle> {
+    METHODS
+        .iter()
+        .map(|(method, label)| {
+            let id = method.as_str().to_lowercase();
+            let enabled = match form {
+                Some(form) => form.contains_key(&format!("enabled_{id}")),
+                None => crate::web::codes::method_enabled(config, *method),
+            };
+            MethodToggle { id, label, enabled }
+        })
+        .collect()
+}
+
+fn notice_for(query: &BTreeMap<String, String>) -> Option<String> {
+    match query.get("saved").map(String::as_str) {
+        Some("1") => Some("Saved. The new settings are in force.".into()),
+        Some("0") => Some("Nothing changed.".into()),
+        _ => None,
+    }
+}
+
+pub async fn methods_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    query: web::Query<BTreeMap<String, String>>,
+) -> Result<HttpResponse, WebError> {
+    let admin = match admin_or_sign_in(&state, &req, &session).await? {
+        Ok(admin) => admin,
+        Err(sign_in) => return Ok(sign_in),
+    };
+    let live = state.live();
+    let mut groups = groups();
+    settings_form::fill(&mut groups, &live.config);
+    let page = MethodsPage {
+        chrome: Chrome::new(&state, &req, &admin, Section::Methods),
+        methods: toggles(&live.config, None),
+        groups,
+        totp_warnings: totp_warnings(&live.config),
+        notice: notice_for(&query),
+        error: None,
+    };
+    html(&page, StatusCode::OK)
+}
+
+pub async fn methods_save(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    form: web::Form<BTreeMap<String, String>>,
+) -> Result<HttpResponse, WebError> {
+    let form = form.into_inner();
+    let admin = form_admin(
+        &state,
+        &req,
+        &session,
+        form.get("csrf_token").map(String::as_str),
+    )
+    .await?;
+    let disabled: Vec<Value> = METHODS
+        .iter()
+        .map(|(m, _)| m.as_str().to_lowercase())
+        .filter(|id| !form.contains_key(&format!("enabled_{id}")))
+        .map(Value::from)
+        .collect();
+    let mut groups = groups();
+    let saved = settings_form::save(
+        &state,
+        &req,
+        &admin,
+        &mut groups,
+        &form,
+        vec![("disabled_methods", Value::Array(disabled.clone()))],
+        "admin.settings.methods",
+    )
+    .await?;
+    match saved {
+        Saved::Applied(detail) => Ok(HttpResponse::SeeOther()
+            .insert_header((
+                actix_web::http::header::LOCATION,
+                format!("/admin/methods?saved={}", u8::from(!detail.is_empty())),
+            ))
+            .finish()),
+        Saved::Invalid => {
+            let live = state.live();
+            let page = MethodsPage {
+                chrome: Chrome::new(&state, &req, &admin, Section::Methods),
+                methods: toggles(&live.config, Some(&form)),
+                groups,
+                totp_warnings: totp_warnings(&live.config),
+                notice: None,
+                error: Some("Nothing was saved: correct the fields marked below.".into()),
+            };
+            html(&page, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+    }
+}

@@ -1,0 +1,231 @@
+//! Settings pages: saved values take effect without a restart, invalid ones are refused next to
+//! their field, every change is audited.
+
+use std::collections::HashMap;
+
+use crate::helpers::*;
+use crate::smtp_server::SmtpServer;
+use gatehouse::store;
+use serde_json::json;
+
+async fn admin_with_mail() -> (TestApp, SmtpServer, reqwest::Client) {
+    let smtp = SmtpServer::start().await;
+    let url = smtp.url();
+    let app = TestApp::spawn_with(move |c| c.smtp_url = Some(url)).await;
+    app.create_admin("root@example.com").await;
+    let admin = app.signed_in_browser("root@example.com").await;
+    (app, smtp, admin)
+}
+
+/// The form as the page shows it: every field with its current value (checked boxes only).
+fn form_of(page: &str) -> HashMap<String, String> {
+    let mut fields = HashMap::new();
+    for tag in page
+        .split('<')
+        .filter(|t| t.starts_with("input ") || t.starts_with("select "))
+    {
+        let attr = |name: &str| {
+            let marker = format!("{name}=\"");
+            tag.find(&marker).map(|i| {
+                tag[i + marker.len()..]
+                    .split('"')
+                    .next()
+                    .unwrap()
+                    .to_owned()
+            })
+        };
+        let Some(name) = attr("name") else { continue };
+        if tag.starts_with("select ") {
+            let rest = &page[page.find(tag).unwrap()..];
+            let selected = rest
+                .split("</select>")
+                .next()
+                .unwrap()
+                .split("<option value=\"")
+                .skip(1)
+                .find(|o| o.contains(" selected"))
+                .map(|o| o.split('"').next().unwrap().to_owned())
+                .unwrap_or_default();
+            fields.insert(name, selected);
+        } else if tag.contains("type=\"checkbox\"") {
+            if tag.contains(" checked") {
+                fields.insert(name, "1".into());
+            }
+        } else {
+            fields.insert(name, attr("value").unwrap_or_default());
+        }
+    }
+    fields
+}
+
+async fn save(
+    app: &TestApp,
+    admin: &reqwest::Client,
+    changes: &[(&str, &str)],
+    remove: &[&str],
+) -> reqwest::Response {
+    let page = get_text(admin, app.url("/admin/methods")).await;
+    let mut form = form_of(&page);
+    for (k, v) in changes {
+        form.insert((*k).into(), (*v).into());
+    }
+    for k in remove {
+        form.remove(*k);
+    }
+    admin
+        .post(app.url("/admin/methods"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn code_rules_saved_on_the_page_apply_at_once_and_are_audited() {
+    let (app, smtp, admin) = admin_with_mail().await;
+    app.create_user("ada@example.com").await;
+    let saved = save(&app, &admin, &[("otp_digits", "8")], &[]).await;
+    if saved.status() != 303 {
+        let body = saved.text().await.unwrap();
+        let errors: Vec<&str> = body
+            .split("class=\"field-error\"")
+            .skip(1)
+            .map(|e| e.split("</p>").next().unwrap())
+            .collect();
+        panic!("not saved: {errors:?}");
+    }
+    assert_eq!(location(&saved), "/admin/methods?saved=1");
+    let page = get_text(&admin, app.url("/admin/methods?saved=1")).await;
+    assert!(page.contains("The new settings are in force"));
+    assert!(
+        page.contains("id=\"otp_digits\" name=\"otp_digits\" type=\"number\" value=\"8\""),
+        "{page}"
+    );
+
+    let rp = app.confidential_client().await;
+    let request_id = app.start_login(&app.browser(), &rp).await;
+    let (status, _) = post_json(
+        &reqwest::Client::new(),
+        app.url("/verification-srv/authentication/email/initiation"),
+        json!({"request_id": request_id, "email": "ada@example.com"}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let code = smtp.wait_for_mail("ada@example.com", 1).await[0].code();
+    assert_eq!(code.len(), 8, "no restart needed");
+
+    let events = app
+        .state
+        .store
+        .run(|c| store::audit::list_audit_events(c, None, 50))
+        .await
+        .unwrap();
+    let event = events
+        .iter()
+        .find(|e| e.action == "admin.settings.methods")
+        .expect("audited");
+    assert_eq!(event.detail, "otp_digits: 6 → 8");
+    assert!(event.actor.is_some());
+}
+
+#[tokio::test]
+async fn an_invalid_value_is_shown_next_to_its_field_and_nothing_is_saved() {
+    let (app, _smtp, admin) = admin_with_mail().await;
+    let refused = save(
+        &app,
+        &admin,
+        &[("otp_digits", "99"), ("otp_ttl", "600")],
+        &[],
+    )
+    .await;
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("id=\"otp_digits-error\""), "{page}");
+    assert!(page.contains("Must be between 4 and 10"), "{page}");
+    assert!(page.contains("value=\"99\""), "what was typed stays");
+    assert_eq!(app.state.live().config.otp_digits, 6);
+    assert_eq!(
+        app.state.live().config.otp_ttl,
+        300,
+        "nothing of the form was saved"
+    );
+    let stored = app
+        .state
+        .store
+        .run(store::settings::list_settings)
+        .await
+        .unwrap();
+    assert!(stored.is_empty());
+}
+
+#[tokio::test]
+async fn a_switched_off_method_is_not_offered_and_totp_choices_that_break_apps_are_pointed_out() {
+    let (app, _smtp, admin) = admin_with_mail().await;
+    app.create_user("ada@example.com").await;
+    let saved = save(
+        &app,
+        &admin,
+        &[("totp_algorithm", "SHA256")],
+        &["enabled_email"],
+    )
+    .await;
+    assert_eq!(saved.status(), 303);
+    let page = get_text(&admin, app.url("/admin/methods")).await;
+    assert!(page.contains("id=\"totp-warnings\""));
+    assert!(page.contains("SHA256: Google Authenticator and Microsoft Authenticator ignore it"));
+    assert!(!page.contains("name=\"enabled_email\" value=\"1\" checked"));
+
+    let rp = app.confidential_client().await;
+    let request_id = app.start_login(&app.browser(), &rp).await;
+    let (_, list) = post_json(
+        &reqwest::Client::new(),
+        app.url("/verification-srv/public/graph/user/setup"),
+        json!({"request_id": request_id, "email": "ada@example.com"}),
+    )
+    .await;
+    assert_eq!(
+        list["data"]["configured_list"],
+        json!([{"type": "PASSWORD"}])
+    );
+    let (status, refused) = post_json(
+        &reqwest::Client::new(),
+        app.url("/verification-srv/authentication/email/initiation"),
+        json!({"request_id": request_id, "email": "ada@example.com"}),
+    )
+    .await;
+    assert_eq!(status, 400, "{refused}");
+}
+
+#[tokio::test]
+async fn the_settings_form_needs_its_csrf_token_and_an_administrator() {
+    let (app, _smtp, admin) = admin_with_mail().await;
+    let forged = admin
+        .post(app.url("/admin/methods"))
+        .form(&[("otp_digits", "8"), ("csrf_token", "forged")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    assert_eq!(app.state.live().config.otp_digits, 6);
+
+    app.create_user("ada@example.com").await;
+    let user = app.signed_in_browser("ada@example.com").await;
+    assert_eq!(
+        user.get(app.url("/admin/methods"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let page = get_text(&user, app.url("/account")).await;
+    let csrf = hidden_field(&page, "csrf_token");
+    let refused = user
+        .post(app.url("/admin/methods"))
+        .form(&[("otp_digits", "8"), ("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    assert_eq!(app.state.live().config.otp_digits, 6);
+}
