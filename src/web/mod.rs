@@ -97,10 +97,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// The admin area (administrators only; see `routes::admin`).
 fn admin_routes(cfg: &mut web::ServiceConfig) {
-    use routes::admin::{dashboard, methods};
+    use routes::admin::{connectors, dashboard, methods};
     cfg.route("/admin", web::get().to(dashboard::dashboard))
         .route("/admin/methods", web::get().to(methods::methods_page))
-        .route("/admin/methods", web::post().to(methods::methods_save));
+        .route("/admin/methods", web::post().to(methods::methods_save))
+        .route(
+            "/admin/connectors",
+            web::get().to(connectors::connectors_page),
+        )
+        .route(
+            "/admin/connectors",
+            web::post().to(connectors::connectors_save),
+        )
+        .route(
+            "/admin/connectors/test",
+            web::post().to(connectors::connectors_test),
+        );
 }
 
 /// The management API (API.md §5).

@@ -17,6 +17,37 @@ async fn admin_with_mail() -> (TestApp, SmtpServer, reqwest::Client) {
     (app, smtp, admin)
 }
 
+/// Undoes HTML escaping in an attribute value, as a browser does.
+fn unescape(value: &str) -> String {
+    let mut out = String::new();
+    let mut rest = value;
+    while let Some(start) = rest.find('&') {
+        out.push_str(&rest[..start]);
+        let Some(end) = rest[start..].find(';') else {
+            break;
+        };
+        let entity = &rest[start + 1..start + end];
+        let decoded = match entity {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            _ if entity.starts_with("#x") => u32::from_str_radix(&entity[2..], 16)
+                .ok()
+                .and_then(char::from_u32),
+            _ if entity.starts_with('#') => entity[1..].parse().ok().and_then(char::from_u32),
+            _ => None,
+        };
+        match decoded {
+            Some(c) => out.push(c),
+            None => out.push_str(&rest[start..=start + end]),
+        }
+        rest = &rest[start + end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The form as the page shows it: every field with its current value (checked boxes only).
 fn form_of(page: &str) -> HashMap<String, String> {
     let mut fields = HashMap::new();
@@ -26,13 +57,8 @@ fn form_of(page: &str) -> HashMap<String, String> {
     {
         let attr = |name: &str| {
             let marker = format!("{name}=\"");
-            tag.find(&marker).map(|i| {
-                tag[i + marker.len()..]
-                    .split('"')
-                    .next()
-                    .unwrap()
-                    .to_owned()
-            })
+            tag.find(&marker)
+                .map(|i| unescape(tag[i + marker.len()..].split('"').next().unwrap()))
         };
         let Some(name) = attr("name") else { continue };
         if tag.starts_with("select ") {
@@ -44,7 +70,7 @@ fn form_of(page: &str) -> HashMap<String, String> {
                 .split("<option value=\"")
                 .skip(1)
                 .find(|o| o.contains(" selected"))
-                .map(|o| o.split('"').next().unwrap().to_owned())
+                .map(|o| unescape(o.split('"').next().unwrap()))
                 .unwrap_or_default();
             fields.insert(name, selected);
         } else if tag.contains("type=\"checkbox\"") {
@@ -228,4 +254,201 @@ async fn the_settings_form_needs_its_csrf_token_and_an_administrator() {
         .unwrap();
     assert_eq!(refused.status(), 403);
     assert_eq!(app.state.live().config.otp_digits, 6);
+}
+
+async fn save_connectors(
+    app: &TestApp,
+    admin: &reqwest::Client,
+    changes: &[(&str, &str)],
+) -> (u16, String) {
+    let page = get_text(admin, app.url("/admin/connectors")).await;
+    let form_html = page
+        .split("action=\"/admin/connectors/test\"")
+        .next()
+        .unwrap();
+    let mut form = form_of(form_html);
+    for (k, v) in changes {
+        form.insert((*k).into(), (*v).into());
+    }
+    let response = admin
+        .post(app.url("/admin/connectors"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let body = response.text().await.unwrap();
+    let errors: Vec<&str> = body
+        .split("class=\"field-error\"")
+        .skip(1)
+        .map(|e| e.split("</p>").next().unwrap())
+        .collect();
+    if !errors.is_empty() {
+        eprintln!("connectors not saved: {errors:?} form {form:?}");
+    }
+    (status, body)
+}
+
+async fn send_test(
+    app: &TestApp,
+    admin: &reqwest::Client,
+    channel: &str,
+    to: &str,
+) -> (u16, String) {
+    let page = get_text(admin, app.url("/admin/connectors")).await;
+    let csrf = hidden_field(&page, "csrf_token");
+    let response = admin
+        .post(app.url("/admin/connectors/test"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("channel", channel),
+            ("to", to),
+        ])
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn an_sms_provider_set_up_on_the_connectors_page_works_at_once_and_its_secret_is_never_shown()
+{
+    let (app, _smtp, admin) = admin_with_mail().await;
+    let sms = crate::http_recorder::HttpRecorder::start().await;
+    let saved = save_connectors(
+        &app,
+        &admin,
+        &[
+            ("sms_provider", "webhook"),
+            ("sms_url", &sms.url("/sms")),
+            ("sms_username", "gh"),
+            ("sms_password", "s3cret-token"),
+        ],
+    )
+    .await;
+    assert_eq!(saved.0, 303);
+    let page = get_text(&admin, app.url("/admin/connectors")).await;
+    assert!(
+        !page.contains("s3cret-token"),
+        "the secret is never shown back"
+    );
+    assert!(page.contains("(set — leave empty to keep)"));
+    let events = app
+        .state
+        .store
+        .run(|c| store::audit::list_audit_events(c, None, 50))
+        .await
+        .unwrap();
+    let detail = &events
+        .iter()
+        .find(|e| e.action == "admin.settings.connectors")
+        .unwrap()
+        .detail;
+    assert!(detail.contains("sms_provider: none → webhook"), "{detail}");
+    assert!(
+        detail.contains("sms_password: changed") && !detail.contains("s3cret"),
+        "{detail}"
+    );
+
+    // saving again with the secret left empty keeps it
+    assert_eq!(
+        save_connectors(&app, &admin, &[("sms_from", "Gatehouse")])
+            .await
+            .0,
+        303
+    );
+    let (status, result) = send_test(&app, &admin, "sms", "+49 151 1234 5678").await;
+    assert_eq!(status, 200, "{result}");
+    assert!(result.contains("Sent through webhook"), "{result}");
+    let sent = &sms.wait_for_requests(1).await[0];
+    assert_eq!(
+        sent.basic_auth(),
+        Some(("gh".into(), "s3cret-token".into()))
+    );
+    assert_eq!(sent.json()["to"], "+4915112345678");
+
+    // a user with a phone is offered SMS codes right away
+    app.create_user_with_phone("ada@example.com", Some("+4915112345678"))
+        .await;
+    let rp = app.confidential_client().await;
+    let request_id = app.start_login(&app.browser(), &rp).await;
+    let (_, list) = post_json(
+        &reqwest::Client::new(),
+        app.url("/verification-srv/public/graph/user/setup"),
+        json!({"request_id": request_id, "email": "ada@example.com"}),
+    )
+    .await;
+    assert_eq!(list["data"]["configured_list"][1]["type"], "SMS");
+}
+
+#[tokio::test]
+async fn test_messages_show_the_providers_real_answer_and_are_logged() {
+    let (app, smtp, admin) = admin_with_mail().await;
+    let (status, result) = send_test(&app, &admin, "email", "ops@example.com").await;
+    assert_eq!(status, 200, "{result}");
+    assert!(result.contains("Sent through smtp"), "{result}");
+    assert!(
+        smtp.wait_for_mail("ops@example.com", 1).await[0]
+            .text_body()
+            .contains("This is a test message")
+    );
+
+    let failing = crate::http_recorder::HttpRecorder::start_with(503, "carrier down").await;
+    save_connectors(
+        &app,
+        &admin,
+        &[
+            ("sms_provider", "webhook"),
+            ("sms_url", &failing.url("/sms")),
+        ],
+    )
+    .await;
+    let (status, result) = send_test(&app, &admin, "sms", "+4915112345678").await;
+    assert_eq!(status, 502);
+    assert!(result.contains("HTTP 503: carrier down"), "{result}");
+    let log = app
+        .state
+        .store
+        .run(|c| store::deliveries::list_deliveries(c, false, 10, 0))
+        .await
+        .unwrap();
+    assert_eq!(log.len(), 2);
+    assert_eq!(
+        (log[0].purpose.as_str(), log[0].status.as_str()),
+        ("test", "failed")
+    );
+    assert_eq!(
+        (log[1].channel.as_str(), log[1].status.as_str()),
+        ("email", "sent")
+    );
+
+    let (status, result) = send_test(&app, &admin, "push", "topic").await;
+    assert_eq!(status, 422);
+    assert!(result.contains("No push service is configured"));
+}
+
+#[tokio::test]
+async fn a_bad_smtp_url_is_refused_next_to_its_field_and_credentials_are_shown_redacted() {
+    let (app, _smtp, admin) = admin_with_mail().await;
+    let (status, page) =
+        save_connectors(&app, &admin, &[("smtp_url", "ftp://mail.example.com")]).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("id=\"smtp_url-error\""), "{page}");
+    let smtp2 = SmtpServer::start().await;
+    let with_credentials = smtp2.url().replace("smtp://", "smtp://mailer:hunter2@");
+    assert_eq!(
+        save_connectors(&app, &admin, &[("smtp_url", &with_credentials)])
+            .await
+            .0,
+        303
+    );
+    let page = get_text(&admin, app.url("/admin/connectors")).await;
+    assert!(!page.contains("hunter2"));
+    assert!(page.contains("mailer:***@"), "{page}");
+    // saving the page again (the redacted URL untouched) keeps the real credentials
+    assert_eq!(save_connectors(&app, &admin, &[]).await.0, 303);
+    assert_eq!(
+        app.state.live().config.smtp_url.as_deref(),
+        Some(with_credentials.as_str())
+    );
 }

@@ -4,6 +4,7 @@
 //! Every form carries the CSRF token; every change is audit-logged with who, what and
 //! before → after (never a secret).
 
+pub mod connectors;
 pub mod dashboard;
 pub mod methods;
 pub mod settings_form;
