@@ -7,7 +7,8 @@ use anyhow::{Context, bail};
 use serde_json::json;
 
 use crate::config::Config;
-use crate::domain::client::{Client, GrantType, MfaPolicy, validate_redirect_uri};
+use crate::domain::client::{ALL_METHODS, Client, method_key};
+use crate::domain::client_settings::{ClientDraft, Field, default_grant_types};
 use crate::domain::ids::hash_secret;
 use crate::domain::user::{Email, User};
 use crate::store::{self, Store, StoreError};
@@ -116,64 +117,44 @@ pub struct NewClient {
     pub json: bool,
 }
 
-/// `gatehouse client create`.
+/// `gatehouse client create`. The rules are the admin page's (`domain::client_settings`); a
+/// client made here allows every sign-in method and uses the default token lifetimes.
 pub fn create_client(store: &Store, args: NewClient) -> anyhow::Result<String> {
-    let usage = |m: String| anyhow::Error::from(UsageError(m));
-    if args.name.trim().is_empty() {
-        return Err(usage("--name must not be empty".into()));
-    }
-    // Without explicit grants: sign-in clients get code + refresh; a confidential client without
-    // redirect URIs is a service that uses client_credentials.
-    let mut grant_types = if args.grant_types.is_empty() {
-        if args.redirect_uris.is_empty() && !args.public {
-            vec![GrantType::ClientCredentials]
-        } else {
-            vec![GrantType::AuthorizationCode, GrantType::RefreshToken]
-        }
+    let grant_types = if args.grant_types.is_empty() {
+        default_grant_types(args.public, !args.redirect_uris.is_empty())
+            .iter()
+            .map(|g| g.as_str().to_owned())
+            .collect()
     } else {
         args.grant_types
-            .iter()
-            .map(|g| g.parse::<GrantType>())
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(usage)?
     };
-    if args.management && !grant_types.contains(&GrantType::ClientCredentials) {
-        grant_types.push(GrantType::ClientCredentials);
-    }
-    grant_types.dedup();
-    if args.public && (args.management || grant_types.contains(&GrantType::ClientCredentials)) {
-        return Err(usage(
-            "a --public client cannot use client_credentials or --management (it has no secret)"
-                .into(),
-        ));
-    }
-    let interactive = grant_types.contains(&GrantType::AuthorizationCode) || args.allow_implicit;
-    if interactive && args.redirect_uris.is_empty() {
-        return Err(usage(
-            "at least one --redirect-uri is required for sign-in clients".into(),
-        ));
-    }
-    for uri in args
-        .redirect_uris
-        .iter()
-        .chain(&args.post_logout_redirect_uris)
-    {
-        validate_redirect_uri(uri).map_err(usage)?;
-    }
-    let mfa_policy: MfaPolicy = args.mfa.parse().map_err(usage)?;
-    let secret = (!args.public).then(crate::app::new_client_secret);
-    let client = Client {
-        id: uuid::Uuid::new_v4().to_string(),
-        name: args.name.trim().to_owned(),
-        secret_hash: secret.as_deref().map(hash_secret),
-        is_public: args.public,
-        allow_implicit: args.allow_implicit,
-        is_management: args.management,
-        mfa_policy,
+    let draft = ClientDraft {
+        name: args.name,
+        redirect_uris: args.redirect_uris,
+        post_logout_redirect_uris: args.post_logout_redirect_uris,
+        public: args.public,
         grant_types,
-        redirect_uris: dedup(args.redirect_uris),
-        post_logout_redirect_uris: dedup(args.post_logout_redirect_uris),
+        allow_implicit: args.allow_implicit,
+        management: args.management,
+        mfa_policy: args.mfa,
+        allowed_methods: ALL_METHODS
+            .iter()
+            .map(|m| method_key(*m).to_owned())
+            .collect(),
+        ..ClientDraft::default()
     };
+    let settings = draft.validate().map_err(|errors| {
+        let first = errors.first().map_or_else(String::new, |e| {
+            format!("{}: {}", flag_of(e.field), e.message)
+        });
+        anyhow::Error::from(UsageError(first))
+    })?;
+    let secret = (!settings.is_public).then(crate::app::new_client_secret);
+    let client = Client::new(
+        uuid::Uuid::new_v4().to_string(),
+        secret.as_deref().map(hash_secret),
+        settings,
+    );
     store.run_blocking(|c| store::clients::insert_client(c, &client, now()))?;
     Ok(if args.json {
         json!({ "client_id": client.id, "client_secret": secret }).to_string()
@@ -192,10 +173,20 @@ pub fn create_client(store: &Store, args: NewClient) -> anyhow::Result<String> {
     })
 }
 
-fn dedup(mut v: Vec<String>) -> Vec<String> {
-    let mut seen = std::collections::HashSet::new();
-    v.retain(|x| seen.insert(x.clone()));
-    v
+/// The command-line flag behind a settings field, for error messages.
+fn flag_of(field: Field) -> &'static str {
+    match field {
+        Field::Name => "--name",
+        Field::RedirectUris => "--redirect-uri",
+        Field::PostLogoutRedirectUris => "--post-logout-redirect-uri",
+        Field::ClientType => "--public",
+        Field::GrantTypes => "--grant-type",
+        Field::MfaPolicy => "--mfa",
+        Field::AllowedMethods
+        | Field::AccessTokenTtl
+        | Field::IdTokenTtl
+        | Field::RefreshTokenTtl => "client settings",
+    }
 }
 
 /// `gatehouse user unlock --email E`: clears the lockouts of all the user's authenticators.

@@ -3,6 +3,44 @@
 use std::fmt;
 use std::str::FromStr;
 
+use super::oauth::Lifetimes;
+use super::verification::Method;
+
+/// Ids of the clients Gatehouse makes for itself (the account and admin sign-in) start with
+/// this; they are managed by the application, not by administrators.
+pub const BUILTIN_PREFIX: &str = "gatehouse-";
+
+/// Every sign-in method, in the order pages list them; what a new client allows.
+pub const ALL_METHODS: [Method; 6] = [
+    Method::Password,
+    Method::Totp,
+    Method::Email,
+    Method::Sms,
+    Method::Push,
+    Method::BackupCode,
+];
+
+/// The lower-case name of a method in storage and forms (`backupcode`).
+pub fn method_key(method: Method) -> &'static str {
+    match method {
+        Method::Password => "password",
+        Method::Totp => "totp",
+        Method::Email => "email",
+        Method::Sms => "sms",
+        Method::Push => "push",
+        Method::BackupCode => "backupcode",
+    }
+}
+
+/// Methods as stored: lower-case keys separated by spaces.
+pub fn methods_to_string(methods: &[Method]) -> String {
+    methods
+        .iter()
+        .map(|m| method_key(*m))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Whether a client's users are asked for a second factor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MfaPolicy {
@@ -85,9 +123,59 @@ pub struct Client {
     pub grant_types: Vec<GrantType>,
     pub redirect_uris: Vec<String>,
     pub post_logout_redirect_uris: Vec<String>,
+    /// The sign-in methods this client's users may use, first factor or second.
+    pub allowed_methods: Vec<Method>,
+    /// Token lifetimes of this client; `None` = the installation's default.
+    pub lifetimes: ClientLifetimes,
+}
+
+/// Per-client token lifetimes in seconds; `None` keeps the global default (API.md §6).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClientLifetimes {
+    pub access_token: Option<i64>,
+    pub id_token: Option<i64>,
+    pub refresh_token: Option<i64>,
 }
 
 impl Client {
+    /// Whether this is one of Gatehouse's own clients (see [`BUILTIN_PREFIX`]).
+    pub fn is_builtin(&self) -> bool {
+        self.id.starts_with(BUILTIN_PREFIX)
+    }
+
+    pub fn allows_method(&self, method: Method) -> bool {
+        self.allowed_methods.contains(&method)
+    }
+
+    /// The installation's lifetimes with this client's own values in their place.
+    pub fn effective_lifetimes(&self, global: Lifetimes) -> Lifetimes {
+        Lifetimes {
+            access_token: self.lifetimes.access_token.unwrap_or(global.access_token),
+            id_token: self.lifetimes.id_token.unwrap_or(global.id_token),
+            refresh_token: self.lifetimes.refresh_token.unwrap_or(global.refresh_token),
+            ..global
+        }
+    }
+
+    /// Whether an existing login session (its RFC 8176 `amr`) is good enough for this client:
+    /// two factors when it requires them, and only factors it allows. Otherwise the user signs
+    /// in again instead of being let through by a session another application accepted.
+    pub fn accepts_login(&self, amr: &[String]) -> bool {
+        if self.mfa_policy == MfaPolicy::Always && !amr.iter().any(|m| m == "mfa") {
+            return false;
+        }
+        amr.iter().all(|value| {
+            let methods: &[Method] = match value.as_str() {
+                "pwd" => &[Method::Password],
+                "otp" => &[Method::Totp, Method::Push, Method::BackupCode],
+                "mail" => &[Method::Email],
+                "sms" => &[Method::Sms],
+                _ => return true, // "mfa" and anything that names no method of ours
+            };
+            methods.iter().any(|m| self.allows_method(*m))
+        })
+    }
+
     pub fn allows_grant(&self, grant: GrantType) -> bool {
         self.grant_types.contains(&grant)
     }
@@ -139,7 +227,38 @@ mod tests {
             grant_types: vec![GrantType::AuthorizationCode],
             redirect_uris: vec!["https://app.example/cb".into()],
             post_logout_redirect_uris: vec![],
+            allowed_methods: ALL_METHODS.to_vec(),
+            lifetimes: ClientLifetimes::default(),
         }
+    }
+
+    #[test]
+    fn client_lifetimes_replace_only_what_they_set() {
+        let mut c = client();
+        c.lifetimes.access_token = Some(600);
+        let global = Lifetimes::default();
+        let l = c.effective_lifetimes(global);
+        assert_eq!(l.access_token, 600);
+        assert_eq!(l.id_token, global.id_token);
+        assert_eq!(l.refresh_token, global.refresh_token);
+        assert_eq!(l.code, global.code);
+    }
+
+    #[test]
+    fn a_session_must_satisfy_the_clients_policy_and_methods() {
+        let amr = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let mut c = client();
+        assert!(c.accepts_login(&amr(&["pwd"])));
+        c.mfa_policy = MfaPolicy::Always;
+        assert!(!c.accepts_login(&amr(&["pwd"])));
+        assert!(c.accepts_login(&amr(&["pwd", "otp", "mfa"])));
+        c.mfa_policy = MfaPolicy::Optional;
+        c.allowed_methods = vec![Method::Password, Method::Totp];
+        assert!(!c.accepts_login(&amr(&["mail"])));
+        assert!(c.accepts_login(&amr(&["pwd", "otp", "mfa"])));
+        c.allowed_methods = vec![Method::Email];
+        assert!(!c.accepts_login(&amr(&["pwd"])));
+        assert!(c.accepts_login(&amr(&["mail"])));
     }
 
     #[test]

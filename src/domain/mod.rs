@@ -4,6 +4,7 @@
 
 pub mod backup;
 pub mod client;
+pub mod client_settings;
 pub mod ids;
 pub mod oauth;
 pub mod one_time_code;

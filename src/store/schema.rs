@@ -28,6 +28,10 @@ diesel::table! {
         mfa_policy -> Text,
         grant_types -> Text,
         created_at -> BigInt,
+        allowed_methods -> Text,
+        access_token_ttl -> Nullable<BigInt>,
+        id_token_ttl -> Nullable<BigInt>,
+        refresh_token_ttl -> Nullable<BigInt>,
     }
 }
 

@@ -2,8 +2,50 @@
 
 use super::error::WebError;
 use super::state::AppState;
+use crate::domain::client::{ALL_METHODS, MfaPolicy};
 use crate::domain::user::{Email, User};
+use crate::domain::verification::Method;
 use crate::store;
+
+/// What the application of a login allows: its sign-in methods (first step or second) and its
+/// second-factor policy, as set on `/admin/apps`.
+#[derive(Debug, Clone)]
+pub struct ClientRules {
+    pub methods: Vec<Method>,
+    pub mfa_policy: MfaPolicy,
+}
+
+impl ClientRules {
+    pub fn allows(&self, method: Method) -> bool {
+        self.methods.contains(&method)
+    }
+}
+
+/// The rules of `client_id`. A client that no longer exists takes its logins with it
+/// (foreign keys), so the fallback — everything, `optional` — only covers a race.
+pub async fn client_rules(state: &AppState, client_id: &str) -> Result<ClientRules, WebError> {
+    let id = client_id.to_owned();
+    let client = state
+        .store
+        .run(move |c| store::clients::find_client(c, &id))
+        .await?;
+    let mut rules = match client {
+        Some(c) => ClientRules {
+            methods: c.allowed_methods,
+            mfa_policy: c.mfa_policy,
+        },
+        None => ClientRules {
+            methods: ALL_METHODS.to_vec(),
+            mfa_policy: MfaPolicy::Optional,
+        },
+    };
+    // Methods an administrator switched off (`/admin/methods`) are off for every application.
+    let live = state.live();
+    rules
+        .methods
+        .retain(|m| super::codes::method_enabled(&live.config, *m));
+    Ok(rules)
+}
 
 /// The active user whose email is `login_name`; `None` for unknown, malformed or disabled.
 pub async fn user_by_email(state: &AppState, login_name: &str) -> Result<Option<User>, WebError> {
@@ -27,18 +69,26 @@ pub async fn has_totp(state: &AppState, user_id: &str) -> Result<bool, WebError>
         .await?)
 }
 
-/// Whether the user has any second factor: an authenticator app, unused backup codes, a
-/// confirmed phone number (when SMS is configured) or a push device (when push is configured).
-/// Email is not one: it is how a forgotten password is reset.
-pub async fn has_second_factor(state: &AppState, user: &User) -> Result<bool, WebError> {
+/// Whether the user has any second factor the client allows: an authenticator app, unused
+/// backup codes, a confirmed phone number (when SMS is configured) or a push device (when push
+/// is configured). Email is not one: it is how a forgotten password is reset.
+pub async fn has_second_factor(
+    state: &AppState,
+    user: &User,
+    rules: &ClientRules,
+) -> Result<bool, WebError> {
     use crate::domain::one_time_code::Channel;
-    if has_totp(state, &user.id).await?
-        || super::backup_codes::remaining(state, &user.id).await? > 0
-        || (super::codes::channel_enabled(state, Channel::Sms) && user.sms_number().is_some())
+    if (rules.allows(Method::Totp) && has_totp(state, &user.id).await?)
+        || (rules.allows(Method::BackupCode)
+            && super::backup_codes::remaining(state, &user.id).await? > 0)
+        || (rules.allows(Method::Sms)
+            && super::codes::channel_enabled(state, Channel::Sms)
+            && user.sms_number().is_some())
     {
         return Ok(true);
     }
-    Ok(super::codes::channel_enabled(state, Channel::Push)
+    Ok(rules.allows(Method::Push)
+        && super::codes::channel_enabled(state, Channel::Push)
         && has_push_device(state, &user.id).await?)
 }
 

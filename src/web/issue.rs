@@ -15,17 +15,18 @@ use crate::domain::oauth::claims::{IdTokenInput, id_token_claims};
 use crate::domain::oauth::grant::{AccessToken, AuthCode, RefreshToken};
 use crate::domain::oauth::redirect::{AuthorizationResponse, ResponseMode, respond};
 use crate::domain::oauth::scope::Scopes;
-use crate::domain::oauth::{acr_for, amr_to_string};
+use crate::domain::oauth::{Lifetimes, acr_for, amr_to_string};
 use crate::domain::user::User;
 use crate::store;
 
-/// Stores a new access token and returns it; only its hash is kept.
+/// Stores a new access token living `ttl` seconds and returns it; only its hash is kept.
 pub async fn access_token(
     state: &AppState,
     client_id: &str,
     user_id: Option<&str>,
     scope: &str,
     grant_id: Option<&str>,
+    ttl: i64,
 ) -> Result<String, WebError> {
     let token = random_token(32);
     let now = state.now();
@@ -36,7 +37,7 @@ pub async fn access_token(
         user_id: user_id.map(str::to_owned),
         scope: scope.to_owned(),
         created_at: now,
-        expires_at: now + state.lifetimes.access_token,
+        expires_at: now + ttl,
         revoked_at: None,
     };
     state
@@ -54,6 +55,8 @@ pub struct RefreshContext<'a> {
     pub scope: &'a str,
     pub auth_time: i64,
     pub amr: &'a str,
+    /// Seconds the token lives (the client's lifetime or the default).
+    pub ttl: i64,
 }
 
 /// Stores a new refresh token of the family `grant_id` and returns it.
@@ -71,7 +74,7 @@ pub async fn refresh_token(state: &AppState, ctx: RefreshContext<'_>) -> Result<
         amr: ctx.amr.to_owned(),
         acr: acr_for(&amr).to_owned(),
         created_at: now,
-        expires_at: now + state.lifetimes.refresh_token,
+        expires_at: now + ctx.ttl,
         used_at: None,
         revoked_at: None,
     };
@@ -90,6 +93,8 @@ pub struct IdTokenContext<'a> {
     pub auth_time: i64,
     pub amr: &'a [String],
     pub access_token: Option<&'a str>,
+    /// Seconds the token is valid (the client's lifetime or the default).
+    pub lifetime: i64,
 }
 
 /// Signs an ID token for `user`.
@@ -108,7 +113,7 @@ pub fn id_token(
         amr: ctx.amr,
         access_token: ctx.access_token,
         now: state.now(),
-        lifetime: state.lifetimes.id_token,
+        lifetime: ctx.lifetime,
     });
     state
         .keys
@@ -152,15 +157,26 @@ pub async fn authorization_response(
             params.push(("code", code));
         }
         implicit => {
+            let lifetimes = client_lifetimes(state, &request.client_id).await?;
             let access = if implicit.returns_access_token() {
-                Some(access_token(state, &request.client_id, Some(&user.id), &scope, None).await?)
+                Some(
+                    access_token(
+                        state,
+                        &request.client_id,
+                        Some(&user.id),
+                        &scope,
+                        None,
+                        lifetimes.access_token,
+                    )
+                    .await?,
+                )
             } else {
                 None
             };
             if let Some(token) = &access {
                 params.push(("access_token", token.clone()));
                 params.push(("token_type", "Bearer".into()));
-                params.push(("expires_in", state.lifetimes.access_token.to_string()));
+                params.push(("expires_in", lifetimes.access_token.to_string()));
                 params.push(("scope", scope.clone()));
             }
             if implicit.returns_id_token() {
@@ -171,6 +187,7 @@ pub async fn authorization_response(
                     auth_time: login.auth_time,
                     amr: &login.amr,
                     access_token: access.as_deref(),
+                    lifetime: lifetimes.id_token,
                 };
                 params.push(("id_token", id_token(state, user, ctx)?));
             }
@@ -183,6 +200,16 @@ pub async fn authorization_response(
         request.state.as_deref(),
         params,
     ))
+}
+
+/// The lifetimes of `client_id`'s tokens: its own where set, the installation's otherwise.
+pub async fn client_lifetimes(state: &AppState, client_id: &str) -> Result<Lifetimes, WebError> {
+    let id = client_id.to_owned();
+    let client = state
+        .store
+        .run(move |c| store::clients::find_client(c, &id))
+        .await?;
+    Ok(client.map_or(state.lifetimes, |c| c.effective_lifetimes(state.lifetimes)))
 }
 
 /// Sends an OAuth error to the client's redirect URI.

@@ -164,12 +164,9 @@ pub async fn after_first_factor(
     user: &User,
     method: Method,
 ) -> Result<HttpResponse, WebError> {
-    let client_id = pending.request.client_id.clone();
-    let client = state
-        .store
-        .run(move |c| store::clients::find_client(c, &client_id))
-        .await?;
-    let policy = client.map(|c| c.mfa_policy).unwrap_or(MfaPolicy::Optional);
+    // Each entry point refuses methods the client does not allow before it gets here.
+    let rules = super::factors::client_rules(state, &pending.request.client_id).await?;
+    let policy = rules.mfa_policy;
     let amr = vec![method.amr().to_owned()];
     if method != Method::Password {
         if policy == MfaPolicy::Always {
@@ -183,7 +180,7 @@ pub async fn after_first_factor(
         }
         return finish(state, req, session, pending, user, amr).await;
     }
-    let has_second_factor = super::factors::has_second_factor(state, user).await?;
+    let has_second_factor = super::factors::has_second_factor(state, user, &rules).await?;
     match second_factor(policy, has_second_factor) {
         SecondFactor::NotNeeded => finish(state, req, session, pending, user, amr).await,
         SecondFactor::Verify | SecondFactor::Enroll => {

@@ -113,6 +113,29 @@ fn admin_routes(cfg: &mut web::ServiceConfig) {
             "/admin/connectors/test",
             web::post().to(connectors::connectors_test),
         );
+    // Applications (OAuth clients)
+    use routes::admin::{apps, apps_manage};
+    cfg.route("/admin/apps", web::get().to(apps::list))
+        .route("/admin/apps", web::post().to(apps::create))
+        .route("/admin/apps/new", web::get().to(apps::new_form))
+        .route("/admin/apps/{id}", web::get().to(apps::edit_form))
+        .route("/admin/apps/{id}", web::post().to(apps::update))
+        .route(
+            "/admin/apps/{id}/delete",
+            web::get().to(apps_manage::delete_confirm),
+        )
+        .route(
+            "/admin/apps/{id}/delete",
+            web::post().to(apps_manage::delete),
+        )
+        .route(
+            "/admin/apps/{id}/rotate",
+            web::get().to(apps_manage::rotate_confirm),
+        )
+        .route(
+            "/admin/apps/{id}/rotate",
+            web::post().to(apps_manage::rotate),
+        );
 }
 
 /// The management API (API.md §5).

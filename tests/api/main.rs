@@ -9,11 +9,13 @@ mod smtp_server;
 
 mod account;
 mod admin;
+mod admin_apps;
 mod admin_settings;
 mod architecture;
 mod authorize;
 mod backup_codes;
 mod browser;
+mod browser_admin_apps;
 mod browser_password_reset;
 mod browser_register;
 mod browser_totp;

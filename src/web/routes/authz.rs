@@ -76,8 +76,10 @@ async fn authorize(
         }
         None => None,
     };
+    // A session another application accepted is reused only when it meets this client's rules
+    // (two factors for `always`, only allowed methods); otherwise the user signs in again.
     let existing = match (&login, &user) {
-        (Some(l), Some(u)) => Some(ExistingLogin {
+        (Some(l), Some(u)) if client.accepts_login(&l.amr) => Some(ExistingLogin {
             user_email: u.email.clone(),
             auth_time: l.auth_time,
         }),

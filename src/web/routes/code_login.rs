@@ -89,6 +89,13 @@ pub async fn send(
         .map_err(|_| WebError::BadRequest("Choose how to receive the code.".into()))?;
     let track_id = form.track_id.clone().unwrap_or_default();
     let username = form.username.clone().unwrap_or_default().trim().to_owned();
+    let rules = factors::client_rules(&state, &pending.request.client_id).await?;
+    if !rules.allows(channel.method()) {
+        return Ok(see_other(format!(
+            "{}&error=method_not_allowed",
+            back_link(&pending.id, &track_id, &username)
+        )));
+    }
     let (user, alias, usage) = if track_id.is_empty() {
         (
             factors::user_by_email(&state, &username).await?,
@@ -184,6 +191,7 @@ pub fn send_problem(error: Option<&str>) -> Option<String> {
         "code_too_soon" => "A code was sent moments ago and is still valid: check your messages, or ask again in half a minute.".into(),
         "code_locked" => "Too many wrong codes were entered. Codes are blocked for a while: choose another way to sign in, or try again later.".into(),
         "code_unavailable" => "That way of signing in is not available for this account. Choose another.".into(),
+        "method_not_allowed" => "This application does not allow that way of signing in. Choose another.".into(),
         "delivery_failed" => "We could not send the code just now. Choose another way to sign in, or try again in a few minutes.".into(),
         _ => return None,
     })

@@ -35,6 +35,9 @@ pub struct LoginPage {
     csrf_token: String,
     username: String,
     error: Option<&'static str>,
+    /// The application allows passwords; otherwise the page asks for the email only and
+    /// continues to the other ways to sign in.
+    password_allowed: bool,
 }
 
 pub async fn login_page(
@@ -50,6 +53,9 @@ pub async fn login_page(
         .run(move |c| store::clients::find_client(c, &client_id))
         .await?;
     let page = LoginPage {
+        password_allowed: client
+            .as_ref()
+            .is_none_or(|c| c.allows_method(Method::Password)),
         client_name: client.map(|c| c.name).unwrap_or_default(),
         request_id: pending.id.clone(),
         csrf_token: browser.csrf_token(&state),
@@ -58,6 +64,9 @@ pub async fn login_page(
             Some("invalid_username_password") => Some(INVALID_CREDENTIALS),
             Some("password_required") => Some(
                 "This application asks for your password, then a code from your authenticator app.",
+            ),
+            Some("password_not_allowed") => Some(
+                "This application does not allow signing in with a password. Choose another way.",
             ),
             Some(_) => Some("Sign-in did not succeed. Please try again."),
             None => None,
@@ -90,6 +99,17 @@ pub async fn login_submit(
     let form = form.into_inner();
     let browser = form_browser(&state, &req, form.csrf_token.as_deref())?;
     let pending = pending_for_browser(&state, Some(&form.request_id), &browser).await?;
+    let rules = crate::web::factors::client_rules(&state, &pending.request.client_id).await?;
+    if !rules.allows(Method::Password) {
+        let location = format!(
+            "/login?requestId={}&view_type={}&error=password_not_allowed",
+            pending.id,
+            pending.request.view_type.as_str(),
+        );
+        return Ok(HttpResponse::Found()
+            .insert_header((header::LOCATION, location))
+            .finish());
+    }
 
     let email = Email::parse(&form.username).ok();
     let user = match &email {

@@ -14,6 +14,7 @@ use crate::domain::verification::{LoginTrack, Method, State, UsageType};
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
+use crate::web::factors::ClientRules;
 use crate::web::login_flow::{self, form_browser, pending_for_browser, require_browser};
 use crate::web::routes::code_login::send_problem;
 use crate::web::routes::enroll::{self, Confirmation, EnrollRefusal};
@@ -57,6 +58,8 @@ pub struct Continuation {
     pub track: LoginTrack,
     pub pending: PendingRequest,
     pub user: User,
+    /// What the application allows for the second step.
+    pub rules: ClientRules,
 }
 
 pub async fn continuation(
@@ -86,10 +89,12 @@ pub async fn continuation(
         .await?
         .filter(|u| u.can_sign_in())
         .ok_or_else(gone)?;
+    let rules = factors::client_rules(state, &pending.request.client_id).await?;
     Ok(Continuation {
         track,
         pending,
         user,
+        rules,
     })
 }
 
@@ -111,10 +116,10 @@ pub async fn mfa_page(
 ) -> Result<HttpResponse, WebError> {
     let browser = require_browser(&state, &req)?;
     let c = continuation(&state, &browser, &query.track_id, &query.request_id).await?;
-    let has_totp = factors::has_totp(&state, &c.user.id).await?;
-    let has_backup = backup_codes::remaining(&state, &c.user.id).await? > 0;
+    let has_totp = c.rules.allows(Method::Totp) && factors::has_totp(&state, &c.user.id).await?;
+    let has_backup = has_backup_codes(&state, &c).await?;
     let wants_backup = query.method.as_deref() == Some("backupcode");
-    let channels = code_channels(&state, &c.user).await?;
+    let channels = code_channels(&state, &c).await?;
     let error = send_problem(query.error.as_deref());
     let form = if has_backup && wants_backup {
         Form::Backup
@@ -142,15 +147,26 @@ enum Form {
     Choose,
 }
 
-/// The code channels this user can receive a second factor on: (masked SMS number, push).
-async fn code_channels(state: &AppState, user: &User) -> Result<(Option<String>, bool), WebError> {
-    let sms = user
+/// The code channels this user can receive a second factor on, as far as the application
+/// allows them: (masked SMS number, push).
+async fn code_channels(
+    state: &AppState,
+    c: &Continuation,
+) -> Result<(Option<String>, bool), WebError> {
+    let sms = c
+        .user
         .sms_number()
-        .filter(|_| codes::channel_enabled(state, Channel::Sms))
+        .filter(|_| c.rules.allows(Method::Sms) && codes::channel_enabled(state, Channel::Sms))
         .map(mask_phone);
-    let push = codes::channel_enabled(state, Channel::Push)
-        && factors::has_push_device(state, &user.id).await?;
+    let push = c.rules.allows(Method::Push)
+        && codes::channel_enabled(state, Channel::Push)
+        && factors::has_push_device(state, &c.user.id).await?;
     Ok((sms, push))
+}
+
+/// Whether the user has unused backup codes and the application allows them.
+async fn has_backup_codes(state: &AppState, c: &Continuation) -> Result<bool, WebError> {
+    Ok(c.rules.allows(Method::BackupCode) && backup_codes::remaining(state, &c.user.id).await? > 0)
 }
 
 async fn new_setup(state: &AppState, user: &User) -> Result<SetupView, WebError> {
@@ -175,9 +191,9 @@ async fn render(
     form: Form,
     error: Option<String>,
 ) -> Result<HttpResponse, WebError> {
-    let offer_backup = matches!(form, Form::Code | Form::Choose)
-        && backup_codes::remaining(state, &c.user.id).await? > 0;
-    let (sms_to, push) = code_channels(state, &c.user).await?;
+    let offer_backup =
+        matches!(form, Form::Code | Form::Choose) && has_backup_codes(state, c).await?;
+    let (sms_to, push) = code_channels(state, c).await?;
     let page = MfaPage {
         choose: matches!(form, Form::Choose),
         email_code: false,
@@ -235,6 +251,9 @@ pub async fn mfa_submit(
     let code = form.pass_code.unwrap_or_default();
 
     if form.method.as_deref() == Some("backupcode") {
+        if !c.rules.allows(Method::BackupCode) {
+            return Err(not_allowed());
+        }
         if backup_codes::redeem(&state, &c.user.id, &code).await? {
             return complete(&state, &req, &session, &c, Method::BackupCode).await;
         }
@@ -289,6 +308,9 @@ pub async fn mfa_submit(
             }
         };
     }
+    if !c.rules.allows(Method::Totp) {
+        return Err(not_allowed());
+    }
     match totp_check::check(&state, Some(&c.user.id), None, &code).await? {
         TotpOutcome::Accepted { .. } => complete(&state, &req, &session, &c, Method::Totp).await,
         TotpOutcome::Locked { until } => {
@@ -315,6 +337,14 @@ pub async fn mfa_submit(
             render(&state, &browser, &c, Form::Code, Some(message.into())).await
         }
     }
+}
+
+/// A second step the application does not allow (the page never offers it).
+fn not_allowed() -> WebError {
+    WebError::BadRequest(
+        "This application does not allow that way of signing in. Go back and choose another."
+            .into(),
+    )
 }
 
 /// Re-opens the setup of an enrollment in progress, to show its QR code again.
@@ -440,7 +470,8 @@ pub async fn precheck_continue(
         && v.request_id.as_deref() == Some(c.pending.id.as_str())
         && v.user_id.as_deref() == Some(c.user.id.as_str())
         && Some(v.method) == method
-        && v.method != Method::Password;
+        && v.method != Method::Password
+        && c.rules.allows(v.method);
     if !bound {
         return Err(refused());
     }

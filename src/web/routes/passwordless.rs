@@ -35,6 +35,8 @@ struct MethodsPage {
     csrf_token: String,
     has_totp: bool,
     passwordless_allowed: bool,
+    /// The application allows passwords ("Use my password").
+    password_allowed: bool,
     /// Offer "email me a code" (any identifier: it does not reveal whether an account exists).
     email_code: bool,
     /// The masked number to offer "text me a code" for.
@@ -99,19 +101,22 @@ pub async fn methods(
     let pending = pending_for_browser(&state, query.request_id.as_deref(), &browser).await?;
     let username = query.username.clone().unwrap_or_default().trim().to_owned();
     let user = factors::user_by_email(&state, &username).await?;
-    let sms_on = codes::channel_enabled(&state, Channel::Sms);
-    let push_on = codes::channel_enabled(&state, Channel::Push);
+    // Only what the application allows is offered.
+    let rules = factors::client_rules(&state, &pending.request.client_id).await?;
+    let sms_on = rules.allows(Method::Sms) && codes::channel_enabled(&state, Channel::Sms);
+    let push_on = rules.allows(Method::Push) && codes::channel_enabled(&state, Channel::Push);
     let page = MethodsPage {
         request_id: pending.id.clone(),
         csrf_token: browser.csrf_token(&state),
         has_totp: match &user {
-            Some(u) if codes::method_enabled(&state.live().config, Method::Totp) => {
-                factors::has_totp(&state, &u.id).await?
-            }
+            Some(u) if rules.allows(Method::Totp) => factors::has_totp(&state, &u.id).await?,
             _ => false,
         },
         passwordless_allowed: passwordless_allowed(&state, &pending).await?,
-        email_code: username.contains('@') && codes::channel_enabled(&state, Channel::Email),
+        password_allowed: rules.allows(Method::Password),
+        email_code: rules.allows(Method::Email)
+            && username.contains('@')
+            && codes::channel_enabled(&state, Channel::Email),
         sms_to: user
             .as_ref()
             .filter(|_| sms_on)
@@ -177,6 +182,17 @@ pub async fn verify_submit(
             pending.id
         );
         return Ok(HttpResponse::Found()
+            .insert_header((header::LOCATION, location))
+            .finish());
+    }
+    let rules = factors::client_rules(&state, &pending.request.client_id).await?;
+    if !rules.allows(Method::Totp) {
+        let location = format!(
+            "/login/methods?requestId={}&username={}&error=method_not_allowed",
+            pending.id,
+            url::form_urlencoded::byte_serialize(form.username.as_bytes()).collect::<String>()
+        );
+        return Ok(HttpResponse::SeeOther()
             .insert_header((header::LOCATION, location))
             .finish());
     }

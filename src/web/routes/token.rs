@@ -237,12 +237,14 @@ async fn issue_tokens(
     with_refresh: bool,
 ) -> Result<TokenResponse, Failure> {
     let scope_text = grant.scope.to_string();
+    let lifetimes = client.effective_lifetimes(state.lifetimes);
     let access_token = issue::access_token(
         state,
         &client.id,
         Some(&user.id),
         &scope_text,
         Some(grant.id),
+        lifetimes.access_token,
     )
     .await?;
     let refresh_token = if with_refresh {
@@ -253,6 +255,7 @@ async fn issue_tokens(
             scope: grant.refresh_scope,
             auth_time: grant.auth_time,
             amr: grant.amr,
+            ttl: lifetimes.refresh_token,
         };
         Some(issue::refresh_token(state, ctx).await?)
     } else {
@@ -267,6 +270,7 @@ async fn issue_tokens(
             auth_time: grant.auth_time,
             amr: &amr,
             access_token: Some(&access_token),
+            lifetime: lifetimes.id_token,
         };
         Some(issue::id_token(state, user, ctx)?)
     } else {
@@ -292,7 +296,7 @@ async fn issue_tokens(
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer",
-        expires_in: state.lifetimes.access_token,
+        expires_in: lifetimes.access_token,
         scope: scope_text,
         id_token,
         refresh_token,
@@ -357,11 +361,12 @@ async fn client_credentials(
             .into());
         }
     };
-    let access_token = issue::access_token(state, &client.id, None, &scope, None).await?;
+    let ttl = client.effective_lifetimes(state.lifetimes).access_token;
+    let access_token = issue::access_token(state, &client.id, None, &scope, None, ttl).await?;
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer",
-        expires_in: state.lifetimes.access_token,
+        expires_in: ttl,
         scope,
         id_token: None,
         refresh_token: None,

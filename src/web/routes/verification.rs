@@ -80,19 +80,24 @@ async fn resolve_user(state: &AppState, who: &Identifier) -> Result<Option<User>
     }
 }
 
-async fn live_request(state: &AppState, request_id: Option<&str>) -> Result<bool, WebError> {
+/// The client of a live login request, `None` when the request is unknown or expired.
+async fn live_request(
+    state: &AppState,
+    request_id: Option<&str>,
+) -> Result<Option<String>, WebError> {
     let Some(id) = request_id
         .filter(|id| uuid::Uuid::parse_str(id).is_ok())
         .map(str::to_owned)
     else {
-        return Ok(false);
+        return Ok(None);
     };
     let now = state.now();
     Ok(state
         .store
         .run(move |c| store::requests::find_request(c, &id))
         .await?
-        .is_some_and(|p| p.is_live(now)))
+        .filter(|p| p.is_live(now))
+        .map(|p| p.request.client_id))
 }
 
 #[derive(Deserialize)]
@@ -108,7 +113,7 @@ pub async fn configured_list(
     req: HttpRequest,
     body: web::Json<ListBody>,
 ) -> Result<HttpResponse, WebError> {
-    if !live_request(&state, body.request_id.as_deref()).await? {
+    let Some(client_id) = live_request(&state, body.request_id.as_deref()).await? else {
         return Ok(envelope::error(
             &req,
             StatusCode::BAD_REQUEST,
@@ -116,7 +121,8 @@ pub async fn configured_list(
             "ValidationError",
             "request_id is unknown or has expired.",
         ));
-    }
+    };
+    let rules = factors::client_rules(&state, &client_id).await?;
     let user = resolve_user(&state, &body.who).await?;
     let mut list = Vec::new();
     if let Some(user) = &user {
@@ -149,13 +155,12 @@ pub async fn configured_list(
     if user.as_ref().is_none_or(|u| u.password_hash.is_some()) {
         list.push(json!({"type": "PASSWORD"}));
     }
-    // Methods an administrator switched off are not offered.
-    let config = &state.live().config;
+    // Only the methods the application allows (the same for known and unknown identifiers).
     list.retain(|entry| {
         entry["type"]
             .as_str()
             .and_then(|t| t.parse::<Method>().ok())
-            .is_some_and(|m| crate::web::codes::method_enabled(config, m))
+            .is_none_or(|m| rules.allows(m))
     });
     Ok(envelope::ok(json!({ "configured_list": list })))
 }
@@ -237,13 +242,25 @@ pub async fn initiate(
             "MULTIFACTOR_AUTHENTICATION needs the sub of the running login.",
         ));
     }
-    if !live_request(&state, body.request_id.as_deref()).await? {
+    let Some(client_id) = live_request(&state, body.request_id.as_deref()).await? else {
         return Ok(envelope::error(
             &req,
             StatusCode::BAD_REQUEST,
             "invalid_request_id",
             "ValidationError",
             "request_id is unknown or has expired.",
+        ));
+    };
+    if !factors::client_rules(&state, &client_id)
+        .await?
+        .allows(method)
+    {
+        return Ok(envelope::error(
+            &req,
+            StatusCode::BAD_REQUEST,
+            "method_not_allowed",
+            "ValidationError",
+            "This application does not allow this verification type.",
         ));
     }
     let user = resolve_user(&state, &body.who).await?;

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use crate::domain::verification::{Method, State, UsageType};
 use crate::store;
 use crate::web::error::WebError;
+use crate::web::factors;
 use crate::web::login_flow::{self, pending_for_browser, require_browser};
 use crate::web::state::AppState;
 
@@ -65,6 +66,13 @@ pub async fn finish(
     let Some(user_id) = v.user_id.clone().filter(|_| bound) else {
         return Ok(back_to_login());
     };
+    // The application may have stopped allowing the method since it was initiated.
+    if !factors::client_rules(&state, &pending.request.client_id)
+        .await?
+        .allows(v.method)
+    {
+        return Ok(back_to_login());
+    }
     let status_id = v.status_id.clone();
     if !state
         .store

@@ -4,6 +4,9 @@
 //! Every form carries the CSRF token; every change is audit-logged with who, what and
 //! before → after (never a secret).
 
+pub mod apps;
+pub mod apps_form;
+pub mod apps_manage;
 pub mod connectors;
 pub mod dashboard;
 pub mod methods;

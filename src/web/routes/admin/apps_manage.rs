@@ -1,0 +1,170 @@
+//! `/admin/apps/{id}/delete` and `/admin/apps/{id}/rotate`: the two actions that break a running
+//! application, each behind a confirmation page. Deleting removes the client with its pending
+//! logins, codes, access and refresh tokens (foreign keys `ON DELETE CASCADE`); rotating replaces
+//! the secret at once and shows the new one a single time.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::apps::{AppSecretPage, editable};
+use super::apps_form::audit_fields;
+use super::{Chrome, Section, admin_or_sign_in, changes, form_admin};
+use crate::domain::ids::hash_secret;
+use crate::store;
+use crate::web::audit::{self, Audit};
+use crate::web::error::WebError;
+use crate::web::hosted::see_other;
+use crate::web::routes::account::html;
+use crate::web::state::AppState;
+
+/// What a confirmation page asks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Delete,
+    Rotate,
+}
+
+#[derive(Template)]
+#[template(path = "admin/app_confirm.html")]
+struct ConfirmPage {
+    chrome: Chrome,
+    action: Action,
+    client_id: String,
+    name: String,
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    csrf_token: Option<String>,
+}
+
+async fn confirm(
+    state: &AppState,
+    req: &HttpRequest,
+    session: &Session,
+    id: &str,
+    action: Action,
+) -> Result<HttpResponse, WebError> {
+    let admin = match admin_or_sign_in(state, req, session).await? {
+        Ok(admin) => admin,
+        Err(sign_in) => return Ok(sign_in),
+    };
+    let client = editable(state, id).await?;
+    if action == Action::Rotate && client.secret_hash.is_none() {
+        return Err(no_secret());
+    }
+    let page = ConfirmPage {
+        chrome: Chrome::new(state, req, &admin, Section::Applications),
+        action,
+        client_id: client.id,
+        name: client.name,
+    };
+    html(&page, StatusCode::OK)
+}
+
+fn no_secret() -> WebError {
+    WebError::BadRequest(
+        "This is a public application: it has no secret to rotate. Make it confidential to give it one.".into(),
+    )
+}
+
+/// `GET /admin/apps/{id}/delete`: asks before deleting.
+pub async fn delete_confirm(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, WebError> {
+    confirm(&state, &req, &session, &path, Action::Delete).await
+}
+
+/// `POST /admin/apps/{id}/delete`.
+pub async fn delete(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    path: web::Path<String>,
+    form: web::Form<CsrfOnly>,
+) -> Result<HttpResponse, WebError> {
+    let admin = form_admin(&state, &req, &session, form.csrf_token.as_deref()).await?;
+    let client = editable(&state, &path).await?;
+    let id = client.id.clone();
+    if !state
+        .store
+        .run(move |c| store::clients::delete_client(c, &id))
+        .await?
+    {
+        return Err(WebError::NotFound("There is no such application.".into()));
+    }
+    let fields: Vec<(&str, String, String)> = audit_fields(&client)
+        .into_iter()
+        .map(|(k, v)| (k, v, "—".to_owned()))
+        .collect();
+    audit::record(
+        &state,
+        &req,
+        Audit::success("admin.client.delete")
+            .actor(&admin.id)
+            .client(&client.id)
+            .detail(format!(
+                "{}; its tokens and grants were revoked",
+                changes(&fields)
+            )),
+    )
+    .await;
+    Ok(see_other("/admin/apps?notice=deleted".into()))
+}
+
+/// `GET /admin/apps/{id}/rotate`: asks before replacing the secret.
+pub async fn rotate_confirm(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, WebError> {
+    confirm(&state, &req, &session, &path, Action::Rotate).await
+}
+
+/// `POST /admin/apps/{id}/rotate`: a new secret, shown once; the old one stops working.
+pub async fn rotate(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    path: web::Path<String>,
+    form: web::Form<CsrfOnly>,
+) -> Result<HttpResponse, WebError> {
+    let admin = form_admin(&state, &req, &session, form.csrf_token.as_deref()).await?;
+    let client = editable(&state, &path).await?;
+    if client.secret_hash.is_none() {
+        return Err(no_secret());
+    }
+    let secret = crate::app::new_client_secret();
+    let (id, hash) = (client.id.clone(), hash_secret(&secret));
+    if !state
+        .store
+        .run(move |c| store::clients::set_client_secret(c, &id, Some(&hash)))
+        .await?
+    {
+        return Err(WebError::NotFound("There is no such application.".into()));
+    }
+    audit::record(
+        &state,
+        &req,
+        Audit::success("admin.client.rotate_secret")
+            .actor(&admin.id)
+            .client(&client.id)
+            .detail("client secret: old → new (the old secret no longer works)".into()),
+    )
+    .await;
+    let page = AppSecretPage {
+        chrome: Chrome::new(&state, &req, &admin, Section::Applications),
+        heading: "New client secret",
+        name: client.name,
+        client_id: client.id,
+        secret: Some(secret),
+    };
+    html(&page, StatusCode::OK)
+}
