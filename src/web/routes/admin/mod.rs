@@ -5,6 +5,10 @@
 //! before → after (never a secret).
 
 pub mod dashboard;
+pub mod user_actions;
+pub mod user_detail;
+pub mod user_factors;
+pub mod users;
 
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse};
