@@ -14,6 +14,7 @@ mod architecture;
 mod authorize;
 mod backup_codes;
 mod browser;
+mod browser_admin_users;
 mod browser_password_reset;
 mod browser_register;
 mod browser_totp;
