@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::domain::client::{ALL_METHODS, Client, method_key};
 use crate::domain::client_settings::{ClientDraft, Field, default_grant_types};
 use crate::domain::ids::hash_secret;
-use crate::domain::user::{Email, User};
+use crate::domain::user::{Email, OperatorUser};
 use crate::store::{self, Store, StoreError};
 
 /// A command-line mistake: printed as one line, exit code 2.
@@ -53,35 +53,25 @@ pub fn create_user(config: &Config, store: &Store, args: NewUser) -> anyhow::Res
         }
         (None, false) => None,
     };
-    if let Some(p) = &password {
-        crate::domain::password_policy::check_new_password(p, email.as_str())
-            .map_err(|e| UsageError(format!("--password: {}", e.message())))?;
-    }
-    let phone_number = match args.phone.as_deref() {
-        Some(p) => Some(
-            crate::domain::user::normalize_phone(p)
-                .map_err(|e| UsageError(format!("--phone: {e}")))?,
-        ),
-        None => None,
-    };
+    let checked = OperatorUser::check(
+        email.as_str(),
+        args.name,
+        password.as_deref(),
+        args.phone.as_deref(),
+        args.admin,
+    )
+    .map_err(
+        |problems| match (problems.email, problems.password, problems.phone) {
+            (Some(e), _, _) => UsageError(e.to_string()),
+            (None, Some(p), _) => UsageError(format!("--password: {}", p.message())),
+            (None, None, p) => UsageError(format!("--phone: {}", p.unwrap_or_default())),
+        },
+    )?;
     let password_hash = match password {
         Some(p) => Some(crate::app::password_hashing(config)?.hash_blocking(&p)?),
         None => None,
     };
-    let now = now();
-    let user = User {
-        id: uuid::Uuid::new_v4().to_string(),
-        email: email.to_string(),
-        email_verified: true, // created by an operator, who vouches for the address
-        name: args.name.filter(|n| !n.trim().is_empty()),
-        password_hash,
-        is_admin: args.admin,
-        disabled: false,
-        created_at: now,
-        updated_at: now,
-        phone_verified: phone_number.is_some(),
-        phone_number,
-    };
+    let user = checked.into_user(uuid::Uuid::new_v4().to_string(), password_hash, now());
     match store.run_blocking(|c| store::users::insert_user(c, &user)) {
         Err(StoreError::Conflict(_)) => {
             bail!("a user with the email {} already exists", user.email)

@@ -293,3 +293,24 @@ pub fn count_locked(conn: &mut AnyConnection, now: i64) -> Result<i64, StoreErro
         .count()
         .get_result(conn)?)
 }
+
+/// The users with an authenticator locked at `now`.
+pub fn locked_user_ids(conn: &mut AnyConnection, now: i64) -> Result<Vec<String>, StoreError> {
+    Ok(t::table
+        .filter(t::locked_until.gt(now))
+        .select(t::user_id)
+        .distinct()
+        .load(conn)?)
+}
+
+/// How many confirmed authenticators the user has.
+pub fn count_active_authenticators(
+    conn: &mut AnyConnection,
+    user_id: &str,
+) -> Result<i64, StoreError> {
+    Ok(t::table
+        .filter(t::user_id.eq(user_id))
+        .filter(t::active.eq(true))
+        .count()
+        .get_result(conn)?)
+}

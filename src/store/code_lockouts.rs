@@ -86,3 +86,50 @@ pub fn reset(conn: &mut AnyConnection, subject: &str, channel: &str) -> Result<(
 pub fn unlock_subject(conn: &mut AnyConnection, subject: &str) -> Result<usize, StoreError> {
     Ok(diesel::delete(t::table.filter(t::subject.eq(subject))).execute(conn)?)
 }
+
+/// The run of wrong codes of one person on one channel.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = t)]
+pub struct CodeLockout {
+    pub subject: String,
+    pub channel: String,
+    pub failure_count: i32,
+    pub locked_until: Option<i64>,
+    pub updated_at: i64,
+}
+
+/// The channels on which `subject` entered wrong codes (locked or not), by channel.
+pub fn list_subject(
+    conn: &mut AnyConnection,
+    subject: &str,
+) -> Result<Vec<CodeLockout>, StoreError> {
+    Ok(t::table
+        .filter(t::subject.eq(subject))
+        .order(t::channel.asc())
+        .select(CodeLockout::as_select())
+        .load(conn)?)
+}
+
+/// Clears the lockout of one channel of `subject` (admin unlock); false when there was none.
+pub fn unlock_channel(
+    conn: &mut AnyConnection,
+    subject: &str,
+    channel: &str,
+) -> Result<bool, StoreError> {
+    Ok(diesel::delete(t::table.find((subject, channel))).execute(conn)? == 1)
+}
+
+/// The ids of the accounts (subjects `user:{id}`) with a code channel locked at `now`.
+pub fn locked_user_ids(conn: &mut AnyConnection, now: i64) -> Result<Vec<String>, StoreError> {
+    let prefix = crate::domain::one_time_code::subject_for_user("");
+    let subjects: Vec<String> = t::table
+        .filter(t::subject.like(format!("{prefix}%")))
+        .filter(t::locked_until.gt(now))
+        .select(t::subject)
+        .distinct()
+        .load(conn)?;
+    Ok(subjects
+        .into_iter()
+        .filter_map(|s| s.strip_prefix(prefix.as_str()).map(str::to_owned))
+        .collect())
+}

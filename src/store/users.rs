@@ -161,3 +161,116 @@ pub fn replace_unverified_user(
 pub fn count_users(conn: &mut AnyConnection) -> Result<i64, StoreError> {
     Ok(users::table.count().get_result(conn)?)
 }
+
+/// Which users a list shows (the admin's user list).
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    /// A piece of the email or name, compared case-insensitively.
+    pub text: Option<String>,
+    /// Only users with a locked authenticator or code channel at this time.
+    pub locked_at: Option<i64>,
+    /// Only disabled accounts.
+    pub disabled_only: bool,
+}
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>);
+
+/// `%text%` for LIKE, with the wildcards and the escape character of `text` escaped.
+fn like_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+type Backend = <AnyConnection as diesel::Connection>::Backend;
+
+fn filtered<'a>(
+    conn: &mut AnyConnection,
+    filter: &UserFilter,
+) -> Result<users::BoxedQuery<'a, Backend>, StoreError> {
+    let mut query = users::table.into_boxed();
+    if let Some(text) = filter
+        .text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        let pattern = like_pattern(text);
+        query = query.filter(
+            lower(users::email.nullable())
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(users::name).like(pattern).escape('\\')),
+        );
+    }
+    if let Some(now) = filter.locked_at {
+        let ids = super::authenticators::locked_user_ids(conn, now)?
+            .into_iter()
+            .chain(super::code_lockouts::locked_user_ids(conn, now)?)
+            .collect::<std::collections::BTreeSet<_>>();
+        query = query.filter(users::id.eq_any(ids.into_iter().collect::<Vec<_>>()));
+    }
+    if filter.disabled_only {
+        query = query.filter(users::disabled.eq(true));
+    }
+    Ok(query)
+}
+
+/// One page of the users `filter` selects, by email.
+pub fn list_users(
+    conn: &mut AnyConnection,
+    filter: &UserFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<User>, StoreError> {
+    Ok(filtered(conn, filter)?
+        .order((users::email.asc(), users::id.asc()))
+        .limit(limit)
+        .offset(offset)
+        .select(UserRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(User::from)
+        .collect())
+}
+
+/// How many users `filter` selects.
+pub fn count_matching_users(
+    conn: &mut AnyConnection,
+    filter: &UserFilter,
+) -> Result<i64, StoreError> {
+    Ok(filtered(conn, filter)?.count().get_result(conn)?)
+}
+
+/// Disables or enables an account; false when the user does not exist.
+pub fn update_disabled(
+    conn: &mut AnyConnection,
+    id: &str,
+    disabled: bool,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let n = diesel::update(users::table.find(id))
+        .set((users::disabled.eq(disabled), users::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Gives or takes the admin role; false when the user does not exist.
+pub fn update_admin(
+    conn: &mut AnyConnection,
+    id: &str,
+    is_admin: bool,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let n = diesel::update(users::table.find(id))
+        .set((users::is_admin.eq(is_admin), users::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(n == 1)
+}

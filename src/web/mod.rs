@@ -136,6 +136,43 @@ fn admin_routes(cfg: &mut web::ServiceConfig) {
             "/admin/apps/{id}/rotate",
             web::post().to(apps_manage::rotate),
         );
+    admin_user_routes(cfg);
+}
+
+/// `/admin/users` (see `routes::admin::users`, `user_detail`, `user_actions`).
+fn admin_user_routes(cfg: &mut web::ServiceConfig) {
+    use routes::admin::{user_actions as act, user_detail, user_factors as factors, users};
+    cfg.route("/admin/users", web::get().to(users::list))
+        .route("/admin/users/new", web::get().to(users::new_form))
+        .route("/admin/users/new", web::post().to(users::create))
+        .route("/admin/users/{id}", web::get().to(user_detail::show))
+        .route("/admin/users/{id}/disable", web::post().to(act::disable))
+        .route("/admin/users/{id}/enable", web::post().to(act::enable))
+        .route("/admin/users/{id}/admin", web::post().to(act::set_admin))
+        .route(
+            "/admin/users/{id}/send-reset",
+            web::post().to(act::send_reset),
+        )
+        .route(
+            "/admin/users/{id}/end-sessions",
+            web::post().to(act::end_sessions),
+        )
+        .route(
+            "/admin/users/{id}/authenticators/{authenticator}/unlock",
+            web::post().to(factors::unlock_authenticator),
+        )
+        .route(
+            "/admin/users/{id}/authenticators/{authenticator}/revoke",
+            web::post().to(factors::revoke_totp),
+        )
+        .route(
+            "/admin/users/{id}/channels/{channel}/unlock",
+            web::post().to(factors::unlock_channel),
+        )
+        .route(
+            "/admin/users/{id}/devices/{device}/remove",
+            web::post().to(factors::remove_device),
+        );
 }
 
 /// The management API (API.md §5).

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::password_reset::{app_for, carried, shown_email};
 use crate::domain::one_time_code::{Channel, Purpose, RESET_TTL};
-use crate::domain::user::Email;
+use crate::domain::user::{Email, User};
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
 use crate::web::codes::{self, Recipient, Sent};
@@ -96,27 +96,7 @@ pub async fn forgot_submit(
     // Only confirmed, active accounts get a code.
     let user = factors::user_by_email(&state, email.as_str()).await?;
     let app = app_for(&state, request_id.as_deref()).await?;
-    let code_id = uuid::Uuid::new_v4().to_string();
-    let recipient = Recipient {
-        user: user.as_ref(),
-        typed_name: email.as_str(),
-        device_id: None,
-    };
-    let sent = codes::send_new(
-        &state,
-        &code_id,
-        Purpose::Reset,
-        Channel::Email,
-        &recipient,
-        &app,
-        RESET_TTL,
-    )
-    .await?;
-    // A code went out moments ago and still works: continue with that one, no new mail.
-    let code_id = match &sent {
-        Sent::TooSoon { existing, .. } => existing.id.clone(),
-        _ => code_id,
-    };
+    let (code_id, sent) = send_reset_code(&state, user.as_ref(), &email, &app).await?;
     match sent {
         Sent::Sent(_) | Sent::TooSoon { .. } => {
             let mut event = Audit::success("password.reset.request").detail(format!(
@@ -149,4 +129,37 @@ pub async fn forgot_submit(
             StatusCode::SERVICE_UNAVAILABLE,
         ),
     }
+}
+
+/// Emails a password reset code for `email`: to the account `user` when there is one, otherwise
+/// a stand-in code row that is never delivered. Returns the id of the code to continue with —
+/// an earlier one when a code went out moments ago and still works (no new mail then) — and how
+/// sending went. The admin's "send a password reset" uses it too.
+pub(crate) async fn send_reset_code(
+    state: &AppState,
+    user: Option<&User>,
+    email: &Email,
+    app: &str,
+) -> Result<(String, Sent), WebError> {
+    let code_id = uuid::Uuid::new_v4().to_string();
+    let recipient = Recipient {
+        user,
+        typed_name: email.as_str(),
+        device_id: None,
+    };
+    let sent = codes::send_new(
+        state,
+        &code_id,
+        Purpose::Reset,
+        Channel::Email,
+        &recipient,
+        app,
+        RESET_TTL,
+    )
+    .await?;
+    let code_id = match &sent {
+        Sent::TooSoon { existing, .. } => existing.id.clone(),
+        _ => code_id,
+    };
+    Ok((code_id, sent))
 }

@@ -11,6 +11,10 @@ pub mod connectors;
 pub mod dashboard;
 pub mod methods;
 pub mod settings_form;
+pub mod user_actions;
+pub mod user_detail;
+pub mod user_factors;
+pub mod users;
 
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse};

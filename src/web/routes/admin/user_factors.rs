@@ -1,0 +1,204 @@
+//! The sign-in factor forms of a user's admin page (`POST /admin/users/{id}/…`): unlock or
+//! remove an authenticator app, unlock a code channel, remove a push device. Like the account
+//! forms in `user_actions`: CSRF and admin checks, an `admin.user.*` audit event with
+//! before → after, and back to the user's page with a notice.
+
+use actix_session::Session;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use super::changes;
+use super::user_actions::{ActionForm, admin_and_user, back, event};
+use crate::domain::one_time_code::{Channel, subject_for_user};
+use crate::store;
+use crate::web::audit;
+use crate::web::authenticator_view::lock_status;
+use crate::web::error::WebError;
+use crate::web::state::AppState;
+
+/// The lock as the audit trail records it.
+fn lock_text(locked_until: Option<i64>, now: i64) -> String {
+    lock_status(locked_until, now).unwrap_or_else(|| "Not locked".into())
+}
+
+/// `POST /admin/users/{id}/authenticators/{authenticator}/unlock`: clears the lockout and the
+/// count of wrong codes.
+pub async fn unlock_authenticator(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    path: web::Path<(String, String)>,
+    form: web::Form<ActionForm>,
+) -> Result<HttpResponse, WebError> {
+    let (user_id, authenticator_id) = path.into_inner();
+    let (admin, user) = admin_and_user(&state, &req, &session, &form, &user_id).await?;
+    let (id, owner) = (authenticator_id.clone(), user.id.clone());
+    let before = state
+        .store
+        .run(
+            move |c| match store::authenticators::find_authenticator(c, &id)? {
+                Some(found) if found.user_id == owner => {
+                    store::authenticators::unlock_authenticator(c, &id)?;
+                    Ok(Some(found))
+                }
+                _ => Ok(None),
+            },
+        )
+        .await?
+        .ok_or_else(|| WebError::NotFound("This user has no such authenticator.".into()))?;
+    let now = state.now();
+    let detail = format!(
+        "authenticator {} ({}): {}",
+        before.id,
+        before.label,
+        changes(&[
+            (
+                "lock",
+                lock_text(before.locked_until, now),
+                lock_text(None, now)
+            ),
+            (
+                "consecutive failures",
+                before.failure_count.to_string(),
+                "0".into()
+            ),
+        ])
+    );
+    audit::record(
+        &state,
+        &req,
+        event("admin.user.unlock", &admin, &user, detail),
+    )
+    .await;
+    Ok(back(&user.id, "unlocked"))
+}
+
+/// `POST /admin/users/{id}/authenticators/{authenticator}/revoke`: removes one authenticator
+/// app; its codes stop working at once.
+pub async fn revoke_totp(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    path: web::Path<(String, String)>,
+    form: web::Form<ActionForm>,
+) -> Result<HttpResponse, WebError> {
+    let (user_id, authenticator_id) = path.into_inner();
+    let (admin, user) = admin_and_user(&state, &req, &session, &form, &user_id).await?;
+    let (id, owner) = (authenticator_id.clone(), user.id.clone());
+    let removed = state
+        .store
+        .run(
+            move |c| match store::authenticators::find_authenticator(c, &id)? {
+                Some(found)
+                    if found.user_id == owner
+                        && store::authenticators::delete_authenticator(c, &id, &owner)? =>
+                {
+                    Ok(Some(found))
+                }
+                _ => Ok(None),
+            },
+        )
+        .await?
+        .ok_or_else(|| WebError::NotFound("This user has no such authenticator.".into()))?;
+    let detail = format!(
+        "authenticator {} ({}): active → removed",
+        removed.id, removed.label
+    );
+    audit::record(
+        &state,
+        &req,
+        event("admin.user.revoke_totp", &admin, &user, detail),
+    )
+    .await;
+    Ok(back(&user.id, "revoked"))
+}
+
+/// `POST /admin/users/{id}/channels/{channel}/unlock`: clears the run of wrong codes on one
+/// code channel (email, sms or push).
+pub async fn unlock_channel(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    path: web::Path<(String, String)>,
+    form: web::Form<ActionForm>,
+) -> Result<HttpResponse, WebError> {
+    let (user_id, channel) = path.into_inner();
+    let (admin, user) = admin_and_user(&state, &req, &session, &form, &user_id).await?;
+    let not_found = || WebError::NotFound("This user has no lockout on that channel.".into());
+    let channel = channel.parse::<Channel>().map_err(|_| not_found())?;
+    let subject = subject_for_user(&user.id);
+    let lookup = subject.clone();
+    let before = state
+        .store
+        .run(move |c| {
+            let before = store::code_lockouts::list_subject(c, &lookup)?
+                .into_iter()
+                .find(|l| l.channel == channel.as_str());
+            if before.is_some() {
+                store::code_lockouts::unlock_channel(c, &lookup, channel.as_str())?;
+            }
+            Ok(before)
+        })
+        .await?
+        .ok_or_else(not_found)?;
+    let now = state.now();
+    let detail = format!(
+        "{} codes: {}",
+        channel.as_str(),
+        changes(&[
+            (
+                "lock",
+                lock_text(before.locked_until, now),
+                lock_text(None, now)
+            ),
+            (
+                "consecutive failures",
+                before.failure_count.to_string(),
+                "0".into()
+            ),
+        ])
+    );
+    audit::record(
+        &state,
+        &req,
+        event("admin.user.unlock_channel", &admin, &user, detail),
+    )
+    .await;
+    Ok(back(&user.id, "channel_unlocked"))
+}
+
+/// `POST /admin/users/{id}/devices/{device}/remove`: the device gets no more push codes.
+pub async fn remove_device(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    path: web::Path<(String, String)>,
+    form: web::Form<ActionForm>,
+) -> Result<HttpResponse, WebError> {
+    let (user_id, device_id) = path.into_inner();
+    let (admin, user) = admin_and_user(&state, &req, &session, &form, &user_id).await?;
+    let (id, owner) = (device_id.clone(), user.id.clone());
+    let removed = state
+        .store
+        .run(move |c| {
+            let device = store::push_devices::list_user_devices(c, &owner)?
+                .into_iter()
+                .find(|d| d.id == id);
+            match device {
+                Some(d) if store::push_devices::delete_device(c, &id, &owner)? => Ok(Some(d)),
+                _ => Ok(None),
+            }
+        })
+        .await?
+        .ok_or_else(|| WebError::NotFound("This user has no such push device.".into()))?;
+    let detail = format!(
+        "push device {} ({}): registered → removed",
+        removed.id, removed.label
+    );
+    audit::record(
+        &state,
+        &req,
+        event("admin.user.remove_device", &admin, &user, detail),
+    )
+    .await;
+    Ok(back(&user.id, "device_removed"))
+}
