@@ -99,6 +99,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 fn admin_routes(cfg: &mut web::ServiceConfig) {
     use routes::admin::dashboard;
     cfg.route("/admin", web::get().to(dashboard::dashboard));
+    // the audit log and the delivery log
+    cfg.route(
+        "/admin/audit",
+        web::get().to(routes::admin::audit::audit_log),
+    );
+    cfg.route(
+        "/admin/deliveries",
+        web::get().to(routes::admin::deliveries::deliveries),
+    );
 }
 
 /// The management API (API.md §5).

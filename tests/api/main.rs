@@ -9,6 +9,7 @@ mod smtp_server;
 
 mod account;
 mod admin;
+mod admin_audit;
 mod architecture;
 mod authorize;
 mod backup_codes;

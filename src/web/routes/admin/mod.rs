@@ -4,7 +4,10 @@
 //! Every form carries the CSRF token; every change is audit-logged with who, what and
 //! before → after (never a secret).
 
+pub mod audit;
 pub mod dashboard;
+pub mod deliveries;
+pub mod pager;
 
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse};
