@@ -326,7 +326,7 @@ async fn a_malformed_filter_is_shown_next_to_its_field_with_422() {
     .await;
     assert_eq!(status, 422, "{page}");
     assert!(page.contains("<p class=\"field-error\" id=\"from-error\">Enter a date as YYYY-MM-DD"));
-    assert!(page.contains("aria-invalid=\"true\" aria-describedby=\"from-error\""));
+    assert!(page.contains("aria-describedby=\"from-error range-hint\" aria-invalid=\"true\""));
     assert!(page.contains("id=\"kind-error\">Choose one of the listed kinds."));
     assert!(page.contains("id=\"outcome-error\">Choose success or failure."));
     assert!(
@@ -514,4 +514,106 @@ async fn people_without_the_admin_role_get_403_on_the_audit_log_and_the_deliveri
         assert_eq!(anonymous.status(), 302);
         assert!(location(&anonymous).starts_with("/authz-srv/authz?"));
     }
+}
+
+#[tokio::test]
+async fn an_admin_filters_the_audit_log_and_the_deliveries_in_a_real_browser() {
+    use crate::chromium::{Browser, fill_in_and_submit};
+    let smtp = SmtpServer::start_failing().await;
+    let sms = HttpRecorder::start().await;
+    let (smtp_url, sms_url) = (smtp.url(), sms.url("/send-sms"));
+    let app = TestApp::spawn_with(move |c| {
+        c.smtp_url = Some(smtp_url);
+        c.sms_provider = "webhook".into();
+        c.sms_url = Some(sms_url);
+    })
+    .await;
+    app.create_admin(ROOT).await;
+    app.create_user_with_phone(ADA, Some("+49 151 1234 5678"))
+        .await;
+    app.create_user(BOB).await;
+    app.create_user("cy@example.com").await;
+    // some activity: two sign-ins, a wrong password, a refused mail and a sent SMS
+    app.signed_in_browser("cy@example.com").await;
+    app.signed_in_browser(BOB).await;
+    let rp = app.confidential_client().await;
+    let http = app.browser();
+    let login = location(&app.authorize(&http, &code_request(&rp)).await);
+    let (request_id, csrf) = app.open_login_page(&http, &login).await;
+    app.submit_login(&http, &request_id, &csrf, BOB, "not my password")
+        .await;
+    for kind in ["email", "sms"] {
+        post_json(
+            &reqwest::Client::new(),
+            app.url(&path(&CURRENT, 1, kind)),
+            json!({"request_id": request_id, "email": ADA, "usage_type": "PASSWORDLESS_AUTHENTICATION"}),
+        )
+        .await;
+    }
+    sms.wait_for_requests(1).await;
+
+    let browser = Browser::start().await;
+    browser.goto(&app.url("/admin")).await;
+    browser.wait_for_path(&app, "/login").await;
+    fill_in_and_submit(&browser, ROOT, PASSWORD).await;
+    browser.wait_for_path(&app, "/admin").await;
+    assert_eq!(browser.text("#stat-failed-deliveries").await, "1");
+    browser.screenshot("admin-dashboard.png").await;
+
+    browser.click("nav a[href='/admin/audit']").await;
+    browser.wait_for_path(&app, "/admin/audit").await;
+    assert_eq!(browser.text("h1").await, "Audit log");
+    assert_eq!(
+        browser.text("#summary").await,
+        "4 events",
+        "three sign-ins and a wrong password"
+    );
+    browser.screenshot("admin-audit.png").await;
+    browser
+        .find("#kind")
+        .await
+        .select_by_value("login")
+        .await
+        .unwrap();
+    browser
+        .find("#outcome")
+        .await
+        .select_by_value("failure")
+        .await
+        .unwrap();
+    browser.click("form.filters button[type=submit]").await;
+    let filtered = browser
+        .wait_for_url("the filtered audit log", |u| {
+            u.query().is_some_and(|q| q.contains("kind=login"))
+        })
+        .await;
+    assert!(
+        filtered.query().unwrap().contains("outcome=failure"),
+        "{filtered}"
+    );
+    assert_eq!(browser.text("#summary").await, "1 event");
+    assert!(
+        browser
+            .text("#events tbody")
+            .await
+            .contains("identifier=bob@example.com")
+    );
+
+    browser.click("nav a[href='/admin/deliveries']").await;
+    browser.wait_for_path(&app, "/admin/deliveries").await;
+    assert_eq!(browser.text("#summary").await, "2 deliveries");
+    browser.screenshot("admin-deliveries.png").await;
+    browser.click("#failed").await;
+    browser.click("form.filters button[type=submit]").await;
+    browser
+        .wait_for_url("the failed deliveries", |u| u.query() == Some("failed=1"))
+        .await;
+    assert_eq!(browser.text("#summary").await, "1 failed delivery");
+    assert!(
+        browser
+            .text("#deliveries tbody")
+            .await
+            .contains("relay refused")
+    );
+    browser.close().await;
 }

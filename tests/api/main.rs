@@ -7,6 +7,7 @@ mod helpers;
 mod http_recorder;
 mod smtp_server;
 
+mod accessibility;
 mod account;
 mod admin;
 mod admin_audit;
