@@ -19,6 +19,9 @@ enum Who {
     /// Nobody signed in, in the middle of a sign-in for a relying app: `{requestId}` in the
     /// path is that sign-in's request id.
     Visitor,
+    /// A user with an authenticator app half-way through a sign-in: the password was right and
+    /// the second step is asked for. The path is where that sign-in stops (its query varies).
+    SecondStep,
     /// Signed in as a user without the admin role.
     User,
     /// Signed in as an administrator.
@@ -35,6 +38,7 @@ const PAGES: &[(Who, &str)] = &[
     (Who::Visitor, "/login/methods?requestId={requestId}"),
     (Who::Visitor, "/register?requestId={requestId}"),
     (Who::Visitor, "/password/forgot"),
+    (Who::SecondStep, "/mfa"),
     (Who::User, "/account"),
     (Who::Admin, "/admin"),
     (Who::Admin, "/admin/audit"),
@@ -45,6 +49,7 @@ const PAGES: &[(Who, &str)] = &[
 
 const ADMIN: &str = "root@example.com";
 const USER: &str = "ada@example.com";
+const USER_WITH_TOTP: &str = "mia@example.com";
 
 /// axe-core's browser bundle.
 fn axe_source() -> String {
@@ -137,6 +142,9 @@ async fn violations_of_every_page(view: View) -> Vec<String> {
     let app = TestApp::spawn().await;
     app.create_admin(ADMIN).await;
     let user = app.create_user(USER).await;
+    app.create_user(USER_WITH_TOTP).await;
+    app.enroll_totp(&app.signed_in_browser(USER_WITH_TOTP).await, "Phone")
+        .await;
     // something in the lists: sign-ins in the audit log, a sent and a failed delivery
     app.signed_in_browser(USER).await;
     app.state
@@ -198,14 +206,23 @@ async fn violations_of_every_page(view: View) -> Vec<String> {
             }
             _ => {}
         }
-        let path = page.replace("{requestId}", request_id.as_deref().unwrap_or(""));
-        browser.goto(&app.url(&path)).await;
-        let shown = browser.url().await;
-        assert_eq!(
-            shown.path(),
-            path.split('?').next().unwrap(),
-            "{page} opened as {shown}"
-        );
+        if who == Who::SecondStep {
+            browser
+                .goto(&authorization_url(&app, &rp, "axe-second-step"))
+                .await;
+            browser.wait_for_path(&app, "/login").await;
+            fill_in_and_submit(&browser, USER_WITH_TOTP, PASSWORD).await;
+            browser.wait_for_path(&app, page).await;
+        } else {
+            let path = page.replace("{requestId}", request_id.as_deref().unwrap_or(""));
+            browser.goto(&app.url(&path)).await;
+            let shown = browser.url().await;
+            assert_eq!(
+                shown.path(),
+                path.split('?').next().unwrap(),
+                "{page} opened as {shown}"
+            );
+        }
         let dark = browser
             .client
             .execute(
