@@ -47,6 +47,15 @@ pub fn list_deliveries(
         .load(conn)?)
 }
 
+/// How many deliveries there are; `failed_only` counts failures only.
+pub fn count_deliveries(conn: &mut AnyConnection, failed_only: bool) -> Result<i64, StoreError> {
+    let mut query = t::table.into_boxed();
+    if failed_only {
+        query = query.filter(t::status.eq("failed"));
+    }
+    Ok(query.count().get_result(conn)?)
+}
+
 pub fn count_failed_since(conn: &mut AnyConnection, since: i64) -> Result<i64, StoreError> {
     Ok(t::table
         .filter(t::status.eq("failed"))

@@ -173,6 +173,15 @@ fn admin_user_routes(cfg: &mut web::ServiceConfig) {
             "/admin/users/{id}/devices/{device}/remove",
             web::post().to(factors::remove_device),
         );
+    // the audit log and the delivery log
+    cfg.route(
+        "/admin/audit",
+        web::get().to(routes::admin::audit::audit_log),
+    );
+    cfg.route(
+        "/admin/deliveries",
+        web::get().to(routes::admin::deliveries::deliveries),
+    );
 }
 
 /// The management API (API.md §5).

@@ -109,9 +109,14 @@ pub struct Browser {
 
 impl Browser {
     pub async fn start() -> Browser {
+        Browser::start_with_args(&[]).await
+    }
+
+    /// A browser started with extra Chromium switches (e.g. `--force-dark-mode`).
+    pub async fn start_with_args(extra: &[&str]) -> Browser {
         let driver = Chromedriver::start().await;
         let profile = driver.dir.path().join("profile");
-        let capabilities = json!({
+        let mut capabilities = json!({
             "goog:chromeOptions": {
                 "binary": CHROMIUM,
                 "args": [
@@ -128,6 +133,9 @@ impl Browser {
                 ]
             }
         });
+        if let Some(args) = capabilities["goog:chromeOptions"]["args"].as_array_mut() {
+            args.extend(extra.iter().map(|a| json!(a)));
+        }
         let Value::Object(capabilities) = capabilities else {
             unreachable!()
         };

@@ -7,9 +7,11 @@ mod helpers;
 mod http_recorder;
 mod smtp_server;
 
+mod accessibility;
 mod account;
 mod admin;
 mod admin_apps;
+mod admin_audit;
 mod admin_settings;
 mod admin_users;
 mod architecture;

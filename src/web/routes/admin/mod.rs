@@ -7,9 +7,12 @@
 pub mod apps;
 pub mod apps_form;
 pub mod apps_manage;
+pub mod audit;
 pub mod connectors;
 pub mod dashboard;
+pub mod deliveries;
 pub mod methods;
+pub mod pager;
 pub mod settings_form;
 pub mod user_actions;
 pub mod user_detail;
