@@ -8,11 +8,13 @@ mod http_recorder;
 mod smtp_server;
 
 mod account;
+mod account_self_service;
 mod admin;
 mod architecture;
 mod authorize;
 mod backup_codes;
 mod browser;
+mod browser_account;
 mod browser_password_reset;
 mod browser_register;
 mod browser_totp;
