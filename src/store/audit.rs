@@ -46,6 +46,22 @@ pub fn list_audit_events(
     Ok(query.load(conn)?)
 }
 
+/// The newest `limit` events about `user_id` whose action starts with `action_prefix`.
+pub fn list_user_events(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    action_prefix: &str,
+    limit: i64,
+) -> Result<Vec<AuditEventRow>, StoreError> {
+    Ok(t::table
+        .filter(t::user_id.eq(user_id))
+        .filter(t::action.like(format!("{action_prefix}%")))
+        .select(AuditEventRow::as_select())
+        .order(t::id.desc())
+        .limit(limit)
+        .load(conn)?)
+}
+
 /// Events since `since` whose action starts with `action_prefix`, with `outcome`.
 pub fn count_events_since(
     conn: &mut AnyConnection,

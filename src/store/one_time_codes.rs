@@ -23,6 +23,7 @@ struct CodeRow {
     expires_at: i64,
     used_at: Option<i64>,
     created_at: i64,
+    target: Option<String>,
 }
 
 impl TryFrom<CodeRow> for OneTimeCode {
@@ -42,6 +43,7 @@ impl TryFrom<CodeRow> for OneTimeCode {
             expires_at: r.expires_at,
             used_at: r.used_at,
             created_at: r.created_at,
+            target: r.target,
         })
     }
 }
@@ -61,6 +63,7 @@ pub fn insert_code(conn: &mut AnyConnection, code: &OneTimeCode) -> Result<(), S
         expires_at: code.expires_at,
         used_at: code.used_at,
         created_at: code.created_at,
+        target: code.target.clone(),
     };
     diesel::insert_into(t::table).values(row).execute(conn)?;
     Ok(())

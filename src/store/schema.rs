@@ -262,6 +262,7 @@ diesel::table! {
         expires_at -> BigInt,
         used_at -> Nullable<BigInt>,
         created_at -> BigInt,
+        target -> Nullable<Text>,
     }
 }
 

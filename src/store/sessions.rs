@@ -90,6 +90,32 @@ pub fn delete_user_sessions(
     Ok(diesel::delete(query).execute(conn)?)
 }
 
+/// A live session of a user, as the account page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = t)]
+pub struct UserSession {
+    /// SHA-256 of the cookie's session key: which row this is, never shown.
+    pub id_hash: String,
+    /// The session's entries, a JSON object.
+    pub state: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// The user's sessions that have not expired, newest first.
+pub fn list_user_sessions(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    now: i64,
+) -> Result<Vec<UserSession>, StoreError> {
+    Ok(t::table
+        .filter(t::user_id.eq(user_id))
+        .filter(t::expires_at.gt(now))
+        .order((t::created_at.desc(), t::id_hash.asc()))
+        .select(UserSession::as_select())
+        .load(conn)?)
+}
+
 pub fn delete_expired_sessions(conn: &mut AnyConnection, now: i64) -> Result<usize, StoreError> {
     Ok(diesel::delete(t::table.filter(t::expires_at.le(now))).execute(conn)?)
 }

@@ -274,3 +274,53 @@ pub fn update_admin(
         .execute(conn)?;
     Ok(n == 1)
 }
+
+/// Sets (or with `None` clears) the display name; false when the user no longer exists.
+pub fn update_name(
+    conn: &mut AnyConnection,
+    id: &str,
+    name: Option<&str>,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let n = diesel::update(users::table.find(id))
+        .set((users::name.eq(name), users::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Replaces the email with a confirmed one; an address another account has is a
+/// [`StoreError::Conflict`]. False when the user no longer exists.
+pub fn update_email(
+    conn: &mut AnyConnection,
+    id: &str,
+    email: &str,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let n = diesel::update(users::table.find(id))
+        .set((
+            users::email.eq(email),
+            users::email_verified.eq(true),
+            users::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map_err(conflict_on_unique("email already registered"))?;
+    Ok(n == 1)
+}
+
+/// Sets a confirmed phone number for SMS codes, or with `None` removes it. False when the user
+/// no longer exists.
+pub fn update_phone(
+    conn: &mut AnyConnection,
+    id: &str,
+    phone: Option<&str>,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let n = diesel::update(users::table.find(id))
+        .set((
+            users::phone_number.eq(phone),
+            users::phone_verified.eq(phone.is_some()),
+            users::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}

@@ -22,7 +22,8 @@ pub fn drift_text(a: &Authenticator) -> Option<String> {
     })
 }
 
-fn when(t: Option<i64>) -> String {
+/// A time for people: `2026-11-23 10:15:00 UTC`, or "never".
+pub fn when(t: Option<i64>) -> String {
     t.map(|t| {
         iso8601(t)
             .replace('T', " ")

@@ -25,6 +25,23 @@ pub struct Recipient<'a> {
     pub typed_name: &'a str,
     /// For push: the one device to use (`medium_id`); all the user's devices otherwise.
     pub device_id: Option<&'a str>,
+    /// Where an email or SMS code goes.
+    pub destination: Destination<'a>,
+}
+
+/// Where an email or SMS code goes: the account's own address or confirmed number, or a new
+/// one the signed-in user wants to confirm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Destination<'a> {
+    /// The account's email address, confirmed phone number or push devices.
+    Account,
+    /// A new address or number of `user`: the code goes there, and the code keeps it as its
+    /// `target` to be set on the account once the code is right.
+    Pending(&'a str),
+    /// Looks exactly like `Pending` (the same page, cooldown and lockout of `user`), but nothing
+    /// is sent and no code can ever be accepted: for an address that belongs to another account,
+    /// which must not be revealed.
+    Withheld(&'a str),
 }
 
 impl Recipient<'_> {
@@ -59,7 +76,7 @@ pub enum Sent {
 /// What sending a code again came to.
 #[derive(Debug)]
 pub enum Resent {
-    Sent(OneTimeCode),
+    Sent(Box<OneTimeCode>),
     /// The cooldown has not passed: seconds to wait.
     TooSoon {
         wait: i64,
@@ -133,6 +150,15 @@ async fn destination(
     if !channel_enabled(state, channel) {
         return Ok(None);
     }
+    match (channel, to.destination) {
+        (Channel::Email, Destination::Pending(new) | Destination::Withheld(new)) => {
+            return Ok(Some(mask_email(new)));
+        }
+        (Channel::Sms, Destination::Pending(new) | Destination::Withheld(new)) => {
+            return Ok(Some(mask_phone(new)));
+        }
+        _ => {}
+    }
     Ok(match (channel, to.user) {
         (Channel::Email, Some(user)) => Some(mask_email(&user.email)),
         // Unknown names look like accounts: the code "goes" to the address typed.
@@ -199,11 +225,15 @@ pub async fn send_new(
         return Ok(Sent::TooSoon { existing, wait });
     }
     let code = new_code(state);
+    // A withheld code belongs to nobody: it is never sent and can never be accepted.
+    let owner = to
+        .user
+        .filter(|_| !matches!(to.destination, Destination::Withheld(_)));
     let row = OneTimeCode {
         id: id.to_owned(),
         purpose,
         subject,
-        user_id: to.user.map(|u| u.id.clone()),
+        user_id: owner.map(|u| u.id.clone()),
         channel,
         destination,
         code_hash: code_hash(state, id, &code),
@@ -213,13 +243,17 @@ pub async fn send_new(
         expires_at: now + ttl,
         used_at: None,
         created_at: now,
+        target: match to.destination {
+            Destination::Pending(new) => Some(new.to_owned()),
+            Destination::Account | Destination::Withheld(_) => None,
+        },
     };
     let stored = row.clone();
     state
         .store
         .run(move |c| store::one_time_codes::insert_code(c, &stored))
         .await?;
-    if let Some(user) = to.user
+    if let Some(user) = owner
         && !deliver(state, &row, user, &code, to.device_id, app).await?
     {
         let id = row.id.clone();
@@ -279,11 +313,11 @@ pub async fn resend(state: &AppState, id: &str, app: &str) -> Result<Resent, Web
             return Ok(Resent::Failed);
         }
     }
-    Ok(Resent::Sent(OneTimeCode {
+    Ok(Resent::Sent(Box::new(OneTimeCode {
         sent_at: now,
         send_count: row.send_count + 1,
         ..row
-    }))
+    })))
 }
 
 /// Checks `typed` against code `id` of `purpose`. Wrong codes count towards the lockout of the
@@ -375,8 +409,8 @@ pub async fn check(
     })
 }
 
-/// Sends `code` to `user` on the code's channel and logs each attempt. True if any message
-/// went out.
+/// Sends `code` to `user` on the code's channel (to the code's `target`, a new address or
+/// number being confirmed, if it has one) and logs each attempt. True if any message went out.
 async fn deliver(
     state: &AppState,
     row: &OneTimeCode,
@@ -396,14 +430,16 @@ async fn deliver(
     let mut attempts: Vec<(String, Result<crate::channels::Receipt, DeliveryError>)> = Vec::new();
     match row.channel {
         Channel::Email => {
-            let email = message.email(&user.email).map_err(render)?;
+            let address = row.target.as_deref().unwrap_or(&user.email);
+            let email = message.email(address).map_err(render)?;
             attempts.push((
-                mask_email(&user.email),
+                mask_email(address),
                 state.live().channels.mail.send(&email).await,
             ));
         }
         Channel::Sms => {
-            if let (Some(sms), Some(number)) = (&state.live().channels.sms, user.sms_number()) {
+            let number = row.target.as_deref().or(user.sms_number());
+            if let (Some(sms), Some(number)) = (&state.live().channels.sms, number) {
                 let text = message.sms(number).map_err(render)?;
                 attempts.push((mask_phone(number), sms.send(&text).await));
             }

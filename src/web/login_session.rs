@@ -1,5 +1,7 @@
 //! The signed-in user as kept in the login session.
 
+use std::collections::HashMap;
+
 use actix_session::Session;
 
 use super::session_store::USER_KEY;
@@ -27,6 +29,20 @@ pub fn current(session: &Session) -> Option<Login> {
     })
 }
 
+/// The login kept in a stored session's entries (the `state` column: a JSON object whose
+/// values are JSON texts, as actix-session keeps them), for listing a user's sessions.
+pub fn from_stored(state: &str) -> Option<Login> {
+    let entries: HashMap<String, String> = serde_json::from_str(state).ok()?;
+    let entry = |key: &str| entries.get(key).map(String::as_str);
+    Some(Login {
+        user_id: serde_json::from_str(entry(USER_KEY)?).ok()?,
+        auth_time: serde_json::from_str(entry(AUTH_TIME)?).ok()?,
+        amr: entry(AMR)
+            .and_then(|amr| serde_json::from_str(amr).ok())
+            .unwrap_or_default(),
+    })
+}
+
 /// Starts a login: a new session id (against session fixation), then the user's entries.
 pub fn start(session: &Session, login: &Login) -> Result<(), actix_session::SessionInsertError> {
     session.renew();
@@ -39,4 +55,24 @@ pub fn start(session: &Session, login: &Login) -> Result<(), actix_session::Sess
 /// Ends the login: the session row is deleted and the cookie removed.
 pub fn end(session: &Session) {
     session.purge();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_login_is_read_back_from_the_session_entries() {
+        let state = r#"{"uid":"\"u-1\"","auth_time":"1700000000","amr":"[\"pwd\",\"otp\"]"}"#;
+        assert_eq!(
+            from_stored(state),
+            Some(Login {
+                user_id: "u-1".into(),
+                auth_time: 1_700_000_000,
+                amr: vec!["pwd".into(), "otp".into()],
+            })
+        );
+        assert_eq!(from_stored(r#"{"other":"1"}"#), None);
+        assert_eq!(from_stored("not json"), None);
+    }
 }

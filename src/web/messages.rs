@@ -126,6 +126,7 @@ impl CodeMessage<'_> {
             Purpose::Login => "sign-in code",
             Purpose::Register => "confirmation code",
             Purpose::Reset => "password reset code",
+            Purpose::EmailChange | Purpose::PhoneConfirm => "confirmation code",
         }
     }
 
@@ -134,6 +135,8 @@ impl CodeMessage<'_> {
             Purpose::Login => format!("Your sign-in code for {}", self.app),
             Purpose::Register => format!("Confirm your email for {}", self.app),
             Purpose::Reset => format!("Reset your {} password", self.app),
+            Purpose::EmailChange => format!("Confirm your new email address for {}", self.app),
+            Purpose::PhoneConfirm => format!("Confirm your phone number for {}", self.app),
         }
     }
 
@@ -146,6 +149,14 @@ impl CodeMessage<'_> {
             ),
             Purpose::Reset => format!(
                 "Someone asked to reset the password of your {} account. Use this code to choose a new one:",
+                self.app
+            ),
+            Purpose::EmailChange => format!(
+                "Someone asked to use this address for their {} account. If it was you, enter this code on your account page to confirm the change:",
+                self.app
+            ),
+            Purpose::PhoneConfirm => format!(
+                "Enter this code on your {} account page to confirm this phone number for sign-in codes:",
                 self.app
             ),
         }

@@ -1,6 +1,8 @@
 //! Mail that tells people about their account without carrying a code: someone tried to
-//! register with an address that already has an account, and a password was changed
-//! (NIST SP 800-63B §6.1.2.3: notify the subscriber of a changed authenticator). Bodies are
+//! register with an address that already has an account, a password was changed (NIST SP
+//! 800-63B §6.1.2.3: notify the subscriber of a changed authenticator), and the account's email
+//! address was changed (the notice goes to the old address), or another account asked for an
+//! address that is taken (the notice goes to its owner). Bodies are
 //! askama templates under `templates/messages/notice_email.*`.
 //!
 //! A notice that cannot be delivered is logged (and recorded in `deliveries`), never shown:
@@ -22,6 +24,12 @@ pub enum Notice {
     AlreadyRegistered,
     /// The password was changed and every session ended.
     PasswordChanged,
+    /// The password was changed on the account page; every other session ended.
+    PasswordChangedOnAccountPage,
+    /// The account's email address was changed; sent to the old address.
+    EmailChanged,
+    /// Someone asked to move another account to this address; nothing was changed.
+    EmailInUse,
 }
 
 #[derive(Template)]
@@ -47,12 +55,21 @@ impl Notice {
     fn purpose(self) -> &'static str {
         match self {
             Notice::AlreadyRegistered => "notice.already_registered",
-            Notice::PasswordChanged => "notice.password_changed",
+            Notice::PasswordChanged | Notice::PasswordChangedOnAccountPage => {
+                "notice.password_changed"
+            }
+            Notice::EmailChanged => "notice.email_changed",
+            Notice::EmailInUse => "notice.email_in_use",
         }
     }
 
     /// Subject, paragraphs and the call to action (text, link) of the mail.
-    fn words(self, app: &str, reset_link: &str) -> (String, Vec<String>, &'static str, String) {
+    fn words(
+        self,
+        app: &str,
+        reset_link: &str,
+        account_link: &str,
+    ) -> (String, Vec<String>, &'static str, String) {
         match self {
             Notice::AlreadyRegistered => (
                 format!("Your {app} account"),
@@ -83,11 +100,59 @@ impl Notice {
                 "Choose a new password:",
                 reset_link.to_owned(),
             ),
+            Notice::PasswordChangedOnAccountPage => (
+                format!("Your {app} password was changed"),
+                vec![
+                    format!(
+                        "The password of your {app} account was just changed on its account \
+                         page, and every other browser that was signed in to it was signed out."
+                    ),
+                    "If you did this, there is nothing else to do. If you did not, choose a new \
+                     password right away: someone else may be signed in to your account."
+                        .to_owned(),
+                ],
+                "Choose a new password:",
+                reset_link.to_owned(),
+            ),
+            Notice::EmailChanged => (
+                format!("The email address of your {app} account was changed"),
+                vec![
+                    format!(
+                        "The email address of your {app} account was just changed. From now \
+                         on you sign in with the new address, and messages about the account \
+                         go there instead of to this one."
+                    ),
+                    "If you did this, there is nothing else to do. If you did not, contact \
+                     your administrator right away: someone else may be signed in to your \
+                     account."
+                        .to_owned(),
+                ],
+                "Your account:",
+                account_link.to_owned(),
+            ),
+            Notice::EmailInUse => (
+                format!("Your {app} account"),
+                vec![
+                    format!(
+                        "Someone, maybe you, asked to use this email address for another {app} \
+                         account. It already belongs to your account, so nothing was changed."
+                    ),
+                    "If it was not you, you can ignore this message.".to_owned(),
+                ],
+                "Your account:",
+                account_link.to_owned(),
+            ),
         }
     }
 
-    fn email(self, to: &str, app: &str, reset_link: &str) -> Result<Email, askama::Error> {
-        let (subject, paragraphs, link_text, link) = self.words(app, reset_link);
+    fn email(
+        self,
+        to: &str,
+        app: &str,
+        reset_link: &str,
+        account_link: &str,
+    ) -> Result<Email, askama::Error> {
+        let (subject, paragraphs, link_text, link) = self.words(app, reset_link, account_link);
         Ok(Email {
             to: to.to_owned(),
             text: NoticeText {
@@ -110,9 +175,11 @@ impl Notice {
     }
 }
 
-/// Mails `notice` to `user` and records the attempt. Failures are logged only.
+/// Mails `notice` to `user` (at the address `user` holds, so the old one for
+/// [`Notice::EmailChanged`]) and records the attempt. Failures are logged only.
 pub async fn send(state: &AppState, user: &User, notice: Notice, app: &str) {
-    let email = match notice.email(&user.email, app, &state.url("/password/forgot")) {
+    let links = (state.url("/password/forgot"), state.url("/account"));
+    let email = match notice.email(&user.email, app, &links.0, &links.1) {
         Ok(email) => email,
         Err(e) => {
             tracing::error!(error = %e, purpose = notice.purpose(), "a notice did not render");

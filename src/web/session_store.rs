@@ -13,6 +13,17 @@ use crate::store::{self, Store, sessions::SessionRecord};
 /// The session entry holding the signed-in user's id (a JSON string, as actix-session stores it).
 pub const USER_KEY: &str = "uid";
 
+/// The entry through which a request learns which `sessions` row it was loaded from (the
+/// SHA-256 of its session key): added when the session is loaded, never stored, so that "sign
+/// out my other sessions" can keep this one. The session key itself stays in the cookie.
+pub const ROW_KEY: &str = "_row";
+
+/// The `sessions` row (its `id_hash`) the request's session was loaded from; `None` for a
+/// session that is not stored yet.
+pub fn current_row(session: &actix_session::Session) -> Option<String> {
+    session.get::<String>(ROW_KEY).ok().flatten()
+}
+
 #[derive(Clone)]
 pub struct DbSessionStore {
     store: Store,
@@ -32,9 +43,13 @@ impl DbSessionStore {
         let user_id = state
             .get(USER_KEY)
             .and_then(|v| serde_json::from_str::<String>(v).ok());
+        let stored: HashMap<&String, &String> = state
+            .iter()
+            .filter(|(k, _)| k.as_str() != ROW_KEY)
+            .collect();
         Ok(SessionRecord {
             user_id,
-            state: serde_json::to_string(state)?,
+            state: serde_json::to_string(&stored)?,
             expires_at: self.clock.now() + ttl.whole_seconds(),
         })
     }
@@ -51,14 +66,20 @@ impl SessionStore for DbSessionStore {
     ) -> Result<Option<HashMap<String, String>>, LoadError> {
         let id_hash = hash_secret(session_key.as_ref());
         let now = self.clock.now();
+        let lookup = id_hash.clone();
         let state = self
             .store
-            .run(move |c| store::sessions::find_live_session(c, &id_hash, now))
+            .run(move |c| store::sessions::find_live_session(c, &lookup, now))
             .await
             .map_err(|e| LoadError::Other(e.into()))?;
-        state
-            .map(|s| serde_json::from_str(&s).map_err(|e| LoadError::Deserialization(e.into())))
-            .transpose()
+        let Some(state) = state else {
+            return Ok(None);
+        };
+        let mut entries: HashMap<String, String> =
+            serde_json::from_str(&state).map_err(|e| LoadError::Deserialization(e.into()))?;
+        let row = serde_json::to_string(&id_hash).map_err(|e| LoadError::Other(e.into()))?;
+        entries.insert(ROW_KEY.to_owned(), row);
+        Ok(Some(entries))
     }
 
     async fn save(

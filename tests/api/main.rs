@@ -9,6 +9,7 @@ mod smtp_server;
 
 mod accessibility;
 mod account;
+mod account_self_service;
 mod admin;
 mod admin_apps;
 mod admin_audit;
@@ -18,6 +19,7 @@ mod architecture;
 mod authorize;
 mod backup_codes;
 mod browser;
+mod browser_account;
 mod browser_admin_apps;
 mod browser_admin_users;
 mod browser_password_reset;

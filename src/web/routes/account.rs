@@ -1,32 +1,69 @@
-//! `/account`: the signed-in user's self-service page — profile, authenticator apps (add with a
-//! QR code, rename, remove, clock-drift hints), and sign-out.
+//! `/account`: the signed-in user's self-service page — profile (name, email), password,
+//! authenticator apps, backup codes, phone number for SMS codes, push devices, the account's
+//! sessions and recent sign-ins, and sign-out. This module has the page, the sign-in to it and
+//! the guards every form goes through; the handlers of each part are in the `account_*`
+//! modules beside it.
 //!
 //! Signing in to the account page uses the same hosted login as any application: a built-in
 //! client (`gatehouse-account`, created at start) whose redirect URI is `/account/callback`.
+//!
+//! Every change to how the account signs in (password, email, authenticators, backup codes,
+//! phone number, push devices) needs a sign-in within the last [`FRESH_SIGN_IN`] seconds
+//! (OWASP Authentication Cheat Sheet: re-authenticate before sensitive changes). An older
+//! sign-in is sent through the hosted login again with `prompt=login` and lands back here.
 
 use actix_session::Session;
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::domain::totp;
+use crate::domain::one_time_code::Channel;
 use crate::domain::user::User;
 use crate::store;
+use crate::web::account_view::{
+    ActivityView, DeviceView, SessionView, activity_views, device_views, session_views,
+};
 use crate::web::audit::{self, Audit};
 use crate::web::authenticator_view::{AuthenticatorView, authenticator_views};
+use crate::web::backup_codes;
 use crate::web::browser::Browser;
+use crate::web::codes::channel_enabled;
 use crate::web::current_user::current_user;
 use crate::web::error::WebError;
 use crate::web::login_flow::form_browser;
 use crate::web::login_session;
-use crate::web::routes::enroll::{self, Confirmation, EnrollRefusal};
-use crate::web::routes::mfa::SetupView;
+use crate::web::session_store::current_row;
 use crate::web::state::AppState;
-use crate::web::{backup_codes, qr};
 
 /// The client id of the account page itself.
 pub const ACCOUNT_CLIENT_ID: &str = "gatehouse-account";
+
+/// How long (seconds) a sign-in is fresh enough to change how the account signs in.
+pub const FRESH_SIGN_IN: i64 = 5 * 60;
+
+/// How many sign-in events the page lists.
+const ACTIVITY_EVENTS: i64 = 20;
+
+/// What the forms of the page say when one comes back: what was typed (never a password) and
+/// the error next to each field.
+#[derive(Default)]
+pub(crate) struct Forms {
+    pub notice: Option<&'static str>,
+    /// A problem that belongs to no one field.
+    pub error: Option<String>,
+    pub name: Option<String>,
+    pub name_error: Option<String>,
+    pub new_email: String,
+    pub email_error: Option<String>,
+    pub current_password_error: Option<String>,
+    pub new_password_error: Option<String>,
+    pub phone: String,
+    pub phone_error: Option<String>,
+    /// The authenticator whose new name was refused, and why.
+    pub rename_for: String,
+    pub rename_error: Option<String>,
+}
 
 #[derive(Template)]
 #[template(path = "account/account.html")]
@@ -34,37 +71,38 @@ struct AccountPage {
     email: String,
     name: String,
     csrf_token: String,
+    forms: Forms,
+    /// The value of the name field: what was typed, or the current name.
+    name_value: String,
+    /// The sign-in is older than [`FRESH_SIGN_IN`]: changes will ask for a new one first.
+    stale: bool,
+    fresh_minutes: i64,
+    has_password: bool,
     authenticators: Vec<AuthenticatorView>,
     can_add: bool,
     backup_remaining: i64,
     backup_low: bool,
-    notice: Option<&'static str>,
-    error: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "account/totp_setup.html")]
-struct TotpSetupPage {
-    csrf_token: String,
-    setup: SetupView,
-    error: Option<String>,
+    sms_enabled: bool,
+    phone: Option<String>,
+    push_enabled: bool,
+    devices: Vec<DeviceView>,
+    sessions: Vec<SessionView>,
+    other_sessions: usize,
+    activity: Vec<ActivityView>,
 }
 
 #[derive(Template)]
 #[template(path = "account/signed_out.html")]
 struct SignedOutPage;
 
-pub(crate) fn html(
-    page: &impl Template,
-    status: actix_web::http::StatusCode,
-) -> Result<HttpResponse, WebError> {
+pub(crate) fn html(page: &impl Template, status: StatusCode) -> Result<HttpResponse, WebError> {
     let body = page.render().map_err(|e| WebError::Internal(e.into()))?;
     Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .body(body))
 }
 
-fn redirect(location: &str) -> HttpResponse {
+pub(crate) fn redirect(location: &str) -> HttpResponse {
     HttpResponse::Found()
         .insert_header((header::LOCATION, location.to_owned()))
         .finish()
@@ -75,6 +113,8 @@ fn redirect(location: &str) -> HttpResponse {
 pub enum Landing {
     Account,
     Admin,
+    /// Back on the account page after signing in again for a change.
+    AccountAgain,
 }
 
 impl Landing {
@@ -82,7 +122,22 @@ impl Landing {
         match self {
             Landing::Account => "/account",
             Landing::Admin => "/admin",
+            Landing::AccountAgain => "/account?notice=signed_in_again",
         }
+    }
+
+    fn suffix(self) -> Option<&'static str> {
+        match self {
+            Landing::Account => None,
+            Landing::Admin => Some("admin"),
+            Landing::AccountAgain => Some("again"),
+        }
+    }
+
+    fn from_suffix(suffix: &str) -> Option<Landing> {
+        [Landing::Admin, Landing::AccountAgain]
+            .into_iter()
+            .find(|l| l.suffix() == Some(suffix))
     }
 }
 
@@ -109,32 +164,71 @@ pub async fn signed_in_or_sign_in(
     {
         return Ok(Ok(user));
     }
+    Ok(Err(sign_in_redirect(
+        state,
+        req,
+        landing,
+        None,
+        HttpResponse::Found(),
+    )?))
+}
+
+/// A redirect into the hosted login for the account client. With `again` (the signed-in
+/// user's email) the login is forced (`prompt=login`, OIDC Core §3.1.2.1) and the address is
+/// filled in.
+fn sign_in_redirect(
+    state: &AppState,
+    req: &HttpRequest,
+    landing: Landing,
+    again: Option<&str>,
+    mut response: actix_web::HttpResponseBuilder,
+) -> Result<HttpResponse, WebError> {
     let browser = Browser::get_or_create(state, req);
-    let query = serde_urlencoded::to_string([
+    let csrf = browser.csrf_token(state);
+    let state_value = match landing.suffix() {
+        Some(suffix) => format!("{csrf}~{suffix}"),
+        None => csrf,
+    };
+    let redirect_uri = state.url("/account/callback");
+    let mut params = vec![
         ("client_id", ACCOUNT_CLIENT_ID),
-        ("redirect_uri", &state.url("/account/callback")),
+        ("redirect_uri", redirect_uri.as_str()),
         ("response_type", "code"),
         ("scope", "openid"),
-        (
-            "state",
-            &match landing {
-                Landing::Account => browser.csrf_token(state),
-                Landing::Admin => format!("{}~admin", browser.csrf_token(state)),
-            },
-        ),
-    ])
-    .map_err(|e| WebError::Internal(e.into()))?;
-    let mut response = HttpResponse::Found();
+        ("state", state_value.as_str()),
+    ];
+    if let Some(email) = again {
+        params.extend([("prompt", "login"), ("login_hint", email)]);
+    }
+    let query = serde_urlencoded::to_string(params).map_err(|e| WebError::Internal(e.into()))?;
     response.insert_header((header::LOCATION, format!("/authz-srv/authz?{query}")));
     if browser.is_new {
         response.cookie(browser.cookie(state));
     }
-    Ok(Err(response.finish()))
+    Ok(response.finish())
 }
 
 #[derive(Deserialize)]
 pub struct AccountQuery {
     notice: Option<String>,
+}
+
+fn notice_text(notice: &str) -> Option<&'static str> {
+    Some(match notice {
+        "added" => "Authenticator app added.",
+        "renamed" => "Authenticator renamed.",
+        "removed" => "Authenticator removed.",
+        "signed_in_again" => "You signed in again. You can make your change now.",
+        "name_changed" => "Your name was saved.",
+        "email_changed" => "Your email address was changed.",
+        "password_changed" => "Your password was changed. Your other sessions were signed out.",
+        "password_set" => "Your password was set. Your other sessions were signed out.",
+        "phone_added" => "Your phone number was confirmed.",
+        "phone_removed" => "Your phone number was removed.",
+        "device_removed" => "The device was removed.",
+        "sessions_ended" => "Your other sessions were signed out.",
+        _ => return None,
+    })
 }
 
 pub async fn account(
@@ -147,49 +241,61 @@ pub async fn account(
         Ok(user) => user,
         Err(sign_in) => return Ok(sign_in),
     };
-    let notice = match query.notice.as_deref() {
-        Some("added") => Some("Authenticator app added."),
-        Some("renamed") => Some("Authenticator renamed."),
-        Some("removed") => Some("Authenticator removed."),
-        _ => None,
+    let forms = Forms {
+        notice: query.notice.as_deref().and_then(notice_text),
+        ..Forms::default()
     };
-    render_account(
-        &state,
-        &req,
-        &user,
-        notice,
-        None,
-        actix_web::http::StatusCode::OK,
-    )
-    .await
+    render_account(&state, &req, &session, &user, forms, StatusCode::OK).await
 }
 
-async fn render_account(
+/// The account page with `forms` (what was typed, errors) and `status`.
+pub(crate) async fn render_account(
     state: &AppState,
     req: &HttpRequest,
+    session: &Session,
     user: &User,
-    notice: Option<&'static str>,
-    error: Option<String>,
-    status: actix_web::http::StatusCode,
+    forms: Forms,
+    status: StatusCode,
 ) -> Result<HttpResponse, WebError> {
-    let id = user.id.clone();
-    let list = state
+    let (id, now) = (user.id.clone(), state.now());
+    let (authenticators, devices, sessions, events) = state
         .store
-        .run(move |c| store::authenticators::list_user_authenticators(c, &id))
+        .run(move |c| {
+            Ok((
+                store::authenticators::list_user_authenticators(c, &id)?,
+                store::push_devices::list_user_devices(c, &id)?,
+                store::sessions::list_user_sessions(c, &id, now)?,
+                store::audit::list_user_events(c, &id, "login.", ACTIVITY_EVENTS)?,
+            ))
+        })
         .await?;
-    let views = authenticator_views(&list, state.now());
+    let views = authenticator_views(&authenticators, now);
     let backup_remaining = backup_codes::remaining(state, &user.id).await?;
+    let sessions = session_views(&sessions, current_row(session).as_deref());
     let page = AccountPage {
         email: user.email.clone(),
         name: user.name.clone().unwrap_or_default(),
         csrf_token: Browser::get_or_create(state, req).csrf_token(state),
+        name_value: forms
+            .name
+            .clone()
+            .unwrap_or_else(|| user.name.clone().unwrap_or_default()),
+        forms,
+        stale: !is_fresh(state, session),
+        fresh_minutes: FRESH_SIGN_IN / 60,
+        has_password: user.password_hash.is_some(),
         can_add: (views.len() as u32) < state.live().config.totp_max_per_user,
         authenticators: views,
         backup_remaining,
         backup_low: backup_remaining > 0
             && backup_remaining <= crate::domain::backup::LOW_WATERMARK,
-        notice,
-        error,
+        sms_enabled: channel_enabled(state, Channel::Sms),
+        phone: user.sms_number().map(str::to_owned),
+        push_enabled: channel_enabled(state, Channel::Push),
+        devices: device_views(&devices),
+        other_sessions: sessions.iter().filter(|s| !s.current).count(),
+        sessions,
+        activity: activity_views(&events),
     };
     html(&page, status)
 }
@@ -208,8 +314,10 @@ pub async fn callback(
 ) -> Result<HttpResponse, WebError> {
     let browser = Browser::existing(&state, &req);
     let (csrf, landing) = match query.state.as_deref().map(|s| s.split_once('~')) {
-        Some(Some((csrf, "admin"))) => (Some(csrf), Landing::Admin),
-        Some(Some(_)) => (None, Landing::Account),
+        Some(Some((csrf, suffix))) => match Landing::from_suffix(suffix) {
+            Some(landing) => (Some(csrf), landing),
+            None => (None, Landing::Account),
+        },
         Some(None) => (query.state.as_deref(), Landing::Account),
         None => (None, Landing::Account),
     };
@@ -225,9 +333,9 @@ pub async fn callback(
 #[derive(Deserialize)]
 pub struct CsrfForm {
     pub(crate) csrf_token: Option<String>,
-    label: Option<String>,
-    exchange_id: Option<String>,
-    pass_code: Option<String>,
+    pub(crate) label: Option<String>,
+    pub(crate) exchange_id: Option<String>,
+    pub(crate) pass_code: Option<String>,
 }
 
 /// The signed-in user of a state-changing account form, after the CSRF check.
@@ -254,191 +362,31 @@ pub(crate) async fn form_user(
     }
 }
 
-/// `POST /account/totp`: starts adding an authenticator app with the given label.
-pub async fn add_totp(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    session: Session,
-    form: web::Form<CsrfForm>,
-) -> Result<HttpResponse, WebError> {
-    let user = form_user(&state, &req, &session, form.csrf_token.as_deref()).await?;
-    match enroll::start_enrollment(&state, &user, form.label.as_deref(), None).await? {
-        Err(EnrollRefusal::LimitReached(max)) => {
-            let message = enroll::limit_message(max);
-            render_account(
-                &state,
-                &req,
-                &user,
-                None,
-                Some(message),
-                actix_web::http::StatusCode::CONFLICT,
-            )
-            .await
-        }
-        Ok(e) => {
-            let setup = SetupView {
-                qr_svg: qr::svg(&e.uri).unwrap_or_default(),
-                secret_grouped: totp::grouped(&e.secret_base32),
-                uri: e.uri,
-                label: e.label,
-                exchange_id: e.verification.exchange_id,
-            };
-            html(
-                &TotpSetupPage {
-                    csrf_token: form.csrf_token.clone().unwrap_or_default(),
-                    setup,
-                    error: None,
-                },
-                actix_web::http::StatusCode::OK,
-            )
-        }
-    }
+/// Whether this browser's sign-in is recent enough for a change to how the account signs in.
+fn is_fresh(state: &AppState, session: &Session) -> bool {
+    login_session::current(session).is_some_and(|l| state.now() - l.auth_time <= FRESH_SIGN_IN)
 }
 
-/// `POST /account/totp/confirm`: the first code from the app activates it.
-pub async fn confirm_totp(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    session: Session,
-    form: web::Form<CsrfForm>,
-) -> Result<HttpResponse, WebError> {
-    let user = form_user(&state, &req, &session, form.csrf_token.as_deref()).await?;
-    let exchange_id = form.exchange_id.clone().unwrap_or_default();
-    match enroll::confirm_enrollment(
-        &state,
-        &user,
-        &exchange_id,
-        form.pass_code.as_deref().unwrap_or(""),
-        None,
-    )
-    .await?
-    {
-        Confirmation::Enrolled(enrolled) => {
-            let a = &enrolled.0;
-            audit::record(
-                &state,
-                &req,
-                Audit::success("totp.enroll")
-                    .user(&user.id)
-                    .detail(format!("authenticator {} ({})", a.id, a.label)),
-            )
-            .await;
-            Ok(redirect("/account?notice=added"))
-        }
-        Confirmation::WrongCode => {
-            match crate::web::routes::mfa::existing_setup(&state, &exchange_id).await? {
-                Some(setup) => {
-                    let page = TotpSetupPage {
-                        csrf_token: form.csrf_token.clone().unwrap_or_default(),
-                        setup,
-                        error: Some("The code is not correct. Check the app and try again.".into()),
-                    };
-                    html(&page, actix_web::http::StatusCode::UNPROCESSABLE_ENTITY)
-                }
-                None => {
-                    render_account(
-                        &state,
-                        &req,
-                        &user,
-                        None,
-                        Some("That setup expired. Start again.".into()),
-                        actix_web::http::StatusCode::BAD_REQUEST,
-                    )
-                    .await
-                }
-            }
-        }
-        Confirmation::Expired => {
-            render_account(
-                &state,
-                &req,
-                &user,
-                None,
-                Some("That setup expired. Start again.".into()),
-                actix_web::http::StatusCode::BAD_REQUEST,
-            )
-            .await
-        }
+/// The signed-in user of a form that changes how the account signs in, after the CSRF check,
+/// or — when the sign-in is older than [`FRESH_SIGN_IN`] — a `303` into the hosted login with
+/// `prompt=login` that comes back to the account page. Nothing is changed in that case.
+pub(crate) async fn fresh_form_user(
+    state: &AppState,
+    req: &HttpRequest,
+    session: &Session,
+    csrf: Option<&str>,
+) -> Result<Result<User, HttpResponse>, WebError> {
+    let user = form_user(state, req, session, csrf).await?;
+    if is_fresh(state, session) {
+        return Ok(Ok(user));
     }
-}
-
-/// `POST /account/totp/{id}/rename`.
-pub async fn rename_totp(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    session: Session,
-    path: web::Path<String>,
-    form: web::Form<CsrfForm>,
-) -> Result<HttpResponse, WebError> {
-    let user = form_user(&state, &req, &session, form.csrf_token.as_deref()).await?;
-    let label: String = form
-        .label
-        .as_deref()
-        .unwrap_or("")
-        .trim()
-        .chars()
-        .take(64)
-        .collect();
-    if label.is_empty() {
-        return render_account(
-            &state,
-            &req,
-            &user,
-            None,
-            Some("Give the authenticator a name.".into()),
-            actix_web::http::StatusCode::BAD_REQUEST,
-        )
-        .await;
-    }
-    let (id, user_id, new_label) = (path.into_inner(), user.id.clone(), label.clone());
-    let lookup = id.clone();
-    if !state
-        .store
-        .run(move |c| store::authenticators::rename_authenticator(c, &lookup, &user_id, &new_label))
-        .await?
-    {
-        return Err(WebError::NotFound("No such authenticator.".into()));
-    }
-    audit::record(
-        &state,
-        &req,
-        Audit::success("totp.rename")
-            .user(&user.id)
-            .actor(&user.id)
-            .detail(format!("authenticator {id} → {label}")),
-    )
-    .await;
-    Ok(redirect("/account?notice=renamed"))
-}
-
-/// `POST /account/totp/{id}/remove`.
-pub async fn remove_totp(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    session: Session,
-    path: web::Path<String>,
-    form: web::Form<CsrfForm>,
-) -> Result<HttpResponse, WebError> {
-    let user = form_user(&state, &req, &session, form.csrf_token.as_deref()).await?;
-    let (id, user_id) = (path.into_inner(), user.id.clone());
-    let lookup = id.clone();
-    if !state
-        .store
-        .run(move |c| store::authenticators::delete_authenticator(c, &lookup, &user_id))
-        .await?
-    {
-        return Err(WebError::NotFound("No such authenticator.".into()));
-    }
-    audit::record(
-        &state,
-        &req,
-        Audit::success("totp.revoke")
-            .user(&user.id)
-            .actor(&user.id)
-            .detail(format!("authenticator {id} removed by its owner")),
-    )
-    .await;
-    Ok(redirect("/account?notice=removed"))
+    Ok(Err(sign_in_redirect(
+        state,
+        req,
+        Landing::AccountAgain,
+        Some(&user.email),
+        HttpResponse::SeeOther(),
+    )?))
 }
 
 /// `POST /account/logout`.
@@ -451,5 +399,5 @@ pub async fn logout(
     let user = form_user(&state, &req, &session, form.csrf_token.as_deref()).await?;
     login_session::end(&session);
     audit::record(&state, &req, Audit::success("logout").user(&user.id)).await;
-    html(&SignedOutPage, actix_web::http::StatusCode::OK)
+    html(&SignedOutPage, StatusCode::OK)
 }

@@ -1,4 +1,5 @@
-//! Backup codes on the account page: a new set shown once, and its text-file download.
+//! Backup codes on the account page: a new set shown once (after a fresh sign-in, see
+//! `account`), and its text-file download.
 
 use actix_session::Session;
 use actix_web::http::header;
@@ -9,7 +10,7 @@ use serde::Deserialize;
 use crate::web::audit::{self, Audit};
 use crate::web::backup_codes;
 use crate::web::error::WebError;
-use crate::web::routes::account::{CsrfForm, form_user, html};
+use crate::web::routes::account::{CsrfForm, form_user, fresh_form_user, html};
 use crate::web::state::AppState;
 
 #[derive(Template)]
@@ -27,7 +28,10 @@ pub async fn new_backup_codes(
     session: Session,
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, WebError> {
-    let user = form_user(&state, &req, &session, form.csrf_token.as_deref()).await?;
+    let user = match fresh_form_user(&state, &req, &session, form.csrf_token.as_deref()).await? {
+        Ok(user) => user,
+        Err(sign_in_again) => return Ok(sign_in_again),
+    };
     let codes = backup_codes::new_set(&state, &user.id).await?;
     audit::record(
         &state,

@@ -15,7 +15,7 @@ use crate::domain::verification::{EXCHANGE_TTL, State, UsageType, Verification};
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
-use crate::web::codes::{self, Checked, Recipient, Resent, Sent};
+use crate::web::codes::{self, Checked, Destination, Recipient, Resent, Sent};
 use crate::web::error::WebError;
 use crate::web::login_flow::{self, form_browser, pending_for_browser, require_browser};
 use crate::web::routes::verification_codes::{app_name, locked_message};
@@ -130,6 +130,7 @@ pub async fn send(
         user: user.as_ref(),
         typed_name: &username,
         device_id: None,
+        destination: Destination::Account,
     };
     let sent = codes::send_new(
         &state,

@@ -128,20 +128,21 @@ pub async fn login_submit(
         .and_then(|u| u.password_hash.clone());
     // Always one full hash, whether or not the account exists.
     let valid = state.hashing.verify(form.password, stored_hash).await?;
+    let known = user.as_ref().map(|u| u.id.clone());
     let Some(user) = user.filter(|_| valid) else {
-        audit::record(
-            &state,
-            &req,
-            Audit::failure("login.password")
-                .client(&pending.request.client_id)
-                .detail(format!(
-                    "identifier={}",
-                    email
-                        .map(|e| e.to_string())
-                        .unwrap_or_else(|| "<malformed>".into())
-                )),
-        )
-        .await;
+        let mut event = Audit::failure("login.password")
+            .client(&pending.request.client_id)
+            .detail(format!(
+                "identifier={}",
+                email
+                    .map(|e| e.to_string())
+                    .unwrap_or_else(|| "<malformed>".into())
+            ));
+        // Recorded against the account too, so its owner sees it among their sign-ins.
+        if let Some(id) = &known {
+            event = event.user(id);
+        }
+        audit::record(&state, &req, event).await;
         let location = format!(
             "/login?requestId={}&view_type={}&error=invalid_username_password&error_description={}",
             pending.id,

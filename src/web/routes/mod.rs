@@ -2,6 +2,12 @@
 
 pub mod account;
 pub mod account_backup;
+pub mod account_codes;
+pub mod account_devices;
+pub mod account_password;
+pub mod account_phone;
+pub mod account_profile;
+pub mod account_totp;
 pub mod admin;
 pub mod authz;
 pub mod code_login;

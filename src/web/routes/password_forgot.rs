@@ -13,7 +13,7 @@ use crate::domain::one_time_code::{Channel, Purpose, RESET_TTL};
 use crate::domain::user::{Email, User};
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
-use crate::web::codes::{self, Recipient, Sent};
+use crate::web::codes::{self, Destination, Recipient, Sent};
 use crate::web::error::WebError;
 use crate::web::factors;
 use crate::web::hosted::{MAIL_NOT_SENT, code_locked_message, html, see_other};
@@ -146,6 +146,7 @@ pub(crate) async fn send_reset_code(
         user,
         typed_name: email.as_str(),
         device_id: None,
+        destination: Destination::Account,
     };
     let sent = codes::send_new(
         state,

@@ -33,7 +33,7 @@ use crate::domain::user::{Email, User};
 use crate::store::{self, StoreError};
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
-use crate::web::codes::{self, Recipient, Sent};
+use crate::web::codes::{self, Destination, Recipient, Sent};
 use crate::web::error::WebError;
 use crate::web::hosted::{
     MAIL_NOT_SENT, MAX_NAME_CHARS, app_name, code_locked_message, html, see_other,
@@ -280,6 +280,7 @@ async fn register(
         user,
         typed_name: email.as_str(),
         device_id: None,
+        destination: Destination::Account,
     };
     let sent = codes::send_new(
         state,

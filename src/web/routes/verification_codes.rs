@@ -12,7 +12,7 @@ use crate::domain::one_time_code::{Channel, Purpose, mask_phone};
 use crate::domain::user::User;
 use crate::domain::verification::{Verification, mask_email};
 use crate::store;
-use crate::web::codes::{self, Checked, Recipient, Resent, Sent};
+use crate::web::codes::{self, Checked, Destination, Recipient, Resent, Sent};
 use crate::web::envelope;
 use crate::web::error::WebError;
 use crate::web::iso8601;
@@ -139,6 +139,7 @@ pub async fn initiate(
         user,
         typed_name,
         device_id: verification.medium_id.as_deref(),
+        destination: Destination::Account,
     };
     let sent = codes::send_new(
         state,

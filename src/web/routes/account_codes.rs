@@ -1,0 +1,340 @@
+//! Confirming a new email address or phone number with a one-time code sent to it, shared by
+//! `account_profile` (email) and `account_phone`: the page that asks for the code, checking a
+//! typed code, and sending the same code again. The new address or number travels with the
+//! code (its `target`), never through the browser.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::domain::one_time_code::{Channel, OneTimeCode, Purpose, normalize, subject_for_user};
+use crate::domain::policy::LOCKED_UNTIL_UNLOCKED;
+use crate::domain::user::User;
+use crate::store;
+use crate::web::audit::{self, Audit};
+use crate::web::browser::Browser;
+use crate::web::codes::{self, Checked, Resent, Sent};
+use crate::web::error::WebError;
+use crate::web::hosted::{MAX_CODE_CHARS, app_name};
+use crate::web::iso8601;
+use crate::web::routes::account::{Forms, form_user, html, render_account};
+use crate::web::state::AppState;
+
+const CODE_GONE: &str = "This code has expired or was already used. Ask for a new one.";
+
+/// What differs between confirming an email address and a phone number.
+pub(crate) struct Kind {
+    pub purpose: Purpose,
+    pub channel: Channel,
+    /// The page's heading.
+    title: &'static str,
+    /// Where its forms post: `{path}/confirm`, `{path}/resend`.
+    path: &'static str,
+    /// "email" or "text message": what the code came in.
+    medium: &'static str,
+    /// What entering the code does.
+    lead: &'static str,
+    /// The audit action of the change.
+    pub action: &'static str,
+}
+
+pub(crate) const EMAIL: Kind = Kind {
+    purpose: Purpose::EmailChange,
+    channel: Channel::Email,
+    title: "Confirm your new email address",
+    path: "/account/email",
+    medium: "email",
+    lead: "Enter it here to confirm the new address: your email address changes once the code is right.",
+    action: "email.change",
+};
+
+pub(crate) const PHONE: Kind = Kind {
+    purpose: Purpose::PhoneConfirm,
+    channel: Channel::Sms,
+    title: "Confirm your phone number",
+    path: "/account/phone",
+    medium: "text message",
+    lead: "Enter it here to confirm the number: sign-in codes by text message go there once the code is right.",
+    action: "phone.confirm",
+};
+
+impl Kind {
+    /// The account page's forms with `message` next to this kind's field.
+    pub fn field_error(&self, message: String) -> Forms {
+        match self.purpose {
+            Purpose::EmailChange => Forms {
+                email_error: Some(message),
+                ..Forms::default()
+            },
+            _ => Forms {
+                phone_error: Some(message),
+                ..Forms::default()
+            },
+        }
+    }
+
+    fn page(&self, csrf_token: String, code: &OneTimeCode) -> ConfirmCodePage {
+        ConfirmCodePage {
+            title: self.title,
+            path: self.path,
+            medium: self.medium,
+            lead: self.lead,
+            destination: code.destination.clone(),
+            code_id: code.id.clone(),
+            csrf_token,
+            error: None,
+            notice: None,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "account/confirm_code.html")]
+pub(crate) struct ConfirmCodePage {
+    title: &'static str,
+    path: &'static str,
+    medium: &'static str,
+    lead: &'static str,
+    /// Masked: where the code went.
+    destination: String,
+    code_id: String,
+    csrf_token: String,
+    error: Option<String>,
+    notice: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    pub(crate) csrf_token: Option<String>,
+    code_id: Option<String>,
+    code: Option<String>,
+}
+
+/// The name messages give us.
+pub(crate) async fn our_name(state: &AppState) -> Result<String, WebError> {
+    app_name(state, None).await
+}
+
+fn locked_message(until: i64) -> String {
+    if until == LOCKED_UNTIL_UNLOCKED {
+        "Too many wrong codes were entered. Ask an administrator to unlock your account.".into()
+    } else {
+        format!(
+            "Too many wrong codes were entered. Try again after {} UTC.",
+            iso8601(until).replace('T', " ").trim_end_matches('Z')
+        )
+    }
+}
+
+/// The page after sending a code of `kind` to a new address or number: the code page, or the
+/// account page with the problem next to the field.
+pub(crate) async fn after_send(
+    state: &AppState,
+    req: &HttpRequest,
+    session: &Session,
+    user: &User,
+    kind: &Kind,
+    sent: Sent,
+    typed: Forms,
+) -> Result<HttpResponse, WebError> {
+    let csrf = Browser::get_or_create(state, req).csrf_token(state);
+    let (problem, status) = match sent {
+        Sent::Sent(code) => return html(&kind.page(csrf, &code), StatusCode::OK),
+        Sent::TooSoon { existing, wait } => {
+            let mut page = kind.page(csrf, &existing);
+            page.notice = Some(format!(
+                "We sent a code to {} moments ago: enter that one. You can ask for it again in {wait} seconds.",
+                existing.destination
+            ));
+            return html(&page, StatusCode::OK);
+        }
+        Sent::Locked { until } => (locked_message(until), StatusCode::UNPROCESSABLE_ENTITY),
+        Sent::Unavailable => (
+            format!("Codes by {} are not available on this server.", kind.medium),
+            StatusCode::CONFLICT,
+        ),
+        Sent::Failed => (
+            format!(
+                "We could not send the {} just now. Check what you entered and try again in a few minutes.",
+                kind.medium
+            ),
+            StatusCode::SERVICE_UNAVAILABLE,
+        ),
+    };
+    let mut forms = kind.field_error(problem);
+    forms.new_email = typed.new_email;
+    forms.phone = typed.phone;
+    render_account(state, req, session, user, forms, status).await
+}
+
+/// The user's live-or-not code `id` of `kind`, if it is theirs.
+async fn own_code(
+    state: &AppState,
+    user: &User,
+    kind: &Kind,
+    id: &str,
+) -> Result<Option<OneTimeCode>, WebError> {
+    if id.is_empty() || id.len() > 64 {
+        return Ok(None);
+    }
+    let lookup = id.to_owned();
+    let subject = subject_for_user(&user.id);
+    Ok(state
+        .store
+        .run(move |c| store::one_time_codes::find_code(c, &lookup))
+        .await?
+        .filter(|c| c.purpose == kind.purpose && c.subject == subject))
+}
+
+/// What checking a typed code came to.
+pub(crate) enum Confirmed {
+    /// The right code: the new address or number to set.
+    Target(String),
+    /// The page to show instead (the code page with its error, or the account page).
+    Page(HttpResponse),
+}
+
+/// Checks the code of `user`'s posted confirmation form of `kind` (after the CSRF check and
+/// the fresh sign-in). A withheld code (an address of another account) is never right.
+pub(crate) async fn confirm(
+    state: &AppState,
+    req: &HttpRequest,
+    session: &Session,
+    user: &User,
+    kind: &Kind,
+    form: &CodeForm,
+) -> Result<Confirmed, WebError> {
+    let code_id = form.code_id.clone().unwrap_or_default();
+    let Some(code) = own_code(state, user, kind, &code_id).await? else {
+        let forms = kind.field_error("That code has expired. Start again.".into());
+        let page = render_account(
+            state,
+            req,
+            session,
+            user,
+            forms,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await?;
+        return Ok(Confirmed::Page(page));
+    };
+    let mut page = kind.page(form.csrf_token.clone().unwrap_or_default(), &code);
+    let typed = normalize(form.code.as_deref().unwrap_or_default());
+    let checked = if typed.is_empty() {
+        page.error = Some(format!("Enter the code from the {}.", kind.medium));
+        None
+    } else if typed.chars().count() > MAX_CODE_CHARS {
+        Some(Checked::Wrong)
+    } else {
+        Some(codes::check(state, &code.id, kind.purpose, &typed).await?)
+    };
+    match checked {
+        None => {}
+        Some(Checked::Accepted { user_id }) if user_id == user.id => {
+            if let Some(target) = code.target {
+                return Ok(Confirmed::Target(target));
+            }
+            page.error = Some(CODE_GONE.into());
+        }
+        Some(Checked::Accepted { .. } | Checked::Wrong) => {
+            audit::record(
+                state,
+                req,
+                Audit::failure(kind.action)
+                    .user(&user.id)
+                    .actor(&user.id)
+                    .detail(format!("wrong code for {}", code.destination)),
+            )
+            .await;
+            page.error = Some(format!(
+                "That code is not correct. Check the {} we sent and try again.",
+                kind.medium
+            ));
+        }
+        Some(Checked::Locked { until }) => page.error = Some(locked_message(until)),
+        Some(Checked::Expired) => page.error = Some(CODE_GONE.into()),
+    }
+    Ok(Confirmed::Page(html(
+        &page,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )?))
+}
+
+/// `POST {path}/resend` of `kind`: the same code again, once the cooldown has passed.
+pub(crate) async fn resend(
+    state: &AppState,
+    req: &HttpRequest,
+    session: &Session,
+    kind: &Kind,
+    form: &CodeForm,
+) -> Result<HttpResponse, WebError> {
+    let user = form_user(state, req, session, form.csrf_token.as_deref()).await?;
+    let code_id = form.code_id.clone().unwrap_or_default();
+    let Some(code) = own_code(state, &user, kind, &code_id).await? else {
+        let forms = kind.field_error("That code has expired. Start again.".into());
+        return render_account(
+            state,
+            req,
+            session,
+            &user,
+            forms,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
+    let mut page = kind.page(form.csrf_token.clone().unwrap_or_default(), &code);
+    let app = our_name(state).await?;
+    let status = match codes::resend(state, &code.id, &app).await? {
+        Resent::Sent(_) => {
+            page.notice = Some(format!(
+                "We sent the code again. It can take a minute to arrive{}.",
+                if kind.channel == Channel::Email {
+                    "; look in your spam folder too"
+                } else {
+                    ""
+                }
+            ));
+            StatusCode::OK
+        }
+        Resent::TooSoon { wait } => {
+            page.notice = Some(format!(
+                "We sent the code a moment ago. You can ask for it again in {wait} seconds."
+            ));
+            StatusCode::OK
+        }
+        Resent::Gone => {
+            page.error = Some(CODE_GONE.into());
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        Resent::Failed => {
+            page.error = Some(format!(
+                "We could not send the {} just now. Please try again in a few minutes.",
+                kind.medium
+            ));
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+    };
+    html(&page, status)
+}
+
+/// `POST /account/email/resend`.
+pub async fn resend_email(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    form: web::Form<CodeForm>,
+) -> Result<HttpResponse, WebError> {
+    resend(&state, &req, &session, &EMAIL, &form).await
+}
+
+/// `POST /account/phone/resend`.
+pub async fn resend_phone(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    form: web::Form<CodeForm>,
+) -> Result<HttpResponse, WebError> {
+    resend(&state, &req, &session, &PHONE, &form).await
+}

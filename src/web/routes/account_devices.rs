@@ -1,0 +1,86 @@
+//! The devices and browsers of an account on the account page: removing a push device (they
+//! are registered by the app through the JSON API, `push_devices`), and signing out every other
+//! browser signed in to the account.
+
+use actix_session::Session;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use crate::store;
+use crate::web::audit::{self, Audit};
+use crate::web::error::WebError;
+use crate::web::routes::account::{CsrfForm, form_user, fresh_form_user, redirect};
+use crate::web::session_store::current_row;
+use crate::web::state::AppState;
+
+/// `POST /account/push/{id}/remove` (fresh sign-in needed: push codes sign in).
+pub async fn remove_device(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    path: web::Path<String>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, WebError> {
+    let user = match fresh_form_user(&state, &req, &session, form.csrf_token.as_deref()).await? {
+        Ok(user) => user,
+        Err(sign_in_again) => return Ok(sign_in_again),
+    };
+    let (id, user_id) = (path.into_inner(), user.id.clone());
+    let lookup = id.clone();
+    let removed = state
+        .store
+        .run(move |c| {
+            let label = store::push_devices::list_user_devices(c, &user_id)?
+                .into_iter()
+                .find(|d| d.id == lookup)
+                .map(|d| d.label);
+            if label.is_some() {
+                store::push_devices::delete_device(c, &lookup, &user_id)?;
+            }
+            Ok(label)
+        })
+        .await?;
+    let Some(label) = removed else {
+        return Err(WebError::NotFound("No such device.".into()));
+    };
+    audit::record(
+        &state,
+        &req,
+        Audit::success("push_device.remove")
+            .user(&user.id)
+            .actor(&user.id)
+            .detail(format!("device {id} ({label}) removed by its owner")),
+    )
+    .await;
+    Ok(redirect("/account?notice=device_removed"))
+}
+
+/// `POST /account/sessions/end-others`: every session of the account but this browser's
+/// ends. Protective, so no fresh sign-in is asked for.
+pub async fn end_other_sessions(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, WebError> {
+    let user = form_user(&state, &req, &session, form.csrf_token.as_deref()).await?;
+    let (id, keep) = (user.id.clone(), current_row(&session));
+    let Some(keep) = keep else {
+        return Err(WebError::Forbidden(
+            "Your session has ended. Open /account to sign in again.".into(),
+        ));
+    };
+    let ended = state
+        .store
+        .run(move |c| store::sessions::delete_user_sessions(c, &id, Some(&keep)))
+        .await?;
+    audit::record(
+        &state,
+        &req,
+        Audit::success("session.end_others")
+            .user(&user.id)
+            .actor(&user.id)
+            .detail(format!("{ended} other session(s) ended")),
+    )
+    .await;
+    Ok(redirect("/account?notice=sessions_ended"))
+}

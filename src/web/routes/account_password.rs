@@ -1,0 +1,114 @@
+//! The password on the account page: change it (the current password first), or set one when
+//! the account has none. New passwords follow NIST SP 800-63B (`password_policy`). Afterwards
+//! every other session of the account ends — this browser stays signed in — and the account's
+//! address is told (SP 800-63B §6.1.2.3).
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use crate::domain::password_policy::{MAX_CHARS, check_new_password};
+use crate::store;
+use crate::web::audit::{self, Audit};
+use crate::web::error::WebError;
+use crate::web::notices::{self, Notice};
+use crate::web::routes::account::{Forms, fresh_form_user, redirect, render_account};
+use crate::web::routes::account_codes::our_name;
+use crate::web::session_store::current_row;
+use crate::web::state::AppState;
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    csrf_token: Option<String>,
+    current_password: Option<String>,
+    new_password: Option<String>,
+}
+
+/// `POST /account/password` (fresh sign-in needed).
+pub async fn change_password(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    form: web::Form<PasswordForm>,
+) -> Result<HttpResponse, WebError> {
+    let user = match fresh_form_user(&state, &req, &session, form.csrf_token.as_deref()).await? {
+        Ok(user) => user,
+        Err(sign_in_again) => return Ok(sign_in_again),
+    };
+    let form = form.into_inner();
+    let current = form.current_password.unwrap_or_default();
+    let new = form.new_password.unwrap_or_default();
+    let had_password = user.password_hash.is_some();
+    let mut forms = Forms::default();
+    if had_password && current.is_empty() {
+        forms.current_password_error = Some("Enter your current password.".into());
+    }
+    if new.is_empty() {
+        forms.new_password_error = Some("Choose a new password.".into());
+    } else if let Err(problem) = check_new_password(&new, &user.email) {
+        forms.new_password_error = Some(problem.message());
+    }
+    if forms.current_password_error.is_none() && forms.new_password_error.is_none() && had_password
+    {
+        // Longer than any password we accept: wrong without spending a hash on it.
+        let right = current.chars().count() <= MAX_CHARS
+            && state
+                .hashing
+                .verify(current, user.password_hash.clone())
+                .await?;
+        if !right {
+            audit::record(
+                &state,
+                &req,
+                Audit::failure("password.change")
+                    .user(&user.id)
+                    .actor(&user.id)
+                    .detail("the current password was not correct".into()),
+            )
+            .await;
+            forms.current_password_error = Some("This is not your current password.".into());
+        }
+    }
+    if forms.current_password_error.is_some() || forms.new_password_error.is_some() {
+        return render_account(
+            &state,
+            &req,
+            &session,
+            &user,
+            forms,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let password_hash = state.hashing.hash(new).await?;
+    let (id, keep, now) = (user.id.clone(), current_row(&session), state.now());
+    let ended = state
+        .store
+        .run(move |c| {
+            store::write_transaction(c, |c| {
+                store::users::update_password(c, &id, &password_hash, now)?;
+                store::sessions::delete_user_sessions(c, &id, keep.as_deref())
+            })
+        })
+        .await?;
+    let (action, notice) = if had_password {
+        ("password.change", "password_changed")
+    } else {
+        ("password.set", "password_set")
+    };
+    audit::record(
+        &state,
+        &req,
+        Audit::success(action)
+            .user(&user.id)
+            .actor(&user.id)
+            .detail(format!(
+                "on the account page; {ended} other session(s) ended"
+            )),
+    )
+    .await;
+    let app = our_name(&state).await?;
+    notices::send(&state, &user, Notice::PasswordChangedOnAccountPage, &app).await;
+    Ok(redirect(&format!("/account?notice={notice}")))
+}

@@ -1,0 +1,173 @@
+//! The phone number for SMS codes on the account page: a new number is confirmed by a code
+//! sent to it (the number waits with the code, the account keeps its old number until then),
+//! and the number can be removed. Both need a fresh sign-in.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use crate::domain::one_time_code::Channel;
+use crate::domain::user::normalize_phone;
+use crate::store;
+use crate::web::audit::{self, Audit};
+use crate::web::codes::{self, Destination, Recipient, channel_enabled};
+use crate::web::error::WebError;
+use crate::web::routes::account::{CsrfForm, Forms, fresh_form_user, redirect, render_account};
+use crate::web::routes::account_codes::{self, CodeForm, Confirmed, PHONE, after_send, our_name};
+use crate::web::routes::admin::changes;
+use crate::web::state::AppState;
+
+#[derive(Deserialize)]
+pub struct PhoneForm {
+    csrf_token: Option<String>,
+    phone: Option<String>,
+}
+
+/// `POST /account/phone`: sends a code to the new number.
+pub async fn add_phone(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    form: web::Form<PhoneForm>,
+) -> Result<HttpResponse, WebError> {
+    let user = match fresh_form_user(&state, &req, &session, form.csrf_token.as_deref()).await? {
+        Ok(user) => user,
+        Err(sign_in_again) => return Ok(sign_in_again),
+    };
+    let typed = form.phone.clone().unwrap_or_default();
+    let refuse = |problem: String| Forms {
+        phone: typed.clone(),
+        phone_error: Some(problem),
+        ..Forms::default()
+    };
+    let problem = if !channel_enabled(&state, Channel::Sms) {
+        Some((
+            "Codes by text message are not available on this server.".to_owned(),
+            StatusCode::CONFLICT,
+        ))
+    } else {
+        match normalize_phone(&typed) {
+            Err(_) => Some((
+                "Enter the number in international form, starting with + and the country code, like +49 151 12345678.".to_owned(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )),
+            Ok(number) if user.sms_number() == Some(number.as_str()) => Some((
+                "This number is already confirmed for your account.".to_owned(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )),
+            Ok(_) => None,
+        }
+    };
+    if let Some((message, status)) = problem {
+        return render_account(&state, &req, &session, &user, refuse(message), status).await;
+    }
+    let number = normalize_phone(&typed).unwrap_or_default();
+    let recipient = Recipient {
+        user: Some(&user),
+        typed_name: &number,
+        device_id: None,
+        destination: Destination::Pending(&number),
+    };
+    let app = our_name(&state).await?;
+    let sent = codes::send_new(
+        &state,
+        &uuid::Uuid::new_v4().to_string(),
+        PHONE.purpose,
+        Channel::Sms,
+        &recipient,
+        &app,
+        state.live().code_policy.ttl,
+    )
+    .await?;
+    if let codes::Sent::Sent(code) = &sent {
+        audit::record(
+            &state,
+            &req,
+            Audit::success("phone.confirm.start")
+                .user(&user.id)
+                .actor(&user.id)
+                .detail(format!("code sent to {}", code.destination)),
+        )
+        .await;
+    }
+    let typed = Forms {
+        phone: typed,
+        ..Forms::default()
+    };
+    after_send(&state, &req, &session, &user, &PHONE, sent, typed).await
+}
+
+/// `POST /account/phone/confirm`: the right code makes the number the account's.
+pub async fn confirm_phone(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    form: web::Form<CodeForm>,
+) -> Result<HttpResponse, WebError> {
+    let user = match fresh_form_user(&state, &req, &session, form.csrf_token.as_deref()).await? {
+        Ok(user) => user,
+        Err(sign_in_again) => return Ok(sign_in_again),
+    };
+    let number = match account_codes::confirm(&state, &req, &session, &user, &PHONE, &form).await? {
+        Confirmed::Target(number) => number,
+        Confirmed::Page(page) => return Ok(page),
+    };
+    let (id, new, now) = (user.id.clone(), number.clone(), state.now());
+    if !state
+        .store
+        .run(move |c| store::users::update_phone(c, &id, Some(&new), now))
+        .await?
+    {
+        return Err(WebError::Forbidden("Please sign in again.".into()));
+    }
+    audit::record(
+        &state,
+        &req,
+        Audit::success(PHONE.action)
+            .user(&user.id)
+            .actor(&user.id)
+            .detail(changes(&[("phone", shown(user.sms_number()), number)])),
+    )
+    .await;
+    Ok(redirect("/account?notice=phone_added"))
+}
+
+fn shown(phone: Option<&str>) -> String {
+    phone.unwrap_or("none").to_owned()
+}
+
+/// `POST /account/phone/remove`.
+pub async fn remove_phone(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, WebError> {
+    let user = match fresh_form_user(&state, &req, &session, form.csrf_token.as_deref()).await? {
+        Ok(user) => user,
+        Err(sign_in_again) => return Ok(sign_in_again),
+    };
+    if user.phone_number.is_none() {
+        return Ok(redirect("/account?notice=phone_removed"));
+    }
+    let (id, now) = (user.id.clone(), state.now());
+    state
+        .store
+        .run(move |c| store::users::update_phone(c, &id, None, now))
+        .await?;
+    audit::record(
+        &state,
+        &req,
+        Audit::success("phone.remove")
+            .user(&user.id)
+            .actor(&user.id)
+            .detail(changes(&[(
+                "phone",
+                shown(user.phone_number.as_deref()),
+                "none".into(),
+            )])),
+    )
+    .await;
+    Ok(redirect("/account?notice=phone_removed"))
+}

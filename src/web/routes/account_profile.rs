@@ -1,0 +1,254 @@
+//! The profile on the account page: the name, and the email address — changed only after a
+//! code sent to the new address comes back. An address that belongs to another account gets
+//! the very same pages (no code is sent, none can be right; its owner gets a notice instead,
+//! as sign-up does), so the form cannot be used to find out who has an account. The old address
+//! is told about a change.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use crate::domain::one_time_code::Channel;
+use crate::domain::user::{Email, User};
+use crate::store::{self, StoreError};
+use crate::web::audit::{self, Audit};
+use crate::web::codes::{self, Destination, Recipient};
+use crate::web::error::WebError;
+use crate::web::hosted::MAX_NAME_CHARS;
+use crate::web::notices::{self, Notice};
+use crate::web::routes::account::{Forms, form_user, fresh_form_user, redirect, render_account};
+use crate::web::routes::account_codes::{self, CodeForm, Confirmed, EMAIL, after_send, our_name};
+use crate::web::routes::admin::changes;
+use crate::web::state::AppState;
+
+#[derive(Deserialize)]
+pub struct NameForm {
+    csrf_token: Option<String>,
+    name: Option<String>,
+}
+
+/// Why a name cannot be used, if it cannot (the rules of sign-up).
+fn name_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        Some("Enter your name.".into())
+    } else if name.chars().count() > MAX_NAME_CHARS {
+        Some(format!("Use at most {MAX_NAME_CHARS} characters."))
+    } else if name.chars().any(char::is_control) {
+        Some("Use letters, spaces and punctuation only.".into())
+    } else {
+        None
+    }
+}
+
+/// `POST /account/name`: changes the name (no fresh sign-in needed: it is not how the
+/// account signs in).
+pub async fn change_name(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    form: web::Form<NameForm>,
+) -> Result<HttpResponse, WebError> {
+    let user = form_user(&state, &req, &session, form.csrf_token.as_deref()).await?;
+    let typed = form.name.clone().unwrap_or_default();
+    let name = typed.trim().to_owned();
+    if let Some(problem) = name_problem(&name) {
+        let forms = Forms {
+            name: Some(typed),
+            name_error: Some(problem),
+            ..Forms::default()
+        };
+        return render_account(
+            &state,
+            &req,
+            &session,
+            &user,
+            forms,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let before = user.name.clone().unwrap_or_default();
+    if before == name {
+        return Ok(redirect("/account?notice=name_changed"));
+    }
+    let (id, new, now) = (user.id.clone(), name.clone(), state.now());
+    if !state
+        .store
+        .run(move |c| store::users::update_name(c, &id, Some(&new), now))
+        .await?
+    {
+        return Err(WebError::Forbidden("Please sign in again.".into()));
+    }
+    audit::record(
+        &state,
+        &req,
+        Audit::success("account.name")
+            .user(&user.id)
+            .actor(&user.id)
+            .detail(changes(&[("name", before, name)])),
+    )
+    .await;
+    Ok(redirect("/account?notice=name_changed"))
+}
+
+#[derive(Deserialize)]
+pub struct EmailForm {
+    csrf_token: Option<String>,
+    email: Option<String>,
+}
+
+/// `POST /account/email`: sends a code to the new address (fresh sign-in needed).
+pub async fn change_email(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    form: web::Form<EmailForm>,
+) -> Result<HttpResponse, WebError> {
+    let user = match fresh_form_user(&state, &req, &session, form.csrf_token.as_deref()).await? {
+        Ok(user) => user,
+        Err(sign_in_again) => return Ok(sign_in_again),
+    };
+    let typed = form.email.clone().unwrap_or_default();
+    let refuse = |problem: &str| Forms {
+        new_email: typed.clone(),
+        email_error: Some(problem.to_owned()),
+        ..Forms::default()
+    };
+    let new = match Email::parse(&typed) {
+        Ok(new) if new.as_str() == user.email => {
+            let forms = refuse("This is already your email address.");
+            return render_account(
+                &state,
+                &req,
+                &session,
+                &user,
+                forms,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+        Ok(new) => new,
+        Err(_) => {
+            let forms = refuse("Enter an email address like name@example.com.");
+            return render_account(
+                &state,
+                &req,
+                &session,
+                &user,
+                forms,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let lookup = new.as_str().to_owned();
+    let owner = state
+        .store
+        .run(move |c| store::users::find_user_by_email(c, &lookup))
+        .await?;
+    let taken = owner.is_some();
+    let recipient = Recipient {
+        user: Some(&user),
+        typed_name: new.as_str(),
+        device_id: None,
+        destination: if taken {
+            Destination::Withheld(new.as_str())
+        } else {
+            Destination::Pending(new.as_str())
+        },
+    };
+    let app = our_name(&state).await?;
+    let sent = codes::send_new(
+        &state,
+        &uuid::Uuid::new_v4().to_string(),
+        EMAIL.purpose,
+        Channel::Email,
+        &recipient,
+        &app,
+        state.live().code_policy.ttl,
+    )
+    .await?;
+    if let codes::Sent::Sent(code) = &sent {
+        // Only admins read the audit trail: they may know that the address was taken.
+        let detail = if taken {
+            format!(
+                "{} belongs to another account: nothing sent",
+                code.destination
+            )
+        } else {
+            format!("code sent to {}", code.destination)
+        };
+        audit::record(
+            &state,
+            &req,
+            Audit::success("email.change.start")
+                .user(&user.id)
+                .actor(&user.id)
+                .detail(detail),
+        )
+        .await;
+        // The owner hears of it (no code), which also makes both answers take one mail's time.
+        if let Some(owner) = &owner {
+            notices::send(&state, owner, Notice::EmailInUse, &app).await;
+        }
+    }
+    let typed = Forms {
+        new_email: typed,
+        ..Forms::default()
+    };
+    after_send(&state, &req, &session, &user, &EMAIL, sent, typed).await
+}
+
+/// `POST /account/email/confirm`: the right code changes the address; the old one is told.
+pub async fn confirm_email(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    form: web::Form<CodeForm>,
+) -> Result<HttpResponse, WebError> {
+    let user = match fresh_form_user(&state, &req, &session, form.csrf_token.as_deref()).await? {
+        Ok(user) => user,
+        Err(sign_in_again) => return Ok(sign_in_again),
+    };
+    let new = match account_codes::confirm(&state, &req, &session, &user, &EMAIL, &form).await? {
+        Confirmed::Target(new) => new,
+        Confirmed::Page(page) => return Ok(page),
+    };
+    let (id, address, now) = (user.id.clone(), new.clone(), state.now());
+    match state
+        .store
+        .run(move |c| store::users::update_email(c, &id, &address, now))
+        .await
+    {
+        Ok(true) => {}
+        Ok(false) => return Err(WebError::Forbidden("Please sign in again.".into())),
+        Err(StoreError::Conflict(_)) => {
+            // Taken between the code and now; the person has shown the mailbox is theirs.
+            let forms = EMAIL.field_error(
+                "This address cannot be used for your account. Choose another one.".into(),
+            );
+            return render_account(&state, &req, &session, &user, forms, StatusCode::CONFLICT)
+                .await;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    audit::record(
+        &state,
+        &req,
+        Audit::success(EMAIL.action)
+            .user(&user.id)
+            .actor(&user.id)
+            .detail(changes(&[("email", user.email.clone(), new)])),
+    )
+    .await;
+    tell_old_address(&state, &user).await?;
+    Ok(redirect("/account?notice=email_changed"))
+}
+
+/// The notice to the address the account had before (`user` as it was).
+async fn tell_old_address(state: &AppState, before: &User) -> Result<(), WebError> {
+    let app = our_name(state).await?;
+    notices::send(state, before, Notice::EmailChanged, &app).await;
+    Ok(())
+}
