@@ -53,6 +53,8 @@ pub enum StoreError {
     Database(#[from] diesel::result::Error),
     #[error("could not get a database connection: {0}")]
     Pool(#[from] r2d2::Error),
+    #[error("could not connect to the database: {0}")]
+    Connect(String),
     #[error("migration failed: {0}")]
     Migration(String),
     #[error("stored data is invalid: {0}")]
@@ -151,14 +153,22 @@ impl Store {
             "unsupported database URL scheme in {:?}: use sqlite:// or postgres://",
             redact_url(url)
         )))?;
+        let manager = Manager {
+            url: url.to_owned(),
+            backend,
+        };
+        // One connection now, so a wrong URL fails at once with the driver's message.
+        r2d2::ManageConnection::connect(&manager)
+            .map_err(|e| StoreError::Connect(e.to_string()))?;
         let pool = r2d2::Pool::builder()
             .max_size(max_connections)
-            .min_idle(Some(1))
+            // No connections opened in the background to keep a minimum idle: a one-shot
+            // command would exit while one is mid-handshake, and libpq's OpenSSL then crashes
+            // in its exit handlers (seen as a rare SIGSEGV of `gatehouse user unlock` on
+            // PostgreSQL with TLS). Connections are opened on demand and kept once returned.
+            .min_idle(Some(0))
             .connection_timeout(Duration::from_secs(10))
-            .build(Manager {
-                url: url.to_owned(),
-                backend,
-            })?;
+            .build_unchecked(manager);
         Ok(Store { pool, backend })
     }
 
