@@ -46,6 +46,19 @@ pub struct Config {
     pub otp_ttl: i64,
     pub otp_attempts: u32,
     pub otp_resend_seconds: i64,
+    /// The same four rules per channel; unset takes the `otp_*` value above.
+    pub otp_email_digits: Option<u8>,
+    pub otp_email_ttl: Option<i64>,
+    pub otp_email_attempts: Option<u32>,
+    pub otp_email_resend_seconds: Option<i64>,
+    pub otp_sms_digits: Option<u8>,
+    pub otp_sms_ttl: Option<i64>,
+    pub otp_sms_attempts: Option<u32>,
+    pub otp_sms_resend_seconds: Option<i64>,
+    pub otp_push_digits: Option<u8>,
+    pub otp_push_ttl: Option<i64>,
+    pub otp_push_attempts: Option<u32>,
+    pub otp_push_resend_seconds: Option<i64>,
     /// Sign-in methods switched off everywhere: any of password, totp, email, sms, push,
     /// backupcode.
     pub disabled_methods: Vec<String>,
@@ -118,6 +131,18 @@ impl Default for Config {
             otp_ttl: 5 * 60,
             otp_attempts: 5,
             otp_resend_seconds: 30,
+            otp_email_digits: None,
+            otp_email_ttl: None,
+            otp_email_attempts: None,
+            otp_email_resend_seconds: None,
+            otp_sms_digits: None,
+            otp_sms_ttl: None,
+            otp_sms_attempts: None,
+            otp_sms_resend_seconds: None,
+            otp_push_digits: None,
+            otp_push_ttl: None,
+            otp_push_attempts: None,
+            otp_push_resend_seconds: None,
             disabled_methods: Vec::new(),
             password_min_length: 8,
             workers: None,
@@ -276,6 +301,44 @@ impl Config {
                 "must be multiple, single_block or single_override".into(),
             );
         }
+        // A channel's own rules, where set, follow the general ones' limits.
+        for (channel, digits, ttl, attempts, resend) in [
+            (
+                "email",
+                self.otp_email_digits,
+                self.otp_email_ttl,
+                self.otp_email_attempts,
+                self.otp_email_resend_seconds,
+            ),
+            (
+                "sms",
+                self.otp_sms_digits,
+                self.otp_sms_ttl,
+                self.otp_sms_attempts,
+                self.otp_sms_resend_seconds,
+            ),
+            (
+                "push",
+                self.otp_push_digits,
+                self.otp_push_ttl,
+                self.otp_push_attempts,
+                self.otp_push_resend_seconds,
+            ),
+        ] {
+            let key = |rule: &str| format!("otp_{channel}_{rule}");
+            if digits.is_some_and(|d| !(4..=10).contains(&d)) {
+                return bad(&key("digits"), "must be between 4 and 10".into());
+            }
+            if ttl.is_some_and(|t| t <= 0) {
+                return bad(&key("ttl"), "must be a positive number of seconds".into());
+            }
+            if attempts == Some(0) {
+                return bad(&key("attempts"), "must be at least 1".into());
+            }
+            if resend.is_some_and(|r| r < 0) {
+                return bad(&key("resend_seconds"), "must not be negative".into());
+            }
+        }
         if !(4..=10).contains(&self.otp_digits) {
             return bad("otp_digits", "must be between 4 and 10".into());
         }
@@ -346,12 +409,63 @@ impl Config {
     }
 
     pub fn code_policy(&self) -> crate::domain::one_time_code::CodePolicy {
+        self.policy_from(
+            self.otp_digits,
+            self.otp_ttl,
+            self.otp_attempts,
+            self.otp_resend_seconds,
+        )
+    }
+
+    /// The code rules of one channel (`email`, `sms`, `push`): its own values where set.
+    pub fn channel_code_policy(&self, channel: &str) -> crate::domain::one_time_code::CodePolicy {
+        let (digits, ttl, attempts, resend) = self.channel_code_rules(channel);
+        self.policy_from(digits, ttl, attempts, resend)
+    }
+
+    fn channel_code_rules(&self, channel: &str) -> (u8, i64, u32, i64) {
+        let (digits, ttl, attempts, resend) = match channel {
+            "email" => (
+                self.otp_email_digits,
+                self.otp_email_ttl,
+                self.otp_email_attempts,
+                self.otp_email_resend_seconds,
+            ),
+            "sms" => (
+                self.otp_sms_digits,
+                self.otp_sms_ttl,
+                self.otp_sms_attempts,
+                self.otp_sms_resend_seconds,
+            ),
+            "push" => (
+                self.otp_push_digits,
+                self.otp_push_ttl,
+                self.otp_push_attempts,
+                self.otp_push_resend_seconds,
+            ),
+            _ => (None, None, None, None),
+        };
+        (
+            digits.unwrap_or(self.otp_digits),
+            ttl.unwrap_or(self.otp_ttl),
+            attempts.unwrap_or(self.otp_attempts),
+            resend.unwrap_or(self.otp_resend_seconds),
+        )
+    }
+
+    fn policy_from(
+        &self,
+        digits: u8,
+        ttl: i64,
+        attempts: u32,
+        resend_after: i64,
+    ) -> crate::domain::one_time_code::CodePolicy {
         crate::domain::one_time_code::CodePolicy {
-            digits: self.otp_digits,
-            ttl: self.otp_ttl,
-            resend_after: self.otp_resend_seconds,
+            digits,
+            ttl,
+            resend_after,
             lockout: crate::domain::policy::LockoutPolicy {
-                failures_per_tier: self.otp_attempts,
+                failures_per_tier: attempts,
                 tier_seconds: vec![self.lockout_first_seconds, self.lockout_second_seconds],
             },
         }

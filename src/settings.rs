@@ -17,7 +17,7 @@ pub const RELOAD_EVERY: Duration = Duration::from_secs(5);
 
 /// The keys the admin pages may change. Everything else (database, listen address, keys…)
 /// stays with the file and the environment.
-pub const EDITABLE: [&str; 26] = [
+pub const EDITABLE: [&str; 38] = [
     "totp_issuer",
     "totp_algorithm",
     "totp_digits",
@@ -32,6 +32,18 @@ pub const EDITABLE: [&str; 26] = [
     "otp_ttl",
     "otp_attempts",
     "otp_resend_seconds",
+    "otp_email_digits",
+    "otp_email_ttl",
+    "otp_email_attempts",
+    "otp_email_resend_seconds",
+    "otp_sms_digits",
+    "otp_sms_ttl",
+    "otp_sms_attempts",
+    "otp_sms_resend_seconds",
+    "otp_push_digits",
+    "otp_push_ttl",
+    "otp_push_attempts",
+    "otp_push_resend_seconds",
     "disabled_methods",
     "password_min_length",
     "smtp_url",
@@ -52,6 +64,8 @@ pub struct Live {
     pub code_policy: CodePolicy,
     pub lockout: LockoutPolicy,
     pub channels: Channels,
+    /// Per channel (email, SMS, push), in that order.
+    pub channel_code_policies: [CodePolicy; 3],
     /// The settings revision these values come from.
     pub revision: i64,
 }
@@ -67,11 +81,28 @@ impl Live {
         .map_err(|e| ConfigError(format!("invalid configuration: {e}")))?;
         Ok(Live {
             code_policy: config.code_policy(),
+            channel_code_policies: [
+                config.channel_code_policy("email"),
+                config.channel_code_policy("sms"),
+                config.channel_code_policy("push"),
+            ],
             lockout: config.lockout_policy(),
             channels,
             revision,
             config,
         })
+    }
+}
+
+impl Live {
+    /// The code rules of `channel`.
+    pub fn code_policy_for(&self, channel: crate::domain::one_time_code::Channel) -> &CodePolicy {
+        use crate::domain::one_time_code::Channel;
+        &self.channel_code_policies[match channel {
+            Channel::Email => 0,
+            Channel::Sms => 1,
+            Channel::Push => 2,
+        }]
     }
 }
 

@@ -175,11 +175,11 @@ async fn destination(
     })
 }
 
-fn new_code(state: &AppState) -> String {
+fn new_code(state: &AppState, channel: Channel) -> String {
     loop {
         if let Some(code) = one_time_code::code_from_random(
             &crate::crypto::random_bytes::<64>(),
-            state.live().code_policy.digits,
+            state.live().code_policy_for(channel).digits,
         ) {
             return code;
         }
@@ -215,16 +215,21 @@ pub async fn send_new(
     let Some(destination) = destination(state, channel, to).await? else {
         return Ok(Sent::Unavailable);
     };
-    let (s, sent_after) = (to.subject(), now - state.live().code_policy.resend_after);
+    let (s, sent_after) = (
+        to.subject(),
+        now - state.live().code_policy_for(channel).resend_after,
+    );
     if let Some(existing) = state
         .store
         .run(move |c| store::one_time_codes::find_recent_code(c, &s, purpose, ch, sent_after, now))
         .await?
     {
-        let wait = existing.resend_wait(&state.live().code_policy, now).max(1);
+        let wait = existing
+            .resend_wait(state.live().code_policy_for(channel), now)
+            .max(1);
         return Ok(Sent::TooSoon { existing, wait });
     }
-    let code = new_code(state);
+    let code = new_code(state, channel);
     // A withheld code belongs to nobody: it is never sent and can never be accepted.
     let owner = to
         .user
@@ -279,11 +284,14 @@ pub async fn resend(state: &AppState, id: &str, app: &str) -> Result<Resent, Web
     else {
         return Ok(Resent::Gone);
     };
-    let wait = row.resend_wait(&state.live().code_policy, now);
+    let wait = row.resend_wait(state.live().code_policy_for(row.channel), now);
     if wait > 0 {
         return Ok(Resent::TooSoon { wait });
     }
-    let (claim, sent_before) = (id.to_owned(), now - state.live().code_policy.resend_after);
+    let (claim, sent_before) = (
+        id.to_owned(),
+        now - state.live().code_policy_for(row.channel).resend_after,
+    );
     let claimed = state
         .store
         .run(move |c| store::one_time_codes::claim_resend(c, &claim, sent_before, now))
@@ -291,7 +299,7 @@ pub async fn resend(state: &AppState, id: &str, app: &str) -> Result<Resent, Web
     if !claimed {
         // Someone else (a double click) is sending it right now.
         return Ok(Resent::TooSoon {
-            wait: state.live().code_policy.resend_after,
+            wait: state.live().code_policy_for(row.channel).resend_after,
         });
     }
     if let Some(user_id) = &row.user_id {
@@ -373,7 +381,7 @@ pub async fn check(
     let (id, subject, policy) = (
         id.to_owned(),
         row.subject.clone(),
-        state.live().code_policy.lockout.clone(),
+        state.live().code_policy_for(row.channel).lockout.clone(),
     );
     let counted = state
         .store
@@ -399,7 +407,7 @@ pub async fn check(
             until: now
                 + state
                     .live()
-                    .code_policy
+                    .code_policy_for(row.channel)
                     .lockout
                     .tier_seconds
                     .first()

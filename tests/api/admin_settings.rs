@@ -452,3 +452,65 @@ async fn a_bad_smtp_url_is_refused_next_to_its_field_and_credentials_are_shown_r
         Some(with_credentials.as_str())
     );
 }
+
+#[tokio::test]
+async fn a_channel_gets_its_own_code_rules_while_the_others_keep_the_general_ones() {
+    let (app, smtp, admin) = admin_with_mail().await;
+    let sms = crate::http_recorder::HttpRecorder::start().await;
+    app.create_user_with_phone("ada@example.com", Some("+4915112345678"))
+        .await;
+    save_connectors(
+        &app,
+        &admin,
+        &[("sms_provider", "webhook"), ("sms_url", &sms.url("/sms"))],
+    )
+    .await;
+    let saved = save(
+        &app,
+        &admin,
+        &[("otp_sms_digits", "8"), ("otp_sms_ttl", "120")],
+        &[],
+    )
+    .await;
+    assert_eq!(saved.status(), 303);
+    let refused = save(&app, &admin, &[("otp_push_attempts", "0")], &[]).await;
+    assert_eq!(refused.status(), 422);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("id=\"otp_push_attempts-error\"")
+    );
+
+    let rp = app.confidential_client().await;
+    let request_id = app.start_login(&app.browser(), &rp).await;
+    let http = reqwest::Client::new();
+    let (status, started) = post_json(
+        &http,
+        app.url("/verification-srv/authentication/sms/initiation"),
+        json!({"request_id": request_id, "email": "ada@example.com"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{started}");
+    let text = sms.wait_for_requests(1).await[0].json()["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let code: String = text.chars().take_while(char::is_ascii_digit).collect();
+    assert_eq!(code.len(), 8, "{text}");
+    assert!(text.contains("Valid for 2 min"), "{text}");
+    post_json(
+        &http,
+        app.url("/verification-srv/authentication/email/initiation"),
+        json!({"request_id": request_id, "email": "ada@example.com"}),
+    )
+    .await;
+    assert_eq!(
+        smtp.wait_for_mail("ada@example.com", 1).await[0]
+            .code()
+            .len(),
+        6,
+        "email keeps the general rule"
+    );
+}

@@ -77,7 +77,7 @@ pub async fn add_phone(
         Channel::Sms,
         &recipient,
         &app,
-        state.live().code_policy.ttl,
+        state.live().code_policy_for(Channel::Sms).ttl,
     )
     .await?;
     if let codes::Sent::Sent(code) = &sent {

@@ -166,7 +166,7 @@ pub async fn change_email(
         Channel::Email,
         &recipient,
         &app,
-        state.live().code_policy.ttl,
+        state.live().code_policy_for(Channel::Email).ttl,
     )
     .await?;
     if let codes::Sent::Sent(code) = &sent {

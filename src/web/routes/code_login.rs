@@ -139,7 +139,7 @@ pub async fn send(
         channel,
         &to,
         &app,
-        state.live().code_policy.ttl,
+        state.live().code_policy_for(channel).ttl,
     )
     .await?;
     let problem = match sent {

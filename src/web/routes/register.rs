@@ -231,7 +231,7 @@ async fn register(
     app: &str,
 ) -> Result<Registered, WebError> {
     let now = state.now();
-    let ttl = state.live().code_policy.ttl;
+    let ttl = state.live().code_policy_for(Channel::Email).ttl;
     let lookup = email.as_str().to_owned();
     let existing = state
         .store
@@ -347,7 +347,7 @@ async fn create(
         phone_verified: false,
     };
     let row = user.clone();
-    let created_by = now - state.live().code_policy.ttl;
+    let created_by = now - state.live().code_policy_for(Channel::Email).ttl;
     let inserted = state
         .store
         .run(move |c| match replacing {

@@ -148,7 +148,7 @@ pub async fn initiate(
         channel,
         &to,
         &app,
-        state.live().code_policy.ttl,
+        state.live().code_policy_for(channel).ttl,
     )
     .await?;
     let Sent::Sent(code) = sent else {
@@ -166,7 +166,7 @@ pub async fn initiate(
         "q": verification.alias,
         "medium_text": code.destination,
         "code_expires_at": iso8601(code.expires_at),
-        "resend_after": iso8601(code.sent_at + state.live().code_policy.resend_after),
+        "resend_after": iso8601(code.sent_at + state.live().code_policy_for(code.channel).resend_after),
     })))
 }
 
@@ -244,7 +244,7 @@ pub async fn resend(
                 "sub": verification.alias,
                 "medium_text": code.destination,
                 "code_expires_at": iso8601(code.expires_at),
-                "resend_after": iso8601(code.sent_at + state.live().code_policy.resend_after),
+                "resend_after": iso8601(code.sent_at + state.live().code_policy_for(code.channel).resend_after),
             })),
             Resent::TooSoon { wait } => envelope::error(
                 &req,

@@ -131,6 +131,33 @@ fn groups() -> Vec<Group> {
                 ),
             ],
         },
+        channel_group(
+            "Codes by email: own rules",
+            [
+                "otp_email_digits",
+                "otp_email_ttl",
+                "otp_email_attempts",
+                "otp_email_resend_seconds",
+            ],
+        ),
+        channel_group(
+            "Codes by SMS: own rules",
+            [
+                "otp_sms_digits",
+                "otp_sms_ttl",
+                "otp_sms_attempts",
+                "otp_sms_resend_seconds",
+            ],
+        ),
+        channel_group(
+            "Codes by push: own rules",
+            [
+                "otp_push_digits",
+                "otp_push_ttl",
+                "otp_push_attempts",
+                "otp_push_resend_seconds",
+            ],
+        ),
         Group {
             title: "Lockout",
             fields: vec![
@@ -164,6 +191,20 @@ fn groups() -> Vec<Group> {
             )],
         },
     ]
+}
+
+/// A channel's own code rules; empty fields take the general ones.
+fn channel_group(title: &'static str, keys: [&'static str; 4]) -> Group {
+    const EMPTY: &str = "Empty: the general rule above.";
+    Group {
+        title,
+        fields: vec![
+            field(keys[0], "Digits", EMPTY, Kind::Number),
+            field(keys[1], "Valid for (seconds)", EMPTY, Kind::Number),
+            field(keys[2], "Wrong codes before a lock", EMPTY, Kind::Number),
+            field(keys[3], "Resend after (seconds)", EMPTY, Kind::Number),
+        ],
+    }
 }
 
 /// Warnings for TOTP choices that Google Authenticator and Microsoft Authenticator ignore.

@@ -103,13 +103,13 @@ fn posted_json(field: &Field, raw: &str, current: &Config) -> Option<Value> {
     match field.kind {
         Kind::Secret if raw.is_empty() => None,
         _ if field.key == "smtp_url" && raw == store::redact_url(&in_force) => None,
+        // Empty: back to the value of the configuration file or environment.
+        _ if raw.is_empty() => Some(Value::Null),
         _ if numeric || field.kind == Kind::Number => Some(match raw.parse::<i64>() {
             Ok(n) => Value::from(n),
             // Let validation report it against the field.
             Err(_) => Value::String(raw.to_owned()),
         }),
-        // Empty: back to the value of the configuration file or environment.
-        _ if raw.is_empty() => Some(Value::Null),
         _ => Some(Value::String(raw.to_owned())),
     }
 }
