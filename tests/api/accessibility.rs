@@ -51,6 +51,8 @@ const PAGES: &[(Who, &str)] = &[
     (Who::Admin, "/admin/apps/new"),
     (Who::Admin, "/admin/users"),
     (Who::Admin, "/admin/users/new"),
+    (Who::Admin, "/admin/users/{userId}"),
+    (Who::Admin, "/admin/apps/{clientId}"),
 ];
 
 const ADMIN: &str = "root@example.com";
@@ -148,7 +150,7 @@ async fn violations_of_every_page(view: View) -> Vec<String> {
     let app = TestApp::spawn().await;
     app.create_admin(ADMIN).await;
     let user = app.create_user(USER).await;
-    app.create_user(USER_WITH_TOTP).await;
+    let user_with_totp = app.create_user(USER_WITH_TOTP).await;
     app.enroll_totp(&app.signed_in_browser(USER_WITH_TOTP).await, "Phone")
         .await;
     // something in the lists: sign-ins in the audit log, a sent and a failed delivery
@@ -220,7 +222,10 @@ async fn violations_of_every_page(view: View) -> Vec<String> {
             fill_in_and_submit(&browser, USER_WITH_TOTP, PASSWORD).await;
             browser.wait_for_path(&app, page).await;
         } else {
-            let path = page.replace("{requestId}", request_id.as_deref().unwrap_or(""));
+            let path = page
+                .replace("{requestId}", request_id.as_deref().unwrap_or(""))
+                .replace("{userId}", &user_with_totp)
+                .replace("{clientId}", &rp.client_id);
             browser.goto(&app.url(&path)).await;
             let shown = browser.url().await;
             assert_eq!(
