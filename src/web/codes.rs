@@ -427,12 +427,20 @@ async fn deliver(
     device_id: Option<&str>,
     app: &str,
 ) -> Result<bool, WebError> {
+    let link = (row.purpose == Purpose::Reset).then(|| {
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("code_id", &row.id)
+            .append_pair("email", &user.email)
+            .finish();
+        state.url(&format!("/password/reset?{query}"))
+    });
     let message = CodeMessage {
         purpose: row.purpose,
         code,
         minutes: row.minutes_left(state.now()),
         app,
         overrides: &state.message_overrides,
+        link: link.as_deref(),
     };
     let render = |e: askama::Error| WebError::Internal(e.into());
     let mut attempts: Vec<(String, Result<crate::channels::Receipt, DeliveryError>)> = Vec::new();

@@ -19,6 +19,9 @@ pub struct CodeMessage<'a> {
     /// The application the person is signing in to (or our own name).
     pub app: &'a str,
     pub overrides: &'a Overrides,
+    /// A page where the code is typed (password reset: the reset form for this code), so a
+    /// code sent without the person being on our pages (an admin sent it) can be used.
+    pub link: Option<&'a str>,
 }
 
 /// Templates that replace the built-in ones, read once at start from `message_dir`. They use
@@ -84,6 +87,7 @@ impl Overrides {
 #[derive(Template)]
 #[template(path = "messages/code_email.txt")]
 struct EmailText<'a> {
+    link: Option<&'a str>,
     lead: &'a str,
     code: &'a str,
     minutes: i64,
@@ -94,6 +98,7 @@ struct EmailText<'a> {
 #[derive(Template)]
 #[template(path = "messages/code_email.html")]
 struct EmailHtml<'a> {
+    link: Option<&'a str>,
     subject: &'a str,
     lead: &'a str,
     code: &'a str,
@@ -188,6 +193,7 @@ impl CodeMessage<'_> {
             text: match text {
                 Some(text) => text,
                 None => EmailText {
+                    link: self.link,
                     lead: &lead,
                     code: self.code,
                     minutes: self.minutes,
@@ -199,6 +205,7 @@ impl CodeMessage<'_> {
             html: match html {
                 Some(html) => html,
                 None => EmailHtml {
+                    link: self.link,
                     subject: &subject,
                     lead: &lead,
                     code: self.code,

@@ -841,6 +841,17 @@ async fn an_admin_sends_a_password_reset_whose_code_works_at_the_reset_page() {
     );
     let mail = smtp.wait_for_next(ADA).await;
     let code = mail.code();
+    // the mail links to the reset form of this very code, so it works whenever it is opened
+    let text = mail.text_body();
+    let link = text
+        .lines()
+        .find(|l| l.contains("/password/reset?code_id="))
+        .unwrap_or_else(|| panic!("no reset link in {text}"))
+        .trim()
+        .to_owned();
+    let path = &link[link.find("/password/reset").unwrap()..];
+    let form = get_text(&app.browser(), app.url(path)).await;
+    assert!(form.contains("name=\"code_id\""), "{form}");
     let audit = event(&app, "admin.user.send_reset").await;
     assert_eq!(audit.actor.as_deref(), Some(admin_id.as_str()));
     assert_eq!(

@@ -53,6 +53,8 @@ async fn an_admin_registers_an_application_in_a_real_browser_and_a_user_signs_in
     );
     browser.screenshot("admin-app-form.png").await;
     browser.click("#save-app").await;
+    // the answer to the POST replaces the form at /admin/apps
+    browser.wait_for_path(&app, "/admin/apps").await;
 
     assert_eq!(browser.text("h1").await, "Application registered");
     let client_id = browser.text("#client-id").await;
