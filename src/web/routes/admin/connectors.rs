@@ -153,11 +153,7 @@ pub async fn connectors_page(
         Err(sign_in) => return Ok(sign_in),
     };
     let mut view = page(&state, &req, &admin, current_groups(&state));
-    view.notice = match query.get("saved").map(String::as_str) {
-        Some("1") => Some("Saved. The connectors in force changed.".into()),
-        Some("0") => Some("Nothing changed.".into()),
-        _ => None,
-    };
+    view.notice = settings_form::saved_notice(&query, "The connectors in force changed.");
     html(&view, StatusCode::OK)
 }
 
@@ -187,12 +183,7 @@ pub async fn connectors_save(
     )
     .await?
     {
-        Saved::Applied(detail) => Ok(HttpResponse::SeeOther()
-            .insert_header((
-                actix_web::http::header::LOCATION,
-                format!("/admin/connectors?saved={}", u8::from(!detail.is_empty())),
-            ))
-            .finish()),
+        Saved::Applied(detail) => Ok(settings_form::after_save("/admin/connectors", &detail)),
         Saved::Invalid => {
             let mut view = page(&state, &req, &admin, groups);
             view.error = Some("Nothing was saved: correct the fields marked below.".into());

@@ -236,14 +236,6 @@ fn toggles(config: &Config, form: Option<&BTreeMap<String, String>>) -> Vec<Meth
         .collect()
 }
 
-fn notice_for(query: &BTreeMap<String, String>) -> Option<String> {
-    match query.get("saved").map(String::as_str) {
-        Some("1") => Some("Saved. The new settings are in force.".into()),
-        Some("0") => Some("Nothing changed.".into()),
-        _ => None,
-    }
-}
-
 pub async fn methods_page(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -262,7 +254,7 @@ pub async fn methods_page(
         methods: toggles(&live.config, None),
         groups,
         totp_warnings: totp_warnings(&live.config),
-        notice: notice_for(&query),
+        notice: settings_form::saved_notice(&query, "The new settings are in force."),
         error: None,
     };
     html(&page, StatusCode::OK)
@@ -300,12 +292,7 @@ pub async fn methods_save(
     )
     .await?;
     match saved {
-        Saved::Applied(detail) => Ok(HttpResponse::SeeOther()
-            .insert_header((
-                actix_web::http::header::LOCATION,
-                format!("/admin/methods?saved={}", u8::from(!detail.is_empty())),
-            ))
-            .finish()),
+        Saved::Applied(detail) => Ok(settings_form::after_save("/admin/methods", &detail)),
         Saved::Invalid => {
             let live = state.live();
             let page = MethodsPage {

@@ -266,3 +266,22 @@ fn capitalised(text: &str) -> String {
         None => String::new(),
     }
 }
+
+/// Where a settings page goes after a save: back to itself, saying whether anything changed.
+pub fn after_save(page: &str, detail: &str) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::SeeOther()
+        .insert_header((
+            actix_web::http::header::LOCATION,
+            format!("{page}?saved={}", u8::from(!detail.is_empty())),
+        ))
+        .finish()
+}
+
+/// The notice for `?saved=` after [`after_save`]; `applied` says what a change did.
+pub fn saved_notice(query: &BTreeMap<String, String>, applied: &str) -> Option<String> {
+    match query.get("saved").map(String::as_str) {
+        Some("1") => Some(format!("Saved. {applied}")),
+        Some("0") => Some("Nothing changed.".into()),
+        _ => None,
+    }
+}
