@@ -31,6 +31,48 @@ async fn anonymous_visitors_sign_in_first_and_land_back_on_the_admin_area() {
 }
 
 #[tokio::test]
+async fn an_admin_link_opened_before_signing_in_lands_on_that_page_afterwards() {
+    let app = TestApp::spawn().await;
+    app.create_admin("root@example.com").await;
+    app.create_user("ada@example.com").await;
+    let browser = app.browser();
+    let asked = "/admin/users?q=ada";
+    let authz = location(&browser.get(app.url(asked)).send().await.unwrap());
+    let login = location(&browser.get(app.url(&authz)).send().await.unwrap());
+    let (request_id, csrf) = app.open_login_page(&browser, &login).await;
+    let back = location(
+        &app.submit_login(&browser, &request_id, &csrf, "root@example.com", PASSWORD)
+            .await,
+    );
+    let landed = browser.get(back).send().await.unwrap();
+    assert_eq!(location(&landed), asked);
+    let page = get_text(&browser, app.url(asked)).await;
+    assert!(page.contains("ada@example.com"), "{page}");
+}
+
+#[tokio::test]
+async fn the_sign_in_never_lands_outside_the_admin_area() {
+    let app = TestApp::spawn().await;
+    app.create_admin("root@example.com").await;
+    let browser = app.browser();
+    let authz = location(&browser.get(app.url("/admin")).send().await.unwrap());
+    let state = param(&query_pairs(&authz), "state").unwrap();
+    let csrf = state.split_once('~').unwrap().0.to_owned();
+    // A state rewritten to point elsewhere (the CSRF half is this browser's own, as an attacker
+    // with the victim's browser would need it) still lands on the dashboard.
+    for forged in [
+        "admin//evil.example/",
+        "admin/adminx",
+        "admin/account",
+        "adminhttps://evil",
+    ] {
+        let callback = format!("/account/callback?state={csrf}~{forged}");
+        let landed = browser.get(app.url(&callback)).send().await.unwrap();
+        assert_eq!(location(&landed), "/admin", "{forged}");
+    }
+}
+
+#[tokio::test]
 async fn signed_in_users_without_the_admin_role_get_403() {
     let app = TestApp::spawn().await;
     app.create_user("ada@example.com").await;

@@ -109,35 +109,58 @@ pub(crate) fn redirect(location: &str) -> HttpResponse {
 }
 
 /// Where the built-in sign-in lands afterwards (carried in `state`, after the CSRF value).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Landing {
     Account,
-    Admin,
+    /// An admin page (path and query), so a bookmarked admin link survives the sign-in.
+    Admin(String),
     /// Back on the account page after signing in again for a change.
     AccountAgain,
 }
 
+/// The longest admin path carried through a sign-in; a longer one lands on the dashboard.
+const MAX_LANDING_PATH: usize = 512;
+
 impl Landing {
-    fn path(self) -> &'static str {
+    /// The admin page `path_and_query` asked for, or the dashboard when it is not an admin page
+    /// (the path comes back through `state`, so it is checked again there: only our own admin
+    /// pages are redirect targets, never another origin).
+    pub fn admin(path_and_query: &str) -> Landing {
+        let is_admin_page = path_and_query.len() <= MAX_LANDING_PATH
+            && path_and_query
+                .strip_prefix("/admin")
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?']))
+            && !path_and_query.contains(['\\', '#']);
+        Landing::Admin(if is_admin_page {
+            path_and_query.to_owned()
+        } else {
+            "/admin".to_owned()
+        })
+    }
+
+    fn path(&self) -> &str {
         match self {
             Landing::Account => "/account",
-            Landing::Admin => "/admin",
+            Landing::Admin(path) => path,
             Landing::AccountAgain => "/account?notice=signed_in_again",
         }
     }
 
-    fn suffix(self) -> Option<&'static str> {
+    fn suffix(&self) -> Option<String> {
         match self {
             Landing::Account => None,
-            Landing::Admin => Some("admin"),
-            Landing::AccountAgain => Some("again"),
+            Landing::Admin(path) => Some(format!("admin{path}")),
+            Landing::AccountAgain => Some("again".into()),
         }
     }
 
     fn from_suffix(suffix: &str) -> Option<Landing> {
-        [Landing::Admin, Landing::AccountAgain]
-            .into_iter()
-            .find(|l| l.suffix() == Some(suffix))
+        match suffix {
+            "again" => Some(Landing::AccountAgain),
+            // "admin" alone: a sign-in started before admin paths were carried.
+            "admin" => Some(Landing::admin("/admin")),
+            _ => suffix.strip_prefix("admin").map(Landing::admin),
+        }
     }
 }
 

@@ -108,7 +108,12 @@ pub async fn admin_or_sign_in(
     req: &HttpRequest,
     session: &Session,
 ) -> Result<Result<User, HttpResponse>, WebError> {
-    match signed_in_or_sign_in(state, req, session, Landing::Admin).await? {
+    // A GET lands back on the page asked for; anything else on the dashboard.
+    let landing = match (req.method(), req.uri().path_and_query()) {
+        (&actix_web::http::Method::GET, Some(asked)) => Landing::admin(asked.as_str()),
+        _ => Landing::admin("/admin"),
+    };
+    match signed_in_or_sign_in(state, req, session, landing).await? {
         Ok(user) if user.is_admin => Ok(Ok(user)),
         Ok(_) => Err(not_admin()),
         Err(sign_in) => Ok(Err(sign_in)),
