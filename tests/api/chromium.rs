@@ -247,6 +247,15 @@ impl Browser {
         input.send_keys(text).await.expect("type");
     }
 
+    /// Chooses the option with `value` in the select element `css`.
+    pub async fn choose(&self, css: &str, value: &str) {
+        self.find(css)
+            .await
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|e| panic!("cannot choose {value} in {css}: {e}"));
+    }
+
     /// Takes a PNG screenshot of the page (the window grows to the page's height, so long pages
     /// are not cut off). It is written to `docs/screenshots/<name>` when GATEHOUSE_SCREENSHOTS is
     /// set (to refresh the README's pictures), otherwise to cargo's temporary test folder, so

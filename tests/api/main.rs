@@ -21,6 +21,7 @@ mod backup_codes;
 mod browser;
 mod browser_account;
 mod browser_admin_apps;
+mod browser_admin_settings;
 mod browser_admin_users;
 mod browser_password_reset;
 mod browser_register;
