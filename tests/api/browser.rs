@@ -123,13 +123,7 @@ async fn a_wrong_password_in_a_real_browser_shows_the_generic_error_next_to_the_
     assert_eq!(url.path(), "/login", "still on the login page: {url}");
     assert!(!url.as_str().contains("code="));
     assert_eq!(
-        browser
-            .find("#password")
-            .await
-            .prop("value")
-            .await
-            .unwrap()
-            .as_deref(),
+        browser.prop("#password", "value").await.as_deref(),
         Some(""),
         "the password is not echoed back"
     );

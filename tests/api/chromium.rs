@@ -209,57 +209,75 @@ impl Browser {
             .unwrap_or_else(|e| panic!("no element {css}: {e}"))
     }
 
-    /// The text of the element `css`. A page that is just being replaced (a form was
-    /// submitted) may hand out an element that goes stale: look it up again.
-    pub async fn text(&self, css: &str) -> String {
+    /// Runs `act` on the element `css`. A page that is just being replaced (a form was
+    /// submitted, a link followed) may hand out an element that goes stale before `act`
+    /// reaches it: look it up again rather than fail.
+    async fn on_element<T, F, Fut>(&self, css: &str, what: &str, act: F) -> T
+    where
+        F: Fn(Element) -> Fut,
+        Fut: std::future::Future<Output = Result<T, fantoccini::error::CmdError>>,
+    {
         let deadline = Instant::now() + TIMEOUT;
         loop {
-            match self.find(css).await.text().await {
-                Ok(text) => return text,
+            match act(self.find(css).await).await {
+                Ok(value) => return value,
                 Err(fantoccini::error::CmdError::Standard(e))
                     if e.error == fantoccini::error::ErrorStatus::StaleElementReference
                         && Instant::now() < deadline =>
                 {
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
-                Err(e) => panic!("text of {css}: {e}"),
+                Err(e) => panic!("cannot {what} {css}: {e}"),
             }
         }
     }
 
+    /// The text of the element `css`.
+    pub async fn text(&self, css: &str) -> String {
+        self.on_element(css, "read the text of", |e| async move { e.text().await })
+            .await
+    }
+
     /// The value of an attribute of the element `css` (`None` when it is absent).
     pub async fn attr(&self, css: &str, name: &str) -> Option<String> {
-        self.find(css).await.attr(name).await.expect("attribute")
+        self.on_element(css, "read an attribute of", |e| async move {
+            e.attr(name).await
+        })
+        .await
+    }
+
+    /// The value of a DOM property of the element `css` (e.g. `checked`).
+    pub async fn prop(&self, css: &str, name: &str) -> Option<String> {
+        self.on_element(
+            css,
+            "read a property of",
+            |e| async move { e.prop(name).await },
+        )
+        .await
     }
 
     pub async fn click(&self, css: &str) {
-        self.find(css)
+        self.on_element(css, "click", |e| async move { e.click().await.map(drop) })
             .await
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
     }
 
     /// Replaces what the input `css` holds by `text`, typed key by key.
     pub async fn type_into(&self, css: &str, text: &str) {
-        let input = self.find(css).await;
-        input.clear().await.expect("clear");
-        input.send_keys(text).await.expect("type");
+        self.on_element(css, "type into", |e| async move {
+            e.clear().await?;
+            e.send_keys(text).await
+        })
+        .await
     }
 
     /// Chooses the option with `value` in the select element `css`.
     pub async fn choose(&self, css: &str, value: &str) {
-        self.find(css)
-            .await
-            .select_by_value(value)
-            .await
-            .unwrap_or_else(|e| panic!("cannot choose {value} in {css}: {e}"));
+        self.on_element(css, &format!("choose {value} in"), |e| async move {
+            e.select_by_value(value).await.map(drop)
+        })
+        .await
     }
 
-    /// Takes a PNG screenshot of the page (the window grows to the page's height, so long pages
-    /// are not cut off). It is written to `docs/screenshots/<name>` when GATEHOUSE_SCREENSHOTS is
-    /// set (to refresh the README's pictures), otherwise to cargo's temporary test folder, so
-    /// ordinary test runs leave the work tree clean.
     pub async fn screenshot(&self, name: &str) {
         // A blinking text caret would make every run's PNG differ; the focus ring stays.
         let overflow = self
