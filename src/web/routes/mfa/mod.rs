@@ -2,34 +2,28 @@
 //! code (or, when the client requires two factors and the user has none, enrolls a TOTP first);
 //! JSON clients verify through the verification service and continue with the track.
 
+mod setup;
+mod track;
+
+use setup::new_setup;
+pub use setup::{SetupView, existing_setup};
+pub use track::{Continuation, complete, continuation, precheck_continue};
+
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::domain::oauth::pending::PendingRequest;
 use crate::domain::one_time_code::{Channel, mask_phone};
-use crate::domain::user::User;
-use crate::domain::verification::{LoginTrack, Method, State, UsageType};
-use crate::store;
+use crate::domain::verification::Method;
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
-use crate::web::factors::ClientRules;
-use crate::web::login_flow::{self, form_browser, pending_for_browser, require_browser};
+use crate::web::login_flow::{form_browser, require_browser};
 use crate::web::routes::code_login::send_problem;
-use crate::web::routes::enroll::{self, Confirmation, EnrollRefusal};
+use crate::web::routes::enroll::{self, Confirmation};
 use crate::web::state::AppState;
 use crate::web::totp_check::{self, TotpOutcome, locked_message};
-use crate::web::{backup_codes, browser::Browser, codes, factors, qr};
-
-/// The QR code, secret and form of an enrollment in progress.
-pub struct SetupView {
-    pub exchange_id: String,
-    pub qr_svg: String,
-    pub secret_grouped: String,
-    pub uri: String,
-    pub label: String,
-}
+use crate::web::{backup_codes, browser::Browser, codes, factors};
 
 #[derive(Template)]
 #[template(path = "mfa/mfa.html")]
@@ -51,51 +45,6 @@ struct MfaPage {
     email_code: bool,
     username: String,
     error: Option<String>,
-}
-
-/// A track this browser may continue, with its request and user.
-pub struct Continuation {
-    pub track: LoginTrack,
-    pub pending: PendingRequest,
-    pub user: User,
-    /// What the application allows for the second step.
-    pub rules: ClientRules,
-}
-
-pub async fn continuation(
-    state: &AppState,
-    browser: &Browser,
-    track_id: &str,
-    request_id: &str,
-) -> Result<Continuation, WebError> {
-    let pending = pending_for_browser(state, Some(request_id), browser).await?;
-    let now = state.now();
-    let id = track_id.to_owned();
-    let gone = || {
-        WebError::BadRequest(
-            "This sign-in has expired. Go back to the application and sign in again.".into(),
-        )
-    };
-    let track = state
-        .store
-        .run(move |c| store::tracks::find_track(c, &id))
-        .await?
-        .filter(|t| t.is_live(now) && t.request_id == pending.id)
-        .ok_or_else(gone)?;
-    let user_id = track.user_id.clone();
-    let user = state
-        .store
-        .run(move |c| store::users::find_user(c, &user_id))
-        .await?
-        .filter(|u| u.can_sign_in())
-        .ok_or_else(gone)?;
-    let rules = factors::client_rules(state, &pending.request.client_id).await?;
-    Ok(Continuation {
-        track,
-        pending,
-        user,
-        rules,
-    })
 }
 
 #[derive(Deserialize)]
@@ -167,21 +116,6 @@ async fn code_channels(
 /// Whether the user has unused backup codes and the application allows them.
 async fn has_backup_codes(state: &AppState, c: &Continuation) -> Result<bool, WebError> {
     Ok(c.rules.allows(Method::BackupCode) && backup_codes::remaining(state, &c.user.id).await? > 0)
-}
-
-async fn new_setup(state: &AppState, user: &User) -> Result<SetupView, WebError> {
-    match enroll::start_enrollment(state, user, None, None).await? {
-        Ok(e) => Ok(SetupView {
-            qr_svg: qr::svg(&e.uri).unwrap_or_default(),
-            secret_grouped: crate::domain::totp::grouped(&e.secret_base32),
-            uri: e.uri,
-            label: e.label,
-            exchange_id: e.verification.exchange_id,
-        }),
-        Err(EnrollRefusal::LimitReached(_)) => Err(WebError::BadRequest(
-            "No more authenticators can be added to this account.".into(),
-        )),
-    }
 }
 
 async fn render(
@@ -345,143 +279,4 @@ fn not_allowed() -> WebError {
         "This application does not allow that way of signing in. Go back and choose another."
             .into(),
     )
-}
-
-/// Re-opens the setup of an enrollment in progress, to show its QR code again.
-pub async fn existing_setup(
-    state: &AppState,
-    exchange_id: &str,
-) -> Result<Option<SetupView>, WebError> {
-    let id = exchange_id.to_owned();
-    let Some(v) = state
-        .store
-        .run(move |c| store::verifications::find_by_exchange(c, &id))
-        .await?
-    else {
-        return Ok(None);
-    };
-    let Some(medium) = v.medium_id.clone() else {
-        return Ok(None);
-    };
-    let Some(a) = state
-        .store
-        .run(move |c| store::authenticators::find_authenticator(c, &medium))
-        .await?
-    else {
-        return Ok(None);
-    };
-    let secret = state
-        .sealer
-        .open(&a.sealed_secret)
-        .map_err(|e| WebError::Internal(e.into()))?;
-    let user_id = a.user_id.clone();
-    let email = state
-        .store
-        .run(move |c| store::users::find_user(c, &user_id))
-        .await?
-        .map(|u| u.email)
-        .unwrap_or_default();
-    let uri = crate::domain::totp::provisioning_uri(
-        &secret,
-        a.params,
-        &state.live().config.totp_issuer,
-        &format!("{email} ({})", a.label),
-    );
-    Ok(Some(SetupView {
-        exchange_id: exchange_id.to_owned(),
-        qr_svg: qr::svg(&uri).unwrap_or_default(),
-        secret_grouped: crate::domain::totp::grouped(&crate::domain::totp::secret_base32(&secret)),
-        uri,
-        label: a.label,
-    }))
-}
-
-pub async fn complete(
-    state: &AppState,
-    req: &HttpRequest,
-    session: &Session,
-    c: &Continuation,
-    method: Method,
-) -> Result<HttpResponse, WebError> {
-    let (id, now) = (c.track.id.clone(), state.now());
-    if !state
-        .store
-        .run(move |conn| store::tracks::complete_track(conn, &id, now))
-        .await?
-    {
-        return Err(WebError::BadRequest(
-            "This sign-in was already completed. Go back to the application.".into(),
-        ));
-    }
-    login_flow::finish(
-        state,
-        req,
-        session,
-        &c.pending,
-        &c.user,
-        c.track.amr_with(method),
-    )
-    .await
-}
-
-#[derive(Deserialize)]
-pub struct ContinueForm {
-    status_id: String,
-    #[serde(rename = "requestId")]
-    request_id: String,
-    sub: Option<String>,
-    q: Option<String>,
-    #[serde(rename = "verificationType")]
-    verification_type: String,
-}
-
-/// `POST /login-srv/precheck/continue/{track_id}`: finishes a login whose second factor was
-/// verified through the JSON verification service (usage MULTIFACTOR_AUTHENTICATION).
-pub async fn precheck_continue(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    session: Session,
-    path: web::Path<String>,
-    form: web::Form<ContinueForm>,
-) -> Result<HttpResponse, WebError> {
-    let form = form.into_inner();
-    let browser = require_browser(&state, &req)?;
-    let c = continuation(&state, &browser, &path.into_inner(), &form.request_id).await?;
-    let refused = || {
-        WebError::BadRequest(
-            "The second factor was not verified for this sign-in. Go back and try again.".into(),
-        )
-    };
-    let status_id = form.status_id.clone();
-    let v = state
-        .store
-        .run(move |conn| store::verifications::find_by_status(conn, &status_id))
-        .await?
-        .ok_or_else(refused)?;
-    let alias = form.sub.as_deref().or(form.q.as_deref()).unwrap_or("");
-    let method = form.verification_type.parse::<Method>().ok();
-    let bound = v.state == State::Verified
-        && matches!(
-            v.usage_type,
-            UsageType::MultifactorAuthentication | UsageType::Setup
-        )
-        && v.alias == c.track.alias
-        && alias == c.track.alias
-        && v.request_id.as_deref() == Some(c.pending.id.as_str())
-        && v.user_id.as_deref() == Some(c.user.id.as_str())
-        && Some(v.method) == method
-        && v.method != Method::Password
-        && c.rules.allows(v.method);
-    if !bound {
-        return Err(refused());
-    }
-    let (status_id, now) = (v.status_id.clone(), state.now());
-    if !state
-        .store
-        .run(move |conn| store::verifications::consume(conn, &status_id, now))
-        .await?
-    {
-        return Err(refused());
-    }
-    complete(&state, &req, &session, &c, v.method).await
 }
