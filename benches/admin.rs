@@ -7,39 +7,18 @@
 //!
 //! Run: `cargo bench --bench admin`.
 
-use std::time::{Duration, Instant};
+mod common;
 
-use gatehouse::cli::NewUser;
+use std::time::Instant;
+
+use common::{PASSWORD, field, report_with};
+
 use gatehouse::domain::user::User;
 use gatehouse::store::{self, audit::AuditEventRow};
-use gatehouse::{Application, Config};
 
-const PASSWORD: &str = "correct horse battery";
 const USERS: usize = 20_000;
 const EVENTS: usize = 200_000;
 const SAMPLES: usize = 30;
-
-fn field(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).map(|i| i + marker.len()).unwrap_or(0);
-    html[start..]
-        .split('"')
-        .next()
-        .unwrap_or_default()
-        .to_owned()
-}
-
-fn report(name: &str, bytes: usize, mut samples: Vec<Duration>) {
-    samples.sort();
-    let pick = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
-    println!(
-        "{name}: n={} median={:.1} ms p90={:.1} ms ({} KiB)",
-        samples.len(),
-        pick(0.5).as_secs_f64() * 1e3,
-        pick(0.9).as_secs_f64() * 1e3,
-        bytes / 1024
-    );
-}
 
 /// Seeds `USERS` users and `EVENTS` audit events spread over the last 30 days, in batches.
 fn seed(conn: &mut store::AnyConnection, now: i64) -> Result<Vec<String>, store::StoreError> {
@@ -125,18 +104,9 @@ async fn get(
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let database_url = std::env::var("BENCH_DATABASE_URL")
-        .unwrap_or_else(|_| format!("sqlite://{}", dir.path().join("bench.db").display()));
-    let config = Config {
-        database_url,
-        listen: "127.0.0.1:0".into(),
-        ..Config::default()
-    };
     let clock = gatehouse::Clock::system();
-    let app = Application::build_with_clock(config.clone(), clock.clone()).await?;
-    let base = app.issuer().to_owned();
-    let store = app.state().store.clone();
-    tokio::spawn(app.run_until_stopped());
+    let app = common::start(common::config(&dir, true), clock.clone()).await?;
+    let (base, store) = (app.base.clone(), app.store.clone());
 
     let seeding = Instant::now();
     let now = clock.now();
@@ -145,20 +115,7 @@ async fn main() -> anyhow::Result<()> {
         "seeded {USERS} users and {EVENTS} audit events in {:.1} s",
         seeding.elapsed().as_secs_f64()
     );
-    let (c, s) = (config.clone(), store.clone());
-    tokio::task::spawn_blocking(move || {
-        let admin = NewUser {
-            email: "admin@example.com".into(),
-            password: Some(PASSWORD.into()),
-            password_stdin: false,
-            name: None,
-            admin: true,
-            phone: None,
-            json: true,
-        };
-        gatehouse::cli::create_user(&c, &s, admin)
-    })
-    .await??;
+    common::create_user(&app, "admin@example.com", Some(PASSWORD), true).await?;
 
     let browser = reqwest::Client::builder()
         .cookie_store(true)
@@ -214,7 +171,7 @@ async fn main() -> anyhow::Result<()> {
             bytes = response.bytes().await?.len();
             samples.push(started.elapsed());
         }
-        report(name, bytes, samples);
+        report_with(name, samples, &format!(" ({} KiB)", bytes / 1024));
     }
     Ok(())
 }

@@ -15,71 +15,26 @@
 #[path = "../tests/api/smtp_server.rs"]
 mod smtp_server;
 
-use std::time::{Duration, Instant};
+mod common;
 
-use gatehouse::cli::{NewClient, NewUser};
-use gatehouse::{Application, Config};
+use std::time::Instant;
 
-const REDIRECT_URI: &str = "http://localhost:9999/callback";
+use common::{REDIRECT_URI, report};
+
 const EMAIL: &str = "bench@example.com";
-
-fn report(name: &str, mut samples: Vec<Duration>) {
-    samples.sort();
-    let pick = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
-    println!(
-        "{name}: n={} median={:.1} ms p90={:.1} ms min={:.1} ms",
-        samples.len(),
-        pick(0.5).as_secs_f64() * 1e3,
-        pick(0.9).as_secs_f64() * 1e3,
-        samples[0].as_secs_f64() * 1e3
-    );
-}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let smtp = smtp_server::SmtpServer::start().await;
     let dir = tempfile::tempdir()?;
-    let config = Config {
-        database_url: format!("sqlite://{}", dir.path().join("bench.db").display()),
-        listen: "127.0.0.1:0".into(),
+    let config = gatehouse::Config {
         smtp_url: Some(smtp.url()),
-        ..Config::default()
+        ..common::config(&dir, false)
     };
-    let app = Application::build(config.clone()).await?;
-    let base = app.issuer().to_owned();
-    let store = app.state().store.clone();
-    tokio::spawn(app.run_until_stopped());
-    let (c, s) = (config.clone(), store.clone());
-    tokio::task::spawn_blocking(move || {
-        let user = NewUser {
-            email: EMAIL.into(),
-            password: None,
-            password_stdin: false,
-            name: None,
-            admin: false,
-            phone: None,
-            json: true,
-        };
-        gatehouse::cli::create_user(&c, &s, user)
-    })
-    .await??;
-    let client = tokio::task::spawn_blocking(move || {
-        let client = NewClient {
-            name: "Bench".into(),
-            redirect_uris: vec![REDIRECT_URI.into()],
-            post_logout_redirect_uris: vec![],
-            public: false,
-            grant_types: vec![],
-            allow_implicit: false,
-            mfa: "optional".into(),
-            management: false,
-            json: true,
-        };
-        gatehouse::cli::create_client(&store, client)
-    })
-    .await??;
-    let client: serde_json::Value = serde_json::from_str(&client)?;
-    let client_id = client["client_id"].as_str().unwrap_or_default().to_owned();
+    let app = common::start(config, gatehouse::Clock::system()).await?;
+    let base = app.base.clone();
+    common::create_user(&app, EMAIL, None, false).await?;
+    let (client_id, _) = common::create_client(&app).await?;
     let http = reqwest::Client::new();
 
     let (mut delivered, mut answered) = (Vec::new(), Vec::new());

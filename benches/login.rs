@@ -10,86 +10,20 @@
 //!
 //! Run: `cargo bench --bench login`.
 
-use std::time::{Duration, Instant};
+mod common;
 
-use gatehouse::cli::{NewClient, NewUser};
-use gatehouse::{Application, Config};
+use std::time::Instant;
 
-const PASSWORD: &str = "correct horse battery";
-const REDIRECT_URI: &str = "http://localhost:9999/callback";
-
-fn field(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).map(|i| i + marker.len()).unwrap_or(0);
-    html[start..]
-        .split('"')
-        .next()
-        .unwrap_or_default()
-        .to_owned()
-}
-
-fn report(name: &str, mut samples: Vec<Duration>) {
-    samples.sort();
-    let pick = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
-    println!(
-        "{name}: n={} median={:.1} ms p90={:.1} ms min={:.1} ms",
-        samples.len(),
-        pick(0.5).as_secs_f64() * 1e3,
-        pick(0.9).as_secs_f64() * 1e3,
-        samples[0].as_secs_f64() * 1e3
-    );
-}
+use common::{PASSWORD, REDIRECT_URI, field, report};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let config = Config {
-        database_url: format!("sqlite://{}", dir.path().join("bench.db").display()),
-        listen: "127.0.0.1:0".into(),
-        ..Config::default()
-    };
     let clock = gatehouse::Clock::system();
-    let app = Application::build_with_clock(config.clone(), clock.clone()).await?;
-    let state = app.state().clone();
-    let base = app.issuer().to_owned();
-    let store = app.state().store.clone();
-    tokio::spawn(app.run_until_stopped());
-
-    let (c, s) = (config.clone(), store.clone());
-    tokio::task::spawn_blocking(move || {
-        let user = NewUser {
-            email: "bench@example.com".into(),
-            password: Some(PASSWORD.into()),
-            password_stdin: false,
-            name: None,
-            admin: false,
-            phone: None,
-            json: true,
-        };
-        gatehouse::cli::create_user(&c, &s, user)
-    })
-    .await??;
-    let client = tokio::task::spawn_blocking(move || {
-        let client = NewClient {
-            name: "Bench".into(),
-            redirect_uris: vec![REDIRECT_URI.into()],
-            post_logout_redirect_uris: vec![],
-            public: false,
-            grant_types: vec![],
-            allow_implicit: false,
-            mfa: "optional".into(),
-            management: false,
-            json: true,
-        };
-        gatehouse::cli::create_client(&store, client)
-    })
-    .await??;
-    let client: serde_json::Value = serde_json::from_str(&client)?;
-    let client_id = client["client_id"].as_str().unwrap_or_default().to_owned();
-    let secret_text = client["client_secret"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let app = common::start(common::config(&dir, false), clock.clone()).await?;
+    let (base, state) = (app.base.clone(), app.state.clone());
+    common::create_user(&app, "bench@example.com", Some(PASSWORD), false).await?;
+    let (client_id, secret_text) = common::create_client(&app).await?;
 
     let mut logins = Vec::new();
     for _ in 0..20 {
