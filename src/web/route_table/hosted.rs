@@ -1,0 +1,63 @@
+//! The hosted sign-in pages: password, passwordless codes, the second factor, sign-up and
+//! password reset (API.md §3).
+
+use actix_web::web;
+
+use crate::web::routes;
+use crate::web::routes::login;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/login", web::get().to(login::login_page))
+        .route("/login-srv/login", web::post().to(login::login_submit));
+    second_factor_routes(cfg);
+    self_service_routes(cfg);
+}
+
+/// Hosted pages for passwordless sign-in and the second factor (and its JSON continuation).
+fn second_factor_routes(cfg: &mut web::ServiceConfig) {
+    use routes::mfa::{mfa_page, mfa_submit, precheck_continue};
+    use routes::passwordless::{methods, verify_page, verify_submit};
+    cfg.route("/login/methods", web::get().to(methods))
+        .route("/login/verify", web::get().to(verify_page))
+        .route("/login/verify", web::post().to(verify_submit))
+        .route("/login/code/send", web::post().to(routes::code_login::send))
+        .route("/login/code", web::get().to(routes::code_login::code_page))
+        .route(
+            "/login/code",
+            web::post().to(routes::code_login::code_submit),
+        )
+        .route(
+            "/login/code/resend",
+            web::post().to(routes::code_login::resend),
+        )
+        .route("/mfa", web::get().to(mfa_page))
+        .route("/mfa", web::post().to(mfa_submit))
+        .route(
+            "/login-srv/precheck/continue/{track_id}",
+            web::post().to(precheck_continue),
+        );
+}
+
+/// Sign-up and password reset on the hosted pages (API.md §3).
+fn self_service_routes(cfg: &mut web::ServiceConfig) {
+    use routes::password_forgot::{forgot_page, forgot_submit};
+    use routes::password_reset::{reset_page, reset_submit};
+    use routes::register::{register_page, register_submit};
+    use routes::register_confirm::{confirm_form, confirm_submit};
+    cfg.route("/register", web::get().to(register_page))
+        .route("/register", web::post().to(register_submit))
+        .route("/register/confirm", web::get().to(confirm_form))
+        .route("/register/confirm", web::post().to(confirm_submit))
+        .route(
+            "/register/resend",
+            web::post().to(routes::register_confirm::resend),
+        )
+        .route("/password/forgot", web::get().to(forgot_page))
+        .route("/password/forgot", web::post().to(forgot_submit))
+        .route("/password/reset", web::get().to(reset_page))
+        .route("/password/reset", web::post().to(reset_submit))
+        .route(
+            "/password/resend",
+            web::post().to(routes::password_reset::resend),
+        );
+}
