@@ -159,6 +159,10 @@ fn admin_user_routes(cfg: &mut web::ServiceConfig) {
             web::post().to(act::end_sessions),
         )
         .route(
+            "/admin/users/{id}/sessions/{session}/end",
+            web::post().to(act::end_session),
+        )
+        .route(
             "/admin/users/{id}/authenticators/{authenticator}/unlock",
             web::post().to(factors::unlock_authenticator),
         )
@@ -283,6 +287,10 @@ fn account_routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/account/sessions/end-others",
             web::post().to(account_devices::end_other_sessions),
+        )
+        .route(
+            "/account/sessions/{id}/end",
+            web::post().to(account_devices::end_session),
         )
         .route("/account/logout", web::post().to(logout));
 }
