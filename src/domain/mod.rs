@@ -12,4 +12,5 @@ pub mod password_policy;
 pub mod policy;
 pub mod totp;
 pub mod user;
+pub mod user_agent;
 pub mod verification;

@@ -141,6 +141,10 @@ diesel::table! {
         state -> Text,
         created_at -> BigInt,
         expires_at -> BigInt,
+        last_seen_at -> Nullable<BigInt>,
+        user_agent -> Nullable<Text>,
+        ip -> Nullable<Text>,
+        public_id -> Text,
     }
 }
 

@@ -1,7 +1,10 @@
 //! How the account page describes a user's sessions, sign-in activity and push devices to
 //! them: times in UTC, sign-in methods in words (from RFC 8176 `amr` values and the names of
-//! the methods in audit actions). Web layer; reads rows from `store`, writes no data.
+//! the methods in audit actions), browsers by name. The sessions table is shared with the
+//! admin's user page (`templates/partials/sessions.html`). Web layer; reads rows from
+//! `store`, writes no data.
 
+use crate::domain::user_agent::device_name;
 use crate::store::audit::AuditEventRow;
 use crate::store::push_devices::PushDevice;
 use crate::store::sessions::UserSession;
@@ -10,11 +13,28 @@ use crate::web::login_session;
 
 /// One of the user's live sessions.
 pub struct SessionView {
+    /// The session's public id (never its lookup key), for its "Sign out" form.
+    pub id: String,
+    /// "Firefox on Windows", from the User-Agent it signed in with.
+    pub device: String,
+    pub ip: String,
     pub signed_in: String,
     pub method: String,
+    pub last_seen: String,
     pub expires: String,
     /// The session of the browser looking at the page.
     pub current: bool,
+}
+
+/// What `templates/partials/sessions.html` shows: the sessions, and where and how each row's
+/// "Sign out" form posts.
+pub struct SessionsTable {
+    pub rows: Vec<SessionView>,
+    /// The forms post to `{end_path}/{id}/end`.
+    pub end_path: String,
+    pub csrf_token: String,
+    /// The accessible name of the scrollable table region.
+    pub label: &'static str,
 }
 
 /// One sign-in attempt of the user.
@@ -72,11 +92,15 @@ pub fn session_views(sessions: &[UserSession], current_row: Option<&str>) -> Vec
         .map(|s| {
             let login = login_session::from_stored(&s.state);
             SessionView {
+                id: s.public_id.clone(),
+                device: device_name(s.user_agent.as_deref()),
+                ip: s.ip.clone().unwrap_or_else(|| "unknown".into()),
                 signed_in: when(Some(login.as_ref().map_or(s.created_at, |l| l.auth_time))),
                 method: login.map_or_else(
                     || "Unknown".to_owned(),
                     |l| describe_methods(l.amr.iter().map(String::as_str)),
                 ),
+                last_seen: when(s.last_seen_at),
                 expires: when(Some(s.expires_at)),
                 current: current_row == Some(s.id_hash.as_str()),
             }

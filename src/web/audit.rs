@@ -58,11 +58,17 @@ impl Audit {
     }
 }
 
+/// The client's IP address as Gatehouse records it (audit events, sessions): the peer address
+/// of the connection.
+pub fn client_ip(req: &HttpRequest) -> Option<String> {
+    req.peer_addr().map(|a| a.ip().to_string())
+}
+
 /// Stores `event`, stamped with the time and the client's address.
 pub async fn record(state: &AppState, req: &HttpRequest, event: Audit) {
     let mut row = event.row;
     row.at = state.now();
-    row.ip = req.peer_addr().map(|a| a.ip().to_string());
+    row.ip = client_ip(req);
     let action = row.action.clone();
     if let Err(e) = state
         .store

@@ -10,6 +10,7 @@ use super::browser::Browser;
 use super::error::WebError;
 use super::issue;
 use super::login_session::{self, Login};
+use super::session_store::remember_device;
 use super::state::AppState;
 use crate::domain::client::MfaPolicy;
 use crate::domain::oauth::pending::PendingRequest;
@@ -113,6 +114,7 @@ pub async fn finish(
         amr,
     };
     login_session::start(session, &login).map_err(|e| WebError::Internal(e.into()))?;
+    remember_device(session, req).map_err(|e| WebError::Internal(e.into()))?;
     audit::record(
         state,
         req,

@@ -8,6 +8,12 @@ use gatehouse::store;
 /// the account page HTML.
 pub async fn account_browser(app: &TestApp, email: &str) -> (reqwest::Client, String) {
     let browser = app.browser();
+    let page = sign_in_to_account(app, &browser, email).await;
+    (browser, page)
+}
+
+/// Opens /account in `browser`, signs in through the redirects and returns the account page.
+pub async fn sign_in_to_account(app: &TestApp, browser: &reqwest::Client, email: &str) -> String {
     let first = browser.get(app.url("/account")).send().await.unwrap();
     let authz = location(&first);
     assert!(
@@ -15,9 +21,9 @@ pub async fn account_browser(app: &TestApp, email: &str) -> (reqwest::Client, St
         "{authz}"
     );
     let login = location(&browser.get(app.url(&authz)).send().await.unwrap());
-    let (request_id, csrf) = app.open_login_page(&browser, &login).await;
+    let (request_id, csrf) = app.open_login_page(browser, &login).await;
     let callback = location(
-        &app.submit_login(&browser, &request_id, &csrf, email, PASSWORD)
+        &app.submit_login(browser, &request_id, &csrf, email, PASSWORD)
             .await,
     );
     assert!(
@@ -32,7 +38,7 @@ pub async fn account_browser(app: &TestApp, email: &str) -> (reqwest::Client, St
     );
     let page = browser.get(app.url("/account")).send().await.unwrap();
     assert_eq!(page.status(), 200);
-    (browser, page.text().await.unwrap())
+    page.text().await.unwrap()
 }
 
 fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {

@@ -10,6 +10,7 @@ mod smtp_server;
 mod accessibility;
 mod account;
 mod account_self_service;
+mod account_sessions;
 mod admin;
 mod admin_apps;
 mod admin_audit;

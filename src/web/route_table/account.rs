@@ -67,5 +67,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/account/sessions/end-others",
             web::post().to(account_devices::end_other_sessions),
         )
+        .route(
+            "/account/sessions/{id}/end",
+            web::post().to(account_devices::end_session),
+        )
         .route("/account/logout", web::post().to(logout));
 }

@@ -67,6 +67,10 @@ fn admin_user_routes(cfg: &mut web::ServiceConfig) {
             web::post().to(act::end_sessions),
         )
         .route(
+            "/admin/users/{id}/sessions/{session}/end",
+            web::post().to(act::end_session),
+        )
+        .route(
             "/admin/users/{id}/authenticators/{authenticator}/unlock",
             web::post().to(factors::unlock_authenticator),
         )

@@ -22,7 +22,7 @@ use crate::domain::one_time_code::Channel;
 use crate::domain::user::User;
 use crate::store;
 use crate::web::account_view::{
-    ActivityView, DeviceView, SessionView, activity_views, device_views, session_views,
+    ActivityView, DeviceView, SessionsTable, activity_views, device_views, session_views,
 };
 use crate::web::audit::{self, Audit};
 use crate::web::authenticator_view::{AuthenticatorView, authenticator_views};
@@ -86,7 +86,7 @@ struct AccountPage {
     phone: Option<String>,
     push_enabled: bool,
     devices: Vec<DeviceView>,
-    sessions: Vec<SessionView>,
+    sessions: SessionsTable,
     other_sessions: usize,
     activity: Vec<ActivityView>,
 }
@@ -250,6 +250,7 @@ fn notice_text(notice: &str) -> Option<&'static str> {
         "phone_removed" => "Your phone number was removed.",
         "device_removed" => "The device was removed.",
         "sessions_ended" => "Your other sessions were signed out.",
+        "session_ended" => "The session was signed out.",
         _ => return None,
     })
 }
@@ -295,10 +296,11 @@ pub(crate) async fn render_account(
     let views = authenticator_views(&authenticators, now);
     let backup_remaining = backup_codes::remaining(state, &user.id).await?;
     let sessions = session_views(&sessions, current_row(session).as_deref());
+    let csrf_token = Browser::get_or_create(state, req).csrf_token(state);
     let page = AccountPage {
         email: user.email.clone(),
         name: user.name.clone().unwrap_or_default(),
-        csrf_token: Browser::get_or_create(state, req).csrf_token(state),
+        csrf_token: csrf_token.clone(),
         name_value: forms
             .name
             .clone()
@@ -317,7 +319,12 @@ pub(crate) async fn render_account(
         push_enabled: channel_enabled(state, Channel::Push),
         devices: device_views(&devices),
         other_sessions: sessions.iter().filter(|s| !s.current).count(),
-        sessions,
+        sessions: SessionsTable {
+            rows: sessions,
+            end_path: "/account/sessions".into(),
+            csrf_token,
+            label: "Sessions",
+        },
         activity: activity_views(&events),
     };
     html(&page, status)
@@ -422,5 +429,10 @@ pub async fn logout(
     let user = form_user(&state, &req, &session, form.csrf_token.as_deref()).await?;
     login_session::end(&session);
     audit::record(&state, &req, Audit::success("logout").user(&user.id)).await;
+    signed_out()
+}
+
+/// The page a browser sees once it has signed itself out.
+pub(crate) fn signed_out() -> Result<HttpResponse, WebError> {
     html(&SignedOutPage, StatusCode::OK)
 }

@@ -1,14 +1,16 @@
 //! The devices and browsers of an account on the account page: removing a push device (they
-//! are registered by the app through the JSON API, `push_devices`), and signing out every other
-//! browser signed in to the account.
+//! are registered by the app through the JSON API, `push_devices`), and signing out one or
+//! every other browser signed in to the account.
 
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use crate::domain::user_agent::device_name;
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
-use crate::web::routes::account::{CsrfForm, form_user, fresh_form_user, redirect};
+use crate::web::login_session;
+use crate::web::routes::account::{CsrfForm, form_user, fresh_form_user, redirect, signed_out};
 use crate::web::session_store::current_row;
 use crate::web::state::AppState;
 
@@ -83,4 +85,44 @@ pub async fn end_other_sessions(
     )
     .await;
     Ok(redirect("/account?notice=sessions_ended"))
+}
+
+/// `POST /account/sessions/{id}/end`: signs one browser of the account out, by the session's
+/// public id. Protective like ending the others, so no fresh sign-in is asked for. Ending this
+/// browser's own session signs it out as `/account/logout` does. Another account's session
+/// (or an unknown id) is 404 and nothing ends.
+pub async fn end_session(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    path: web::Path<String>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, WebError> {
+    let user = form_user(&state, &req, &session, form.csrf_token.as_deref()).await?;
+    let (user_id, public_id) = (user.id.clone(), path.into_inner());
+    let ended = state
+        .store
+        .run(move |c| store::sessions::delete_user_session(c, &user_id, &public_id))
+        .await?
+        .ok_or_else(|| WebError::NotFound("There is no such session.".into()))?;
+    let this_browser = current_row(&session).as_deref() == Some(ended.id_hash.as_str());
+    audit::record(
+        &state,
+        &req,
+        Audit::success("session.end")
+            .user(&user.id)
+            .actor(&user.id)
+            .detail(format!(
+                "session {} ({}{}) ended by its owner",
+                ended.public_id,
+                device_name(ended.user_agent.as_deref()),
+                if this_browser { ", this browser" } else { "" },
+            )),
+    )
+    .await;
+    if this_browser {
+        login_session::end(&session);
+        return signed_out();
+    }
+    Ok(redirect("/account?notice=session_ended"))
 }

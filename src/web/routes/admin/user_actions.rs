@@ -1,5 +1,5 @@
 //! The account forms of a user's admin page (`POST /admin/users/{id}/…`): disable / enable,
-//! the admin role, send a password reset, end all sessions (the forms about sign-in factors
+//! the admin role, send a password reset, end one or all sessions (the forms about sign-in factors
 //! are in `user_factors`). Each checks the CSRF token and the admin role, is audit-logged as
 //! `admin.user.*` (actor: the admin, user: the account, before → after), and goes back to the
 //! user's page with a notice.
@@ -15,9 +15,11 @@ use serde::Deserialize;
 use super::user_detail::{find, render};
 use super::{changes, form_admin};
 use crate::domain::user::{Email, User};
+use crate::domain::user_agent::device_name;
 use crate::domain::verification::mask_email;
 use crate::store;
 use crate::web::audit::{self, Audit};
+use crate::web::authenticator_view::admin_time;
 use crate::web::codes::Sent;
 use crate::web::error::WebError;
 use crate::web::hosted::{MAIL_NOT_SENT, app_name, code_locked_message, see_other};
@@ -296,4 +298,37 @@ pub async fn end_sessions(
     )
     .await;
     Ok(back(&user.id, "sessions_ended"))
+}
+
+/// `POST /admin/users/{id}/sessions/{session}/end`: signs the user out of one browser, named
+/// by the session's public id; 404 when the user has no such session (nothing ends).
+pub async fn end_session(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    path: web::Path<(String, String)>,
+    form: web::Form<ActionForm>,
+) -> Result<HttpResponse, WebError> {
+    let (user_id, public_id) = path.into_inner();
+    let (admin, user) = admin_and_user(&state, &req, &session, &form, &user_id).await?;
+    let id = user.id.clone();
+    let ended = state
+        .store
+        .run(move |c| store::sessions::delete_user_session(c, &id, &public_id))
+        .await?
+        .ok_or_else(|| WebError::NotFound("This user has no such session.".into()))?;
+    let detail = format!(
+        "session {} ({}, {}, signed in {}) ended",
+        ended.public_id,
+        device_name(ended.user_agent.as_deref()),
+        ended.ip.as_deref().unwrap_or("unknown address"),
+        admin_time(Some(ended.created_at)),
+    );
+    audit::record(
+        &state,
+        &req,
+        event("admin.user.end_session", &admin, &user, detail),
+    )
+    .await;
+    Ok(back(&user.id, "session_ended"))
 }

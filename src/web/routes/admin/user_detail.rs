@@ -1,9 +1,9 @@
 //! `GET /admin/users/{id}`: one account — profile and status, authenticator apps (locked,
 //! last used, failures, clock drift), code-channel lockouts, backup codes, push devices, the
-//! phone number, and the newest audit events about the user — with the forms of
-//! `user_actions` beside each item.
+//! phone number, the live sessions (the table the account page shows too), and the newest
+//! audit events about the user — with the forms of `user_actions` beside each item.
 
-use actix_session::Session;
+use actix_session::{Session, SessionExt};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -16,11 +16,13 @@ use crate::domain::policy::is_locked;
 use crate::domain::user::User;
 use crate::domain::verification::mask_email;
 use crate::store;
+use crate::web::account_view::{SessionsTable, session_views};
 use crate::web::authenticator_view::{
     AdminAuthenticatorView, admin_authenticator_views, admin_time, lock_status,
 };
 use crate::web::error::WebError;
 use crate::web::routes::account::html;
+use crate::web::session_store::current_row;
 use crate::web::state::AppState;
 
 /// How many audit events the page shows.
@@ -69,6 +71,7 @@ struct UserPage {
     channels: Vec<ChannelView>,
     backup_remaining: i64,
     devices: Vec<DeviceView>,
+    sessions: SessionsTable,
     events: Vec<EventView>,
     notice: Option<String>,
     error: Option<String>,
@@ -123,6 +126,7 @@ fn notice_text(notice: &str, user: &User) -> Option<String> {
             mask_email(&user.email)
         ),
         "sessions_ended" => "All sessions of this user were ended.".into(),
+        "session_ended" => "The session was ended.".into(),
         "admin_granted" => "The user is now an administrator.".into(),
         "admin_removed" => "The admin role was removed.".into(),
         _ => return None,
@@ -149,8 +153,8 @@ pub(super) async fn render(
     error: Option<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, WebError> {
-    let id = user.id.clone();
-    let (authenticators, lockouts, backup_remaining, devices, events) = state
+    let (id, now) = (user.id.clone(), state.now());
+    let (authenticators, lockouts, backup_remaining, devices, sessions, events) = state
         .store
         .run(move |c| {
             Ok((
@@ -158,11 +162,14 @@ pub(super) async fn render(
                 store::code_lockouts::list_subject(c, &subject_for_user(&id))?,
                 store::backup_codes::count_unused_backup_codes(c, &id)?,
                 store::push_devices::list_user_devices(c, &id)?,
+                store::sessions::list_user_sessions(c, &id, now)?,
                 store::audit::list_audit_events(c, Some(&id), RECENT_EVENTS)?,
             ))
         })
         .await?;
-    let now = state.now();
+    // "This browser" marks the admin's own session when the page is about their own account.
+    let this_browser = current_row(&req.get_session());
+    let chrome = Chrome::new(state, req, admin, Section::Users);
     let channels = lockouts
         .into_iter()
         .filter(|l| l.failure_count > 0 || is_locked(l.locked_until, now))
@@ -178,7 +185,13 @@ pub(super) async fn render(
         })
         .collect();
     let page = UserPage {
-        chrome: Chrome::new(state, req, admin, Section::Users),
+        sessions: SessionsTable {
+            rows: session_views(&sessions, this_browser.as_deref()),
+            end_path: format!("/admin/users/{}/sessions", user.id),
+            csrf_token: chrome.csrf_token.clone(),
+            label: "Sessions",
+        },
+        chrome,
         id: user.id.clone(),
         email: user.email.clone(),
         name: user.name.clone().unwrap_or_default(),
