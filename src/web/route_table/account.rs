@@ -6,7 +6,8 @@ use crate::web::routes;
 
 /// The self-service account pages.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    use routes::account::{account, callback, logout};
+    use routes::account::{account, logout};
+    use routes::account_sign_in::callback;
     use routes::account_totp::{add_totp, confirm_totp, remove_totp, rename_totp};
     use routes::{
         account_backup, account_codes, account_devices, account_password, account_phone,

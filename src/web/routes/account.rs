@@ -1,8 +1,8 @@
 //! `/account`: the signed-in user's self-service page — profile (name, email), password,
 //! authenticator apps, backup codes, phone number for SMS codes, push devices, the account's
-//! sessions and recent sign-ins, and sign-out. This module has the page, the sign-in to it and
-//! the guards every form goes through; the handlers of each part are in the `account_*`
-//! modules beside it.
+//! sessions and recent sign-ins, and sign-out. This module has the page and the guards every
+//! form goes through; the sign-in to it is in `account_sign_in`, the handlers of each part in
+//! the other `account_*` modules beside it.
 //!
 //! Signing in to the account page uses the same hosted login as any application: a built-in
 //! client (`gatehouse-account`, created at start) whose redirect URI is `/account/callback`.
@@ -29,12 +29,13 @@ use crate::web::authenticator_view::{AuthenticatorView, authenticator_views};
 use crate::web::backup_codes;
 use crate::web::browser::Browser;
 use crate::web::codes::channel_enabled;
-use crate::web::current_user::current_user;
 use crate::web::error::WebError;
 use crate::web::login_flow::form_browser;
 use crate::web::login_session;
 use crate::web::session_store::current_row;
 use crate::web::state::AppState;
+
+use super::account_sign_in::{Landing, sign_in_redirect, signed_in_or_sign_in};
 
 /// The client id of the account page itself.
 pub const ACCOUNT_CLIENT_ID: &str = "gatehouse-account";
@@ -108,62 +109,6 @@ pub(crate) fn redirect(location: &str) -> HttpResponse {
         .finish()
 }
 
-/// Where the built-in sign-in lands afterwards (carried in `state`, after the CSRF value).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Landing {
-    Account,
-    /// An admin page (path and query), so a bookmarked admin link survives the sign-in.
-    Admin(String),
-    /// Back on the account page after signing in again for a change.
-    AccountAgain,
-}
-
-/// The longest admin path carried through a sign-in; a longer one lands on the dashboard.
-const MAX_LANDING_PATH: usize = 512;
-
-impl Landing {
-    /// The admin page `path_and_query` asked for, or the dashboard when it is not an admin page
-    /// (the path comes back through `state`, so it is checked again there: only our own admin
-    /// pages are redirect targets, never another origin).
-    pub fn admin(path_and_query: &str) -> Landing {
-        let is_admin_page = path_and_query.len() <= MAX_LANDING_PATH
-            && path_and_query
-                .strip_prefix("/admin")
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?']))
-            && !path_and_query.contains(['\\', '#']);
-        Landing::Admin(if is_admin_page {
-            path_and_query.to_owned()
-        } else {
-            "/admin".to_owned()
-        })
-    }
-
-    fn path(&self) -> &str {
-        match self {
-            Landing::Account => "/account",
-            Landing::Admin(path) => path,
-            Landing::AccountAgain => "/account?notice=signed_in_again",
-        }
-    }
-
-    fn suffix(&self) -> Option<String> {
-        match self {
-            Landing::Account => None,
-            Landing::Admin(path) => Some(format!("admin{path}")),
-            Landing::AccountAgain => Some("again".into()),
-        }
-    }
-
-    fn from_suffix(suffix: &str) -> Option<Landing> {
-        match suffix {
-            "again" => Some(Landing::AccountAgain),
-            // "admin" alone: a sign-in started before admin paths were carried.
-            "admin" => Some(Landing::admin("/admin")),
-            _ => suffix.strip_prefix("admin").map(Landing::admin),
-        }
-    }
-}
-
 /// The signed-in user, or a redirect that signs them in through the hosted login.
 async fn user_or_sign_in(
     state: &AppState,
@@ -171,64 +116,6 @@ async fn user_or_sign_in(
     session: &Session,
 ) -> Result<Result<User, HttpResponse>, WebError> {
     signed_in_or_sign_in(state, req, session, Landing::Account).await
-}
-
-/// The signed-in user, or a redirect that signs them in through the hosted login (with the
-/// user's second factor, as for any application) and then lands on `landing`.
-pub async fn signed_in_or_sign_in(
-    state: &AppState,
-    req: &HttpRequest,
-    session: &Session,
-    landing: Landing,
-) -> Result<Result<User, HttpResponse>, WebError> {
-    if let Some(user) = current_user(state, req, session)
-        .await?
-        .filter(|_| login_session::current(session).is_some())
-    {
-        return Ok(Ok(user));
-    }
-    Ok(Err(sign_in_redirect(
-        state,
-        req,
-        landing,
-        None,
-        HttpResponse::Found(),
-    )?))
-}
-
-/// A redirect into the hosted login for the account client. With `again` (the signed-in
-/// user's email) the login is forced (`prompt=login`, OIDC Core §3.1.2.1) and the address is
-/// filled in.
-fn sign_in_redirect(
-    state: &AppState,
-    req: &HttpRequest,
-    landing: Landing,
-    again: Option<&str>,
-    mut response: actix_web::HttpResponseBuilder,
-) -> Result<HttpResponse, WebError> {
-    let browser = Browser::get_or_create(state, req);
-    let csrf = browser.csrf_token(state);
-    let state_value = match landing.suffix() {
-        Some(suffix) => format!("{csrf}~{suffix}"),
-        None => csrf,
-    };
-    let redirect_uri = state.url("/account/callback");
-    let mut params = vec![
-        ("client_id", ACCOUNT_CLIENT_ID),
-        ("redirect_uri", redirect_uri.as_str()),
-        ("response_type", "code"),
-        ("scope", "openid"),
-        ("state", state_value.as_str()),
-    ];
-    if let Some(email) = again {
-        params.extend([("prompt", "login"), ("login_hint", email)]);
-    }
-    let query = serde_urlencoded::to_string(params).map_err(|e| WebError::Internal(e.into()))?;
-    response.insert_header((header::LOCATION, format!("/authz-srv/authz?{query}")));
-    if browser.is_new {
-        response.cookie(browser.cookie(state));
-    }
-    Ok(response.finish())
 }
 
 #[derive(Deserialize)]
@@ -328,36 +215,6 @@ pub(crate) async fn render_account(
         activity: activity_views(&events),
     };
     html(&page, status)
-}
-
-#[derive(Deserialize)]
-pub struct CallbackQuery {
-    state: Option<String>,
-    error: Option<String>,
-}
-
-/// Where the account page's own sign-in lands: the login session now exists.
-pub async fn callback(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    query: web::Query<CallbackQuery>,
-) -> Result<HttpResponse, WebError> {
-    let browser = Browser::existing(&state, &req);
-    let (csrf, landing) = match query.state.as_deref().map(|s| s.split_once('~')) {
-        Some(Some((csrf, suffix))) => match Landing::from_suffix(suffix) {
-            Some(landing) => (Some(csrf), landing),
-            None => (None, Landing::Account),
-        },
-        Some(None) => (query.state.as_deref(), Landing::Account),
-        None => (None, Landing::Account),
-    };
-    let state_ok = matches!((&browser, csrf), (Some(b), Some(s)) if b.csrf_matches(&state, s));
-    if query.error.is_some() || !state_ok {
-        return Err(WebError::BadRequest(
-            "Signing in to your account did not complete. Open /account to try again.".into(),
-        ));
-    }
-    Ok(redirect(landing.path()))
 }
 
 #[derive(Deserialize)]

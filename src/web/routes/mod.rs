@@ -7,6 +7,7 @@ pub mod account_devices;
 pub mod account_password;
 pub mod account_phone;
 pub mod account_profile;
+pub mod account_sign_in;
 pub mod account_totp;
 pub mod admin;
 pub mod authz;

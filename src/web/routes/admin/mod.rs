@@ -25,7 +25,8 @@ use actix_web::{HttpRequest, HttpResponse};
 use crate::domain::user::User;
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
-use crate::web::routes::account::{Landing, form_user, signed_in_or_sign_in};
+use crate::web::routes::account::form_user;
+use crate::web::routes::account_sign_in::{Landing, signed_in_or_sign_in};
 use crate::web::state::AppState;
 
 /// The sections of the admin area, for the navigation.
