@@ -19,6 +19,7 @@ pub mod login_session;
 pub mod messages;
 pub mod notices;
 pub mod oauth_json;
+pub mod password_check;
 pub mod qr;
 pub mod routes;
 pub mod session_store;

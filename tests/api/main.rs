@@ -34,6 +34,7 @@ mod discovery;
 mod logout;
 mod management;
 mod mfa;
+mod password_lockout;
 mod password_reset;
 mod passwordless;
 mod register;
