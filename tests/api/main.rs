@@ -13,6 +13,7 @@ mod account_self_service;
 mod admin;
 mod admin_apps;
 mod admin_audit;
+mod admin_lockouts;
 mod admin_settings;
 mod admin_users;
 mod architecture;
