@@ -55,8 +55,8 @@ pub async fn change_password(
     }
     if forms.current_password_error.is_none() && forms.new_password_error.is_none() && had_password
     {
-        // Longer than any password we accept: wrong without spending a hash on it (but
-        // counted like any wrong password).
+        // Longer than any password we accept: checked as the empty password (always wrong,
+        // and never hashing megabytes), so it counts like any other wrong password.
         let typed = if current.chars().count() <= MAX_CHARS {
             current
         } else {
