@@ -179,7 +179,8 @@ fn flag_of(field: Field) -> &'static str {
     }
 }
 
-/// `gatehouse user unlock --email E`: clears the lockouts of all the user's authenticators.
+/// `gatehouse user unlock --email E`: clears the lockouts of all the user's authenticators, code
+/// channels and password sign-in.
 pub fn unlock_user(store: &Store, email: &str) -> anyhow::Result<String> {
     let email = Email::parse(email).map_err(|e| UsageError(e.to_string()))?;
     let user = store
@@ -187,9 +188,23 @@ pub fn unlock_user(store: &Store, email: &str) -> anyhow::Result<String> {
         .ok_or_else(|| anyhow::anyhow!("no user with the email {email}"))?;
     let cleared =
         store.run_blocking(|c| store::authenticators::unlock_user_authenticators(c, &user.id))?;
-    // Codes by email, SMS and push are locked per person and channel.
+    // Codes by email, SMS and push, and password sign-in, are locked per person and channel.
     let subject = crate::domain::one_time_code::subject_for_user(&user.id);
-    let channels = store.run_blocking(|c| store::code_lockouts::unlock_subject(c, &subject))?;
+    let (password, channels) = store.run_blocking(|c| {
+        let password = store::code_lockouts::find_lockout(
+            c,
+            &subject,
+            crate::domain::policy::PASSWORD_LOCK_CHANNEL,
+        )?
+        .is_some();
+        Ok((password, store::code_lockouts::unlock_subject(c, &subject)?))
+    })?;
+    let channels = channels - usize::from(password);
+    let password = if password {
+        " and password sign-in"
+    } else {
+        ""
+    };
     let event = store::audit::AuditEventRow {
         id: uuid::Uuid::now_v7().to_string(),
         at: now(),
@@ -200,11 +215,11 @@ pub fn unlock_user(store: &Store, email: &str) -> anyhow::Result<String> {
         client_id: None,
         ip: None,
         detail: format!(
-            "{cleared} authenticator(s) and {channels} code channel(s) unlocked from the command line"
+            "{cleared} authenticator(s), {channels} code channel(s){password} unlocked from the command line"
         ),
     };
     store.run_blocking(|c| store::audit::insert_audit_event(c, &event))?;
     Ok(format!(
-        "unlocked {cleared} authenticator(s) and {channels} code channel(s) of {email}"
+        "unlocked {cleared} authenticator(s), {channels} code channel(s){password} of {email}"
     ))
 }

@@ -48,7 +48,7 @@ enum KeysCommand {
 enum UserCommand {
     /// Create a user
     Create(UserCreate),
-    /// Clear the lockouts of all the user's authenticators
+    /// Clear the lockouts of all the user's authenticators, code channels and password sign-in
     Unlock {
         #[arg(long)]
         email: String,

@@ -17,7 +17,7 @@ pub const RELOAD_EVERY: Duration = Duration::from_secs(5);
 
 /// The keys the admin pages may change. Everything else (database, listen address, keys…)
 /// stays with the file and the environment.
-pub const EDITABLE: [&str; 38] = [
+pub const EDITABLE: [&str; 40] = [
     "totp_issuer",
     "totp_algorithm",
     "totp_digits",
@@ -46,6 +46,8 @@ pub const EDITABLE: [&str; 38] = [
     "otp_push_resend_seconds",
     "disabled_methods",
     "password_min_length",
+    "password_attempts",
+    "password_lock_seconds",
     "smtp_url",
     "mail_from",
     "sms_provider",

@@ -23,6 +23,14 @@ impl Config {
         }
     }
 
+    /// The throttling of password guesses per sign-in name.
+    pub fn password_lockout_policy(&self) -> crate::domain::policy::PasswordLockoutPolicy {
+        crate::domain::policy::PasswordLockoutPolicy {
+            attempts: self.password_attempts,
+            first_seconds: self.password_lock_seconds,
+        }
+    }
+
     pub fn code_policy(&self) -> crate::domain::one_time_code::CodePolicy {
         self.policy_from(
             self.otp_digits,

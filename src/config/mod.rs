@@ -66,6 +66,10 @@ pub struct Config {
     pub disabled_methods: Vec<String>,
     /// The shortest new password accepted (NIST SP 800-63B: at least 8).
     pub password_min_length: usize,
+    /// Wrong passwords in a row, per sign-in name, before it is locked for
+    /// password_lock_seconds; each further run doubles the lock, up to an hour. Never permanent.
+    pub password_attempts: u32,
+    pub password_lock_seconds: i64,
     /// HTTP worker threads; defaults to the number of cores.
     pub workers: Option<usize>,
     /// Maximum database connections.
@@ -147,6 +151,8 @@ impl Default for Config {
             otp_push_resend_seconds: None,
             disabled_methods: Vec::new(),
             password_min_length: 8,
+            password_attempts: 10,
+            password_lock_seconds: 5 * 60,
             workers: None,
             db_pool_size: 10,
             argon2_memory_kib: 19456,
@@ -366,6 +372,15 @@ impl Config {
                 "must be between 8 and 64 (NIST SP 800-63B)".into(),
             );
         }
+        if !(3..=100).contains(&self.password_attempts) {
+            return bad("password_attempts", "must be between 3 and 100".into());
+        }
+        if !(30..=86_400).contains(&self.password_lock_seconds) {
+            return bad(
+                "password_lock_seconds",
+                "must be between 30 and 86400 seconds (one day)".into(),
+            );
+        }
         if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
             return bad(
                 "mail_from",
@@ -447,6 +462,20 @@ mod tests {
                     ..Config::default()
                 },
                 "code_ttl",
+            ),
+            (
+                Config {
+                    password_attempts: 2,
+                    ..Config::default()
+                },
+                "password_attempts",
+            ),
+            (
+                Config {
+                    password_lock_seconds: 86_401,
+                    ..Config::default()
+                },
+                "password_lock_seconds",
             ),
             (
                 Config {

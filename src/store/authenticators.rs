@@ -294,6 +294,23 @@ pub fn count_locked(conn: &mut AnyConnection, now: i64) -> Result<i64, StoreErro
         .get_result(conn)?)
 }
 
+/// The authenticators locked at `now`, the lock ending soonest first, at most `limit`.
+pub fn list_locked(
+    conn: &mut AnyConnection,
+    now: i64,
+    limit: i64,
+) -> Result<Vec<Authenticator>, StoreError> {
+    t::table
+        .filter(t::locked_until.gt(now))
+        .order((t::locked_until.asc(), t::id.asc()))
+        .limit(limit)
+        .select(AuthenticatorRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(Authenticator::try_from)
+        .collect()
+}
+
 /// The users with an authenticator locked at `now`.
 pub fn locked_user_ids(conn: &mut AnyConnection, now: i64) -> Result<Vec<String>, StoreError> {
     Ok(t::table

@@ -1,4 +1,5 @@
-//! The `code_lockouts` table: consecutive wrong one-time codes per person and channel. Counting
+//! The `code_lockouts` table: consecutive wrong one-time codes per person and channel, and
+//! wrong passwords per sign-in name (channel `password`). Counting
 //! is conditional on not being locked and sets the lock in the same transaction, so parallel
 //! guesses are counted exactly (as for authenticators).
 
@@ -7,7 +8,7 @@ use diesel::prelude::*;
 use super::authenticators::FailureCount;
 use super::schema::code_lockouts as t;
 use super::{AnyConnection, StoreError};
-use crate::domain::policy::{LockoutPolicy, is_locked};
+use crate::domain::policy::{LockRule, is_locked};
 
 /// Until when `subject` may not use `channel`, if it is locked at `now`.
 pub fn locked_until(
@@ -24,12 +25,12 @@ pub fn locked_until(
     Ok(until.flatten().filter(|u| is_locked(Some(*u), now)))
 }
 
-/// Counts one wrong code and locks when a tier is complete.
+/// Counts one wrong code (or password) and locks when a tier of `policy` is complete.
 pub fn record_failure(
     conn: &mut AnyConnection,
     subject: &str,
     channel: &str,
-    policy: &LockoutPolicy,
+    policy: &impl LockRule,
     now: i64,
 ) -> Result<FailureCount, StoreError> {
     // The row must exist before the counting transaction; a concurrent insert of the same row
@@ -132,4 +133,40 @@ pub fn locked_user_ids(conn: &mut AnyConnection, now: i64) -> Result<Vec<String>
         .into_iter()
         .filter_map(|s| s.strip_prefix(prefix.as_str()).map(str::to_owned))
         .collect())
+}
+
+/// Every lock (code channels and password sign-in, of accounts and of unknown names) in force
+/// at `now`, the one ending soonest first, at most `limit`.
+pub fn list_locked(
+    conn: &mut AnyConnection,
+    now: i64,
+    limit: i64,
+) -> Result<Vec<CodeLockout>, StoreError> {
+    Ok(t::table
+        .filter(t::locked_until.gt(now))
+        .order((t::locked_until.asc(), t::subject.asc(), t::channel.asc()))
+        .limit(limit)
+        .select(CodeLockout::as_select())
+        .load(conn)?)
+}
+
+/// The one lockout row of `subject` on `channel`, locked or not.
+pub fn find_lockout(
+    conn: &mut AnyConnection,
+    subject: &str,
+    channel: &str,
+) -> Result<Option<CodeLockout>, StoreError> {
+    Ok(t::table
+        .find((subject, channel))
+        .select(CodeLockout::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// How many locks (code channels and password sign-in) are in force at `now`.
+pub fn count_locked(conn: &mut AnyConnection, now: i64) -> Result<i64, StoreError> {
+    Ok(t::table
+        .filter(t::locked_until.gt(now))
+        .count()
+        .get_result(conn)?)
 }

@@ -20,6 +20,7 @@ pub mod login_session;
 pub mod messages;
 pub mod notices;
 pub mod oauth_json;
+pub mod password_check;
 pub mod qr;
 pub mod route_table;
 pub mod routes;

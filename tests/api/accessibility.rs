@@ -35,6 +35,10 @@ const PAGES: &[(Who, &str)] = &[
         Who::Visitor,
         "/login?requestId={requestId}&error=invalid_username_password&error_description=The+email+or+password+is+not+correct.",
     ),
+    (
+        Who::Visitor,
+        "/login?requestId={requestId}&error=password_locked&minutes=5",
+    ),
     (Who::Visitor, "/login/methods?requestId={requestId}"),
     (Who::Visitor, "/register?requestId={requestId}"),
     (Who::Visitor, "/password/forgot"),
@@ -52,6 +56,7 @@ const PAGES: &[(Who, &str)] = &[
     (Who::Admin, "/admin/users"),
     (Who::Admin, "/admin/users/new"),
     (Who::Admin, "/admin/users/{userId}"),
+    (Who::Admin, "/admin/lockouts"),
     (Who::Admin, "/admin/apps/{clientId}"),
 ];
 
@@ -172,6 +177,28 @@ async fn violations_of_every_page(view: View) -> Vec<String> {
                         detail: Some("250 2.0.0 OK".into()),
                         created_at: 1_700_000_000 + n as i64,
                     },
+                )?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+    // something locked: the password sign-in of a third user
+    let locked = app.create_user("locked@example.com").await;
+    let (subject, now) = (
+        gatehouse::domain::one_time_code::subject_for_user(&locked),
+        app.clock.now(),
+    );
+    app.state
+        .store
+        .run(move |c| {
+            for _ in 0..10 {
+                store::code_lockouts::record_failure(
+                    c,
+                    &subject,
+                    gatehouse::domain::policy::PASSWORD_LOCK_CHANNEL,
+                    &gatehouse::domain::policy::PasswordLockoutPolicy::default(),
+                    now,
                 )?;
             }
             Ok(())

@@ -84,7 +84,7 @@ fn form_of(page: &str) -> HashMap<String, String> {
     fields
 }
 
-async fn save(
+pub async fn save(
     app: &TestApp,
     admin: &reqwest::Client,
     changes: &[(&str, &str)],

@@ -737,7 +737,7 @@ async fn a_locked_code_channel_and_push_devices_are_shown_and_cleared() {
                     c,
                     &subject,
                     "email",
-                    &Default::default(),
+                    &gatehouse::domain::policy::LockoutPolicy::default(),
                     now,
                 )?;
             }

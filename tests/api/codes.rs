@@ -293,7 +293,13 @@ async fn twenty_parallel_submissions_of_one_email_code_give_exactly_one_success(
         .state
         .store
         .run(move |c| {
-            store::code_lockouts::record_failure(c, &subject, "email", &Default::default(), 0)
+            store::code_lockouts::record_failure(
+                c,
+                &subject,
+                "email",
+                &gatehouse::domain::policy::LockoutPolicy::default(),
+                0,
+            )
         })
         .await
         .unwrap();

@@ -6,7 +6,7 @@ use crate::register::{NEW_PASSWORD, app_with_mail, element_text};
 use crate::smtp_server::SmtpServer;
 
 /// The reset page a forgot-password request leads to: its location and form fields.
-struct Reset {
+pub struct Reset {
     location: String,
     code_id: String,
     csrf: String,
@@ -16,7 +16,7 @@ struct Reset {
 
 /// Opens `/password/forgot` (with `request_id` if given), asks for a code for `email` and
 /// follows to the reset page.
-async fn forgot(
+pub async fn forgot(
     app: &TestApp,
     browser: &reqwest::Client,
     email: &str,
@@ -60,7 +60,7 @@ async fn forgot(
 }
 
 /// Posts the reset form.
-async fn submit(
+pub async fn submit(
     app: &TestApp,
     browser: &reqwest::Client,
     reset: &Reset,

@@ -45,10 +45,16 @@ pub enum Destination<'a> {
 
 impl Recipient<'_> {
     fn subject(&self) -> String {
-        match self.user {
-            Some(user) => subject_for_user(&user.id),
-            None => subject_for_name(&hash_secret(&self.typed_name.trim().to_lowercase())),
-        }
+        lockout_subject(self.user, self.typed_name)
+    }
+}
+
+/// Whom codes and password guesses are counted against: the account, or — for a name that
+/// matches none — a hash of the normalised name, so unknown names lock exactly like accounts.
+pub fn lockout_subject(user: Option<&User>, typed_name: &str) -> String {
+    match user {
+        Some(user) => subject_for_user(&user.id),
+        None => subject_for_name(&hash_secret(&typed_name.trim().to_lowercase())),
     }
 }
 

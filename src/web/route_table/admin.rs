@@ -95,6 +95,15 @@ fn admin_user_routes(cfg: &mut web::ServiceConfig) {
         "/admin/deliveries",
         web::get().to(routes::admin::deliveries::deliveries),
     );
+    // everything locked, with unlock
+    cfg.route(
+        "/admin/lockouts",
+        web::get().to(routes::admin::lockouts::lockouts),
+    )
+    .route(
+        "/admin/lockouts/unlock",
+        web::post().to(routes::admin::lockouts::unlock),
+    );
 }
 
 /// The management API (API.md §5).

@@ -1,18 +1,22 @@
 //! The password on the account page: change it (the current password first), or set one when
 //! the account has none. New passwords follow NIST SP 800-63B (`password_policy`). Afterwards
 //! every other session of the account ends — this browser stays signed in — and the account's
-//! address is told (SP 800-63B §6.1.2.3).
+//! address is told (SP 800-63B §6.1.2.3). Wrong current passwords count towards the password
+//! lockout of the account, as at sign-in (`password_check`).
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
+use crate::domain::one_time_code::subject_for_user;
 use crate::domain::password_policy::{MAX_CHARS, check_new_password};
+use crate::domain::policy::minutes_left;
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
 use crate::web::notices::{self, Notice};
+use crate::web::password_check::{self, Attempt, PasswordOutcome};
 use crate::web::routes::account::{Forms, fresh_form_user, redirect, render_account};
 use crate::web::routes::account_codes::our_name;
 use crate::web::session_store::current_row;
@@ -51,13 +55,46 @@ pub async fn change_password(
     }
     if forms.current_password_error.is_none() && forms.new_password_error.is_none() && had_password
     {
-        // Longer than any password we accept: wrong without spending a hash on it.
-        let right = current.chars().count() <= MAX_CHARS
-            && state
-                .hashing
-                .verify(current, user.password_hash.clone())
-                .await?;
-        if !right {
+        // Longer than any password we accept: checked as the empty password (always wrong,
+        // and never hashing megabytes), so it counts like any other wrong password.
+        let typed = if current.chars().count() <= MAX_CHARS {
+            current
+        } else {
+            String::new()
+        };
+        let attempt = Attempt {
+            subject: subject_for_user(&user.id),
+            user_id: Some(&user.id),
+            stored_hash: user.password_hash.clone(),
+            place: "account page",
+        };
+        let outcome = password_check::check(&state, &req, attempt, typed).await?;
+        if let PasswordOutcome::Locked { until } = outcome {
+            audit::record(
+                &state,
+                &req,
+                Audit::failure("password.change")
+                    .user(&user.id)
+                    .actor(&user.id)
+                    .detail("password sign-in locked: too many wrong passwords".into()),
+            )
+            .await;
+            let minutes = minutes_left(until, state.now());
+            let unit = if minutes == 1 { "minute" } else { "minutes" };
+            forms.current_password_error = Some(format!(
+                "Too many wrong passwords. Try again in {minutes} {unit}, or reset your password."
+            ));
+            return render_account(
+                &state,
+                &req,
+                &session,
+                &user,
+                forms,
+                StatusCode::TOO_MANY_REQUESTS,
+            )
+            .await;
+        }
+        if outcome == PasswordOutcome::Wrong {
             audit::record(
                 &state,
                 &req,

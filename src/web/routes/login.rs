@@ -8,13 +8,16 @@ use askama::Template;
 use askama_web::WebTemplate;
 use serde::Deserialize;
 
+use crate::domain::policy::minutes_left;
 use crate::domain::user::Email;
 use crate::domain::verification::Method;
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
+use crate::web::codes::lockout_subject;
 use crate::web::error::WebError;
 use crate::web::login_flow::{self, form_browser, pending_for_browser};
+use crate::web::password_check::{self, Attempt, PasswordOutcome};
 use crate::web::state::AppState;
 
 /// One message for every failed sign-in, so the page never tells whether an account exists.
@@ -25,6 +28,8 @@ pub struct LoginQuery {
     #[serde(rename = "requestId")]
     request_id: Option<String>,
     error: Option<String>,
+    /// With `error=password_locked`: minutes until the lock ends.
+    minutes: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -34,7 +39,9 @@ pub struct LoginPage {
     request_id: String,
     csrf_token: String,
     username: String,
-    error: Option<&'static str>,
+    error: Option<String>,
+    /// Too many wrong passwords: the message offers the password reset.
+    locked: bool,
     /// The application allows passwords; otherwise the page asks for the email only and
     /// continues to the other ways to sign in.
     password_allowed: bool,
@@ -60,15 +67,10 @@ pub async fn login_page(
         request_id: pending.id.clone(),
         csrf_token: browser.csrf_token(&state),
         username: pending.request.login_hint.clone().unwrap_or_default(),
+        locked: query.error.as_deref() == Some("password_locked"),
         error: match query.error.as_deref() {
-            Some("invalid_username_password") => Some(INVALID_CREDENTIALS),
-            Some("password_required") => Some(
-                "This application asks for your password, then a code from your authenticator app.",
-            ),
-            Some("password_not_allowed") => Some(
-                "This application does not allow signing in with a password. Choose another way.",
-            ),
-            Some(_) => Some("Sign-in did not succeed. Please try again."),
+            Some("password_locked") => Some(locked_message(query.minutes.as_deref())),
+            Some(other) => Some(error_message(other).into()),
             None => None,
         },
     };
@@ -79,6 +81,30 @@ pub async fn login_page(
         response.cookie(browser.cookie(&state));
     }
     Ok(response.body(html))
+}
+
+/// "Too many wrong passwords. Try again in N minutes," — the page adds the reset link. Only a
+/// number from the link is used, so a crafted link cannot put words on the page.
+fn locked_message(minutes: Option<&str>) -> String {
+    let minutes = minutes
+        .and_then(|m| m.parse::<u32>().ok())
+        .unwrap_or(5)
+        .clamp(1, 24 * 60);
+    let unit = if minutes == 1 { "minute" } else { "minutes" };
+    format!("Too many wrong passwords. Try again in {minutes} {unit}, or")
+}
+
+fn error_message(error: &str) -> &'static str {
+    match error {
+        "invalid_username_password" => INVALID_CREDENTIALS,
+        "password_required" => {
+            "This application asks for your password, then a code from your authenticator app."
+        }
+        "password_not_allowed" => {
+            "This application does not allow signing in with a password. Choose another way."
+        }
+        _ => "Sign-in did not succeed. Please try again.",
+    }
 }
 
 #[derive(Deserialize)]
@@ -126,9 +152,34 @@ pub async fn login_submit(
         .as_ref()
         .filter(|u| u.can_sign_in())
         .and_then(|u| u.password_hash.clone());
-    // Always one full hash, whether or not the account exists.
-    let valid = state.hashing.verify(form.password, stored_hash).await?;
     let known = user.as_ref().map(|u| u.id.clone());
+    // Always one full hash, whether or not the account exists — unless the name is locked.
+    let attempt = Attempt {
+        subject: lockout_subject(user.as_ref(), &form.username),
+        user_id: known.as_deref(),
+        stored_hash,
+        place: "hosted sign-in",
+    };
+    let outcome = password_check::check(&state, &req, attempt, form.password).await?;
+    if let PasswordOutcome::Locked { until } = outcome {
+        let mut event = Audit::failure("login.password")
+            .client(&pending.request.client_id)
+            .detail("password sign-in locked: too many wrong passwords".into());
+        if let Some(id) = &known {
+            event = event.user(id);
+        }
+        audit::record(&state, &req, event).await;
+        let location = format!(
+            "/login?requestId={}&view_type={}&error=password_locked&minutes={}",
+            pending.id,
+            pending.request.view_type.as_str(),
+            minutes_left(until, state.now()),
+        );
+        return Ok(HttpResponse::Found()
+            .insert_header((header::LOCATION, location))
+            .finish());
+    }
+    let valid = outcome == PasswordOutcome::Right;
     let Some(user) = user.filter(|_| valid) else {
         let mut event = Audit::failure("login.password")
             .client(&pending.request.client_id)

@@ -31,4 +31,5 @@ pub mod userinfo;
 pub mod verification;
 pub mod verification_codes;
 pub mod verification_login;
+pub mod verification_password;
 pub mod verification_status;

@@ -14,8 +14,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::domain::one_time_code::{Purpose, normalize};
+use crate::domain::one_time_code::{Purpose, normalize, subject_for_user};
 use crate::domain::password_policy::check_new_password_min;
+use crate::domain::policy::PASSWORD_LOCK_CHANNEL;
 use crate::domain::user::{Email, User};
 use crate::store;
 use crate::web::audit::{self, Audit};
@@ -229,6 +230,12 @@ async fn set_password(
                 };
                 store::users::update_password(c, &id, &password_hash, now)?;
                 store::sessions::delete_user_sessions(c, &id, None)?;
+                // Whoever reset it owns the address: the guesses of others stop counting.
+                store::code_lockouts::unlock_channel(
+                    c,
+                    &subject_for_user(&id),
+                    PASSWORD_LOCK_CHANNEL,
+                )?;
                 Ok(Some(user))
             })
         })

@@ -16,7 +16,8 @@ use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
 use crate::web::iso8601;
-use crate::web::routes::verification_codes;
+use crate::web::password_check::PasswordOutcome;
+use crate::web::routes::{verification_codes, verification_password};
 use crate::web::state::AppState;
 use crate::web::totp_check::{self, TotpOutcome, locked_message};
 use crate::web::{backup_codes, envelope, factors};
@@ -287,7 +288,17 @@ pub async fn initiate(
         alias: alias.clone(),
         method,
         usage_type,
-        medium_id: body.medium_id.clone().filter(|m| !m.is_empty()),
+        medium_id: match method {
+            // A password has no medium: the verification keeps whom wrong passwords count
+            // against instead, as an unknown name is not stored anywhere else. Never the
+            // client's value, which could point the count at someone else.
+            Method::Password => Some(verification_password::subject(
+                user.as_ref(),
+                body.who.login_name(),
+                &alias,
+            )),
+            _ => body.medium_id.clone().filter(|m| !m.is_empty()),
+        },
         state: State::Initiated,
         created_at: now,
         expires_at: now + state.lifetimes.request,
@@ -403,18 +414,14 @@ pub async fn verify(
             TotpOutcome::Rejected | TotpOutcome::Replayed | TotpOutcome::NoAuthenticator => false,
         },
         Method::Password => {
-            let hash = match &verification.user_id {
-                Some(id) => {
-                    let id = id.clone();
-                    state
-                        .store
-                        .run(move |c| store::users::find_user(c, &id))
-                        .await?
-                        .and_then(|u| u.password_hash)
+            match verification_password::verify(&state, &req, &verification, code).await? {
+                PasswordOutcome::Right => true,
+                PasswordOutcome::Wrong => false,
+                PasswordOutcome::Locked { until } => {
+                    audit_failure(&state, &req, &verification, "locked").await;
+                    return Ok(verification_password::locked(&req, until, now));
                 }
-                None => None,
-            };
-            state.hashing.verify(code.to_owned(), hash).await?
+            }
         }
         Method::BackupCode => match &verification.user_id {
             Some(user_id) => backup_codes::redeem(&state, user_id, code).await?,

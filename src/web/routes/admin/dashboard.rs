@@ -18,6 +18,7 @@ struct DashboardPage {
     applications: i64,
     sign_ins: i64,
     failures: i64,
+    /// Authenticators, code channels and password sign-ins locked now.
     locked: i64,
     failed_deliveries: i64,
 }
@@ -41,7 +42,8 @@ pub async fn dashboard(
                 store::clients::count_clients(c)?,
                 store::audit::count_events_since(c, "login.", "success", day_ago)?,
                 store::audit::count_events_since(c, "", "failure", day_ago)?,
-                store::authenticators::count_locked(c, now)?,
+                store::authenticators::count_locked(c, now)?
+                    + store::code_lockouts::count_locked(c, now)?,
                 store::deliveries::count_failed_since(c, day_ago)?,
             ))
         })

@@ -1,6 +1,6 @@
 //! `/admin/methods`: which sign-in methods are on, and their rules — TOTP (with a warning when a
 //! choice breaks common authenticator apps), one-time codes by email/SMS/push, lockout tiers,
-//! password length. Saved settings apply at once, without a restart.
+//! password length and the throttling of wrong passwords. Saved settings apply at once, without a restart.
 
 use std::collections::BTreeMap;
 
@@ -183,12 +183,26 @@ fn groups() -> Vec<Group> {
         },
         Group {
             title: "Passwords",
-            fields: vec![field(
-                "password_min_length",
-                "Minimum length",
-                "8 to 64 characters. No composition rules; leaked passwords are always refused (NIST SP 800-63B).",
-                Kind::Number,
-            )],
+            fields: vec![
+                field(
+                    "password_min_length",
+                    "Minimum length",
+                    "8 to 64 characters. No composition rules; leaked passwords are always refused (NIST SP 800-63B).",
+                    Kind::Number,
+                ),
+                field(
+                    "password_attempts",
+                    "Wrong passwords before a lock",
+                    "3 to 100, per sign-in name (known or not).",
+                    Kind::Number,
+                ),
+                field(
+                    "password_lock_seconds",
+                    "Password lock (seconds)",
+                    "30 to 86400. Each further lock doubles, up to an hour; never permanent.",
+                    Kind::Number,
+                ),
+            ],
         },
     ]
 }

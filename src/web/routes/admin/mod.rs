@@ -11,6 +11,7 @@ pub mod audit;
 pub mod connectors;
 pub mod dashboard;
 pub mod deliveries;
+pub mod lockouts;
 pub mod methods;
 pub mod pager;
 pub mod settings_form;
@@ -37,17 +38,19 @@ pub enum Section {
     Methods,
     Connectors,
     Users,
+    Lockouts,
     Audit,
     Deliveries,
 }
 
 impl Section {
-    pub const ALL: [Section; 7] = [
+    pub const ALL: [Section; 8] = [
         Section::Dashboard,
         Section::Applications,
         Section::Methods,
         Section::Connectors,
         Section::Users,
+        Section::Lockouts,
         Section::Audit,
         Section::Deliveries,
     ];
@@ -59,6 +62,7 @@ impl Section {
             Section::Methods => "/admin/methods",
             Section::Connectors => "/admin/connectors",
             Section::Users => "/admin/users",
+            Section::Lockouts => "/admin/lockouts",
             Section::Audit => "/admin/audit",
             Section::Deliveries => "/admin/deliveries",
         }
@@ -71,6 +75,7 @@ impl Section {
             Section::Methods => "Sign-in methods",
             Section::Connectors => "Connectors",
             Section::Users => "Users",
+            Section::Lockouts => "Lockouts",
             Section::Audit => "Audit log",
             Section::Deliveries => "Deliveries",
         }
@@ -80,7 +85,7 @@ impl Section {
 /// What every admin page's layout needs: the navigation and the admin's own identity.
 pub struct Chrome {
     pub current: Section,
-    pub sections: [Section; 7],
+    pub sections: [Section; 8],
     pub admin_email: String,
     pub csrf_token: String,
 }

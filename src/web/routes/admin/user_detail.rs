@@ -1,7 +1,8 @@
 //! `GET /admin/users/{id}`: one account — profile and status, authenticator apps (locked,
-//! last used, failures, clock drift), code-channel lockouts, backup codes, push devices, the
-//! phone number, the live sessions (the table the account page shows too), and the newest
-//! audit events about the user — with the forms of `user_actions` beside each item.
+//! last used, failures, clock drift), code-channel and password sign-in lockouts, backup codes,
+//! push devices, the phone number, the live sessions (the table the account page shows too),
+//! and the newest audit events about the user — with the forms of `user_actions` beside each
+//! item.
 
 use actix_session::{Session, SessionExt};
 use actix_web::http::StatusCode;
@@ -12,7 +13,7 @@ use serde::Deserialize;
 use super::users::status_text;
 use super::{Chrome, Section, admin_or_sign_in};
 use crate::domain::one_time_code::{Channel, subject_for_user};
-use crate::domain::policy::is_locked;
+use crate::domain::policy::{PASSWORD_LOCK_CHANNEL, is_locked};
 use crate::domain::user::User;
 use crate::domain::verification::mask_email;
 use crate::store;
@@ -28,7 +29,7 @@ use crate::web::state::AppState;
 /// How many audit events the page shows.
 const RECENT_EVENTS: i64 = 20;
 
-/// A code channel on which the user entered wrong codes.
+/// A code channel on which the user entered wrong codes (or password sign-in, wrong passwords).
 struct ChannelView {
     channel: String,
     name: String,
@@ -69,6 +70,8 @@ struct UserPage {
     phone_verified: bool,
     authenticators: Vec<AdminAuthenticatorView>,
     channels: Vec<ChannelView>,
+    /// Password sign-in, when wrong passwords were typed for the account.
+    password_lock: Option<ChannelView>,
     backup_remaining: i64,
     devices: Vec<DeviceView>,
     sessions: SessionsTable,
@@ -119,6 +122,7 @@ fn notice_text(notice: &str, user: &User) -> Option<String> {
         "unlocked" => "Authenticator unlocked.".into(),
         "revoked" => "Authenticator removed.".into(),
         "channel_unlocked" => "Code channel unlocked.".into(),
+        "password_unlocked" => "Password sign-in unlocked.".into(),
         "device_removed" => "Push device removed.".into(),
         "reset_sent" => format!("A reset code was sent to {}.", mask_email(&user.email)),
         "reset_recent" => format!(
@@ -133,14 +137,25 @@ fn notice_text(notice: &str, user: &User) -> Option<String> {
     })
 }
 
-/// How people call a code channel.
-fn channel_name(channel: &str) -> String {
+/// How people call a code channel (or password sign-in, counted in the same table).
+pub(super) fn channel_name(channel: &str) -> String {
+    if channel == PASSWORD_LOCK_CHANNEL {
+        return "Password sign-in".into();
+    }
     match channel.parse::<Channel>() {
         Ok(Channel::Email) => "Email codes".into(),
         Ok(Channel::Sms) => "SMS codes".into(),
         Ok(Channel::Push) => "Push codes".into(),
         Err(_) => channel.to_owned(),
     }
+}
+
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_lowercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// Renders the user's page with an optional notice or error.
@@ -170,7 +185,7 @@ pub(super) async fn render(
     // "This browser" marks the admin's own session when the page is about their own account.
     let this_browser = current_row(&req.get_session());
     let chrome = Chrome::new(state, req, admin, Section::Users);
-    let channels = lockouts
+    let (password, codes): (Vec<_>, Vec<_>) = lockouts
         .into_iter()
         .filter(|l| l.failure_count > 0 || is_locked(l.locked_until, now))
         .map(|l| {
@@ -183,7 +198,7 @@ pub(super) async fn render(
                 channel: l.channel,
             }
         })
-        .collect();
+        .partition(|c| c.channel == PASSWORD_LOCK_CHANNEL);
     let page = UserPage {
         sessions: SessionsTable {
             rows: session_views(&sessions, this_browser.as_deref()),
@@ -204,7 +219,12 @@ pub(super) async fn render(
         phone: user.phone_number.clone().unwrap_or_default(),
         phone_verified: user.phone_verified,
         authenticators: admin_authenticator_views(&authenticators, now),
-        channels,
+        channels: codes,
+        // Read as one sentence: "Password sign-in: locked until …".
+        password_lock: password.into_iter().next().map(|mut p| {
+            p.status = lower_first(&p.status);
+            p
+        }),
         backup_remaining,
         devices: devices
             .into_iter()

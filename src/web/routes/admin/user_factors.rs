@@ -9,6 +9,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::changes;
 use super::user_actions::{ActionForm, admin_and_user, back, event};
 use crate::domain::one_time_code::{Channel, subject_for_user};
+use crate::domain::policy::PASSWORD_LOCK_CHANNEL;
 use crate::store;
 use crate::web::audit;
 use crate::web::authenticator_view::lock_status;
@@ -113,7 +114,7 @@ pub async fn revoke_totp(
 }
 
 /// `POST /admin/users/{id}/channels/{channel}/unlock`: clears the run of wrong codes on one
-/// code channel (email, sms or push).
+/// code channel (email, sms or push), or of wrong passwords (`password`).
 pub async fn unlock_channel(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -124,7 +125,14 @@ pub async fn unlock_channel(
     let (user_id, channel) = path.into_inner();
     let (admin, user) = admin_and_user(&state, &req, &session, &form, &user_id).await?;
     let not_found = || WebError::NotFound("This user has no lockout on that channel.".into());
-    let channel = channel.parse::<Channel>().map_err(|_| not_found())?;
+    let channel: &'static str = if channel == PASSWORD_LOCK_CHANNEL {
+        PASSWORD_LOCK_CHANNEL
+    } else {
+        channel
+            .parse::<Channel>()
+            .map_err(|_| not_found())?
+            .as_str()
+    };
     let subject = subject_for_user(&user.id);
     let lookup = subject.clone();
     let before = state
@@ -132,18 +140,22 @@ pub async fn unlock_channel(
         .run(move |c| {
             let before = store::code_lockouts::list_subject(c, &lookup)?
                 .into_iter()
-                .find(|l| l.channel == channel.as_str());
+                .find(|l| l.channel == channel);
             if before.is_some() {
-                store::code_lockouts::unlock_channel(c, &lookup, channel.as_str())?;
+                store::code_lockouts::unlock_channel(c, &lookup, channel)?;
             }
             Ok(before)
         })
         .await?
         .ok_or_else(not_found)?;
     let now = state.now();
+    let what = if channel == PASSWORD_LOCK_CHANNEL {
+        "password sign-in".to_owned()
+    } else {
+        format!("{channel} codes")
+    };
     let detail = format!(
-        "{} codes: {}",
-        channel.as_str(),
+        "{what}: {}",
         changes(&[
             (
                 "lock",
@@ -163,7 +175,14 @@ pub async fn unlock_channel(
         event("admin.user.unlock_channel", &admin, &user, detail),
     )
     .await;
-    Ok(back(&user.id, "channel_unlocked"))
+    Ok(back(
+        &user.id,
+        if channel == PASSWORD_LOCK_CHANNEL {
+            "password_unlocked"
+        } else {
+            "channel_unlocked"
+        },
+    ))
 }
 
 /// `POST /admin/users/{id}/devices/{device}/remove`: the device gets no more push codes.
