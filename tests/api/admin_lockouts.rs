@@ -389,7 +389,7 @@ async fn a_users_admin_page_shows_a_password_lock_and_unlocks_it() {
     assert!(
         events[0]
             .detail
-            .starts_with("password sign-in: lock: Locked until ")
+            .starts_with("Password sign-in: lock: Locked until ")
             && events[0]
                 .detail
                 .ends_with("→ Not locked; consecutive failures: 10 → 0"),

@@ -788,7 +788,7 @@ async fn a_locked_code_channel_and_push_devices_are_shown_and_cleared() {
         event(&app, "admin.user.unlock_channel")
             .await
             .detail
-            .starts_with("email codes: lock: Locked until 20")
+            .starts_with("Email codes: lock: Locked until 20")
     );
 
     let shown = act(&app, &admin, &id, "devices/device-1/remove").await;

@@ -71,6 +71,7 @@ fn groups() -> Vec<Group> {
                     Kind::Text,
                 ),
             ],
+            optional: false,
         },
         Group {
             title: "SMS",
@@ -96,6 +97,7 @@ fn groups() -> Vec<Group> {
                     Kind::Text,
                 ),
             ],
+            optional: false,
         },
         Group {
             title: "Push",
@@ -114,6 +116,7 @@ fn groups() -> Vec<Group> {
                     Kind::Secret,
                 ),
             ],
+            optional: false,
         },
     ]
 }

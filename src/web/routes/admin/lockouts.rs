@@ -11,13 +11,14 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use super::unlocks::{subject_user, unlock_authenticator, unlock_channel};
 use super::user_detail::channel_name;
-use super::{Chrome, Section, admin_or_sign_in, changes, form_admin};
-use crate::domain::one_time_code::{Channel, subject_for_user};
+use super::{Chrome, Section, admin_or_sign_in, form_admin};
+use crate::domain::one_time_code::Channel;
 use crate::domain::policy::{LOCKED_UNTIL_UNLOCKED, PASSWORD_LOCK_CHANNEL};
 use crate::store::{self, code_lockouts::CodeLockout};
 use crate::web::audit::{self, Audit};
-use crate::web::authenticator_view::{admin_time, lock_status};
+use crate::web::authenticator_view::admin_time;
 use crate::web::error::WebError;
 use crate::web::hosted::see_other;
 use crate::web::iso8601;
@@ -55,11 +56,6 @@ struct LockoutsPage {
 #[derive(Deserialize)]
 pub struct LockoutsQuery {
     notice: Option<String>,
-}
-
-/// The account id in a lockout subject (`user:{id}`); `None` for an unknown name.
-fn subject_user(subject: &str) -> Option<&str> {
-    subject.strip_prefix(subject_for_user("").as_str())
 }
 
 fn until_texts(until: i64) -> (String, Option<String>) {
@@ -164,14 +160,6 @@ pub struct UnlockForm {
     channel: Option<String>,
 }
 
-/// What was unlocked, for the audit trail.
-struct Unlocked {
-    user_id: Option<String>,
-    what: String,
-    locked_until: Option<i64>,
-    failures: i64,
-}
-
 /// `POST /admin/lockouts/unlock`: clears one lock and its count of failures.
 pub async fn unlock(
     state: web::Data<AppState>,
@@ -182,7 +170,7 @@ pub async fn unlock(
     let form = form.into_inner();
     let admin = form_admin(&state, &req, &session, form.csrf_token.as_deref()).await?;
     let unlocked = match (form.authenticator, form.subject, form.channel) {
-        (Some(id), None, None) => unlock_authenticator(&state, id).await?,
+        (Some(id), None, None) => unlock_authenticator(&state, id, None).await?,
         (None, Some(subject), Some(channel)) => {
             let known = channel == PASSWORD_LOCK_CHANNEL || channel.parse::<Channel>().is_ok();
             if !known {
@@ -195,25 +183,7 @@ pub async fn unlock(
     let Some(unlocked) = unlocked else {
         return Ok(see_other("/admin/lockouts?notice=gone".into()));
     };
-    let now = state.now();
-    let lock = |until: Option<i64>| lock_status(until, now).unwrap_or_else(|| "Not locked".into());
-    let whose = if unlocked.user_id.is_some() {
-        ""
-    } else {
-        " of an address with no account"
-    };
-    let detail = format!(
-        "{}{whose}: {}",
-        unlocked.what,
-        changes(&[
-            ("lock", lock(unlocked.locked_until), lock(None)),
-            (
-                "consecutive failures",
-                unlocked.failures.to_string(),
-                "0".into()
-            ),
-        ])
-    );
+    let detail = unlocked.audit_detail(state.now());
     let mut event = Audit::success("admin.lockout.unlock")
         .actor(&admin.id)
         .detail(detail);
@@ -222,48 +192,4 @@ pub async fn unlock(
     }
     audit::record(&state, &req, event).await;
     Ok(see_other("/admin/lockouts?notice=unlocked".into()))
-}
-
-async fn unlock_authenticator(state: &AppState, id: String) -> Result<Option<Unlocked>, WebError> {
-    let found = state
-        .store
-        .run(
-            move |c| match store::authenticators::find_authenticator(c, &id)? {
-                Some(found) => {
-                    store::authenticators::unlock_authenticator(c, &id)?;
-                    Ok(Some(found))
-                }
-                None => Ok(None),
-            },
-        )
-        .await?;
-    Ok(found.map(|a| Unlocked {
-        what: format!("authenticator {} ({})", a.id, a.label),
-        user_id: Some(a.user_id),
-        locked_until: a.locked_until,
-        failures: a.failure_count.into(),
-    }))
-}
-
-async fn unlock_channel(
-    state: &AppState,
-    subject: String,
-    channel: String,
-) -> Result<Option<Unlocked>, WebError> {
-    let found = state
-        .store
-        .run(move |c| {
-            let found = store::code_lockouts::find_lockout(c, &subject, &channel)?;
-            if found.is_some() {
-                store::code_lockouts::unlock_channel(c, &subject, &channel)?;
-            }
-            Ok(found)
-        })
-        .await?;
-    Ok(found.map(|l| Unlocked {
-        user_id: subject_user(&l.subject).map(str::to_owned),
-        what: channel_name(&l.channel),
-        locked_until: l.locked_until,
-        failures: l.failure_count.into(),
-    }))
 }

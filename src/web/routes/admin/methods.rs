@@ -106,6 +106,7 @@ fn groups() -> Vec<Group> {
                     Kind::Choice(vec!["multiple", "single_block", "single_override"]),
                 ),
             ],
+            optional: false,
         },
         Group {
             title: "Codes by email, SMS and push",
@@ -130,6 +131,7 @@ fn groups() -> Vec<Group> {
                     Kind::Number,
                 ),
             ],
+            optional: false,
         },
         channel_group(
             "Codes by email: own rules",
@@ -180,6 +182,7 @@ fn groups() -> Vec<Group> {
                     Kind::Number,
                 ),
             ],
+            optional: false,
         },
         Group {
             title: "Passwords",
@@ -203,6 +206,7 @@ fn groups() -> Vec<Group> {
                     Kind::Number,
                 ),
             ],
+            optional: false,
         },
     ]
 }
@@ -218,6 +222,7 @@ fn channel_group(title: &'static str, keys: [&'static str; 4]) -> Group {
             field(keys[2], "Wrong codes before a lock", EMPTY, Kind::Number),
             field(keys[3], "Resend after (seconds)", EMPTY, Kind::Number),
         ],
+        optional: true,
     }
 }
 

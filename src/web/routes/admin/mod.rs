@@ -15,6 +15,7 @@ pub mod lockouts;
 pub mod methods;
 pub mod pager;
 pub mod settings_form;
+mod unlocks;
 pub mod user_actions;
 pub mod user_detail;
 pub mod user_factors;

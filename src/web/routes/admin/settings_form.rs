@@ -65,6 +65,18 @@ impl Field {
 pub struct Group {
     pub title: &'static str,
     pub fields: Vec<Field>,
+    /// Optional overrides of other settings: folded away while none of them is set, so the
+    /// page shows what is in force first.
+    pub optional: bool,
+}
+
+impl Group {
+    /// Whether an optional group opens: one of its fields has a value or an error.
+    pub fn has_input(&self) -> bool {
+        self.fields
+            .iter()
+            .any(|f| !f.value.is_empty() || f.error.is_some())
+    }
 }
 
 /// The current value of `key` in `config`, as the input shows it.

@@ -6,20 +6,14 @@
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::changes;
+use super::unlocks;
 use super::user_actions::{ActionForm, admin_and_user, back, event};
 use crate::domain::one_time_code::{Channel, subject_for_user};
 use crate::domain::policy::PASSWORD_LOCK_CHANNEL;
 use crate::store;
 use crate::web::audit;
-use crate::web::authenticator_view::lock_status;
 use crate::web::error::WebError;
 use crate::web::state::AppState;
-
-/// The lock as the audit trail records it.
-fn lock_text(locked_until: Option<i64>, now: i64) -> String {
-    lock_status(locked_until, now).unwrap_or_else(|| "Not locked".into())
-}
 
 /// `POST /admin/users/{id}/authenticators/{authenticator}/unlock`: clears the lockout and the
 /// count of wrong codes.
@@ -32,38 +26,10 @@ pub async fn unlock_authenticator(
 ) -> Result<HttpResponse, WebError> {
     let (user_id, authenticator_id) = path.into_inner();
     let (admin, user) = admin_and_user(&state, &req, &session, &form, &user_id).await?;
-    let (id, owner) = (authenticator_id.clone(), user.id.clone());
-    let before = state
-        .store
-        .run(
-            move |c| match store::authenticators::find_authenticator(c, &id)? {
-                Some(found) if found.user_id == owner => {
-                    store::authenticators::unlock_authenticator(c, &id)?;
-                    Ok(Some(found))
-                }
-                _ => Ok(None),
-            },
-        )
+    let unlocked = unlocks::unlock_authenticator(&state, authenticator_id, Some(user.id.clone()))
         .await?
         .ok_or_else(|| WebError::NotFound("This user has no such authenticator.".into()))?;
-    let now = state.now();
-    let detail = format!(
-        "authenticator {} ({}): {}",
-        before.id,
-        before.label,
-        changes(&[
-            (
-                "lock",
-                lock_text(before.locked_until, now),
-                lock_text(None, now)
-            ),
-            (
-                "consecutive failures",
-                before.failure_count.to_string(),
-                "0".into()
-            ),
-        ])
-    );
+    let detail = unlocked.audit_detail(state.now());
     audit::record(
         &state,
         &req,
@@ -133,42 +99,10 @@ pub async fn unlock_channel(
             .map_err(|_| not_found())?
             .as_str()
     };
-    let subject = subject_for_user(&user.id);
-    let lookup = subject.clone();
-    let before = state
-        .store
-        .run(move |c| {
-            let before = store::code_lockouts::list_subject(c, &lookup)?
-                .into_iter()
-                .find(|l| l.channel == channel);
-            if before.is_some() {
-                store::code_lockouts::unlock_channel(c, &lookup, channel)?;
-            }
-            Ok(before)
-        })
+    let detail = unlocks::unlock_channel(&state, subject_for_user(&user.id), channel.to_owned())
         .await?
-        .ok_or_else(not_found)?;
-    let now = state.now();
-    let what = if channel == PASSWORD_LOCK_CHANNEL {
-        "password sign-in".to_owned()
-    } else {
-        format!("{channel} codes")
-    };
-    let detail = format!(
-        "{what}: {}",
-        changes(&[
-            (
-                "lock",
-                lock_text(before.locked_until, now),
-                lock_text(None, now)
-            ),
-            (
-                "consecutive failures",
-                before.failure_count.to_string(),
-                "0".into()
-            ),
-        ])
-    );
+        .ok_or_else(not_found)?
+        .audit_detail(state.now());
     audit::record(
         &state,
         &req,
