@@ -821,7 +821,7 @@ async fn the_sessions_are_listed_and_the_other_ones_signed_out() {
     );
     assert_eq!(rows.matches("This browser").count(), 1);
     assert!(rows.contains("aria-current=\"true\""));
-    assert!(rows.contains("<td>Password</td>"));
+    assert!(rows.contains("<span class=\"sub\">Password</span>"));
     assert!(page.contains("Sign out the other sessions (1)"));
 
     let ended = post(
