@@ -126,7 +126,10 @@ async fn a_user_sees_each_browser_by_device_and_signs_one_out() {
     assert!(there.1.contains("Chrome on Android"), "{}", there.1);
     for (id, row) in &rows {
         assert!(row.contains("<span class=\"ip\">127.0.0.1</span>"), "{row}");
-        assert!(!row.contains("<span class=\"last-seen\">never</span>"), "{row}");
+        assert!(
+            !row.contains("<span class=\"last-seen\">never</span>"),
+            "{row}"
+        );
         assert!(row.contains(&format!("action=\"/account/sessions/{id}/end\"")));
     }
     let stored = sessions_of(&app, &sub).await;

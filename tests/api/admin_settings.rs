@@ -185,6 +185,28 @@ async fn an_invalid_value_is_shown_next_to_its_field_and_nothing_is_saved() {
 }
 
 #[tokio::test]
+async fn each_refused_value_is_named_at_its_own_field_not_at_a_neighbour() {
+    let (app, _smtp, admin) = admin_with_mail().await;
+    for (key, value, message) in [
+        ("lockout_failures", "0", "Must be at least 1"),
+        ("totp_max_per_user", "0", "Must be at least 1"),
+        ("otp_attempts", "0", "Must be at least 1"),
+        ("otp_resend_seconds", "-1", "Must not be negative"),
+    ] {
+        let refused = save(&app, &admin, &[(key, value)], &[]).await;
+        assert_eq!(refused.status(), 422, "{key}");
+        let page = refused.text().await.unwrap();
+        let errors: Vec<&str> = page
+            .split("class=\"field-error\" id=\"")
+            .skip(1)
+            .map(|rest| rest.split('"').next().unwrap())
+            .collect();
+        assert_eq!(errors, [format!("{key}-error")], "{key}: {page}");
+        assert!(page.contains(message), "{key}: {page}");
+    }
+}
+
+#[tokio::test]
 async fn a_switched_off_method_is_not_offered_and_totp_choices_that_break_apps_are_pointed_out() {
     let (app, _smtp, admin) = admin_with_mail().await;
     app.create_user("ada@example.com").await;
