@@ -1,0 +1,183 @@
+//! Starting a verification: an `exchange_id` for a method of the named user (or of nobody,
+//! looking the same).
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::domain::one_time_code::Channel;
+use crate::domain::verification::{
+    EXCHANGE_TTL, Method, State, UsageType, Verification, mask_email,
+};
+use crate::store;
+use crate::web::error::WebError;
+use crate::web::iso8601;
+use crate::web::routes::{verification_codes, verification_password};
+use crate::web::state::AppState;
+use crate::web::{envelope, factors};
+
+use super::{Identifier, live_request, resolve_user};
+
+#[derive(Deserialize)]
+pub struct InitiateBody {
+    request_id: Option<String>,
+    usage_type: Option<String>,
+    medium_id: Option<String>,
+    #[serde(flatten)]
+    who: Identifier,
+}
+
+/// `POST …/authentication/{type}/initiation` and `…/v2/authenticate/initiate/{type}`.
+pub async fn initiate(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Json<InitiateBody>,
+) -> Result<HttpResponse, WebError> {
+    let Ok(method) = path.parse::<Method>() else {
+        return Ok(envelope::error(
+            &req,
+            StatusCode::NOT_FOUND,
+            "unknown_type",
+            "NotFound",
+            "Unknown verification type.",
+        ));
+    };
+    if !crate::web::codes::method_enabled(&state.live().config, method)
+        || Channel::for_method(method)
+            .is_some_and(|c| !crate::web::codes::channel_enabled(&state, c))
+    {
+        return Ok(envelope::error(
+            &req,
+            StatusCode::BAD_REQUEST,
+            "method_not_available",
+            "ValidationError",
+            "This verification type is not available.",
+        ));
+    }
+    let usage_type = match body.usage_type.as_deref().map(str::parse::<UsageType>) {
+        None => UsageType::PasswordlessAuthentication,
+        Some(Ok(UsageType::Setup)) => {
+            return Ok(envelope::error(
+                &req,
+                StatusCode::BAD_REQUEST,
+                "invalid_usage_type",
+                "ValidationError",
+                "Use the setup endpoints to enroll.",
+            ));
+        }
+        Some(Ok(u)) => u,
+        Some(Err(e)) => {
+            return Ok(envelope::error(
+                &req,
+                StatusCode::BAD_REQUEST,
+                "invalid_usage_type",
+                "ValidationError",
+                &e,
+            ));
+        }
+    };
+    if method == Method::BackupCode && usage_type != UsageType::MultifactorAuthentication {
+        return Ok(envelope::error(
+            &req,
+            StatusCode::BAD_REQUEST,
+            "invalid_usage_type",
+            "ValidationError",
+            "Backup codes are a second factor: use MULTIFACTOR_AUTHENTICATION.",
+        ));
+    }
+    if usage_type == UsageType::MultifactorAuthentication && body.who.alias().is_none() {
+        return Ok(envelope::error(
+            &req,
+            StatusCode::BAD_REQUEST,
+            "sub_required",
+            "ValidationError",
+            "MULTIFACTOR_AUTHENTICATION needs the sub of the running login.",
+        ));
+    }
+    let Some(client_id) = live_request(&state, body.request_id.as_deref()).await? else {
+        return Ok(envelope::error(
+            &req,
+            StatusCode::BAD_REQUEST,
+            "invalid_request_id",
+            "ValidationError",
+            "request_id is unknown or has expired.",
+        ));
+    };
+    if !factors::client_rules(&state, &client_id)
+        .await?
+        .allows(method)
+    {
+        return Ok(envelope::error(
+            &req,
+            StatusCode::BAD_REQUEST,
+            "method_not_allowed",
+            "ValidationError",
+            "This application does not allow this verification type.",
+        ));
+    }
+    let user = resolve_user(&state, &body.who).await?;
+    let now = state.now();
+    let alias = body
+        .who
+        .alias()
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let medium_text = match method {
+        Method::Totp => "Authenticator app".to_owned(),
+        _ => user
+            .as_ref()
+            .map(|u| mask_email(&u.email))
+            .or_else(|| body.who.login_name().map(mask_email))
+            .unwrap_or_default(),
+    };
+    let verification = Verification {
+        status_id: uuid::Uuid::new_v4().to_string(),
+        exchange_id: uuid::Uuid::new_v4().to_string(),
+        exchange_expires_at: now + EXCHANGE_TTL,
+        request_id: body.request_id.clone(),
+        user_id: user.as_ref().map(|u| u.id.clone()),
+        alias: alias.clone(),
+        method,
+        usage_type,
+        medium_id: match method {
+            // A password has no medium: the verification keeps whom wrong passwords count
+            // against instead, as an unknown name is not stored anywhere else. Never the
+            // client's value, which could point the count at someone else.
+            Method::Password => Some(verification_password::subject(
+                user.as_ref(),
+                body.who.login_name(),
+                &alias,
+            )),
+            _ => body.medium_id.clone().filter(|m| !m.is_empty()),
+        },
+        state: State::Initiated,
+        created_at: now,
+        expires_at: now + state.lifetimes.request,
+    };
+    if let Some(channel) = Channel::for_method(method) {
+        let typed_name = body.who.login_name().unwrap_or_default().to_owned();
+        return verification_codes::initiate(
+            &state,
+            &req,
+            channel,
+            verification,
+            user.as_ref(),
+            &typed_name,
+        )
+        .await;
+    }
+    let row = verification.clone();
+    state
+        .store
+        .run(move |c| store::verifications::insert_verification(c, &row))
+        .await?;
+    Ok(envelope::ok(json!({
+        "exchange_id": { "exchange_id": verification.exchange_id, "expires_at": iso8601(verification.exchange_expires_at) },
+        "status_id": verification.status_id,
+        "sub": alias,
+        "q": alias,
+        "medium_text": medium_text,
+    })))
+}

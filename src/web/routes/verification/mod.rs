@@ -1,0 +1,166 @@
+//! The cidaas verification service (API.md §4), served under both path families with identical
+//! behaviour: configured methods → initiate → verify → (cancel, status). Answers use the cidaas
+//! envelope; no answer reveals whether an account exists.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::domain::user::User;
+use crate::domain::verification::Method;
+use crate::store;
+use crate::web::error::WebError;
+use crate::web::routes::verification_codes;
+use crate::web::state::AppState;
+use crate::web::{backup_codes, envelope, factors};
+
+mod initiate;
+mod verify;
+
+pub use initiate::initiate;
+pub use verify::verify;
+
+/// The ways a client may name the user.
+#[derive(Deserialize, Default)]
+pub struct Identifier {
+    identifier: Option<String>,
+    email: Option<String>,
+    username: Option<String>,
+    mobile_number: Option<String>,
+    sub: Option<String>,
+    q: Option<String>,
+}
+
+impl Identifier {
+    fn login_name(&self) -> Option<&str> {
+        [
+            &self.identifier,
+            &self.email,
+            &self.username,
+            &self.mobile_number,
+        ]
+        .into_iter()
+        .find_map(|v| v.as_deref().filter(|s| !s.trim().is_empty()))
+    }
+
+    fn alias(&self) -> Option<&str> {
+        self.sub
+            .as_deref()
+            .or(self.q.as_deref())
+            .filter(|s| !s.is_empty())
+    }
+}
+
+/// Finds the user a client named; `None` for unknown identifiers.
+async fn resolve_user(state: &AppState, who: &Identifier) -> Result<Option<User>, WebError> {
+    if let Some(alias) = who.alias() {
+        // A masked alias: of a login waiting for its second factor, or of an earlier verification.
+        let alias = alias.to_owned();
+        let now = state.now();
+        return Ok(state
+            .store
+            .run(move |c| {
+                let user_id = match store::tracks::find_track_by_alias(c, &alias)? {
+                    Some(track) if track.is_live(now) => Some(track.user_id),
+                    Some(_) => None,
+                    None => store::verifications::find_user_by_alias(c, &alias)?,
+                };
+                let Some(user_id) = user_id else {
+                    return Ok(None);
+                };
+                store::users::find_user(c, &user_id)
+            })
+            .await?
+            .filter(User::can_sign_in));
+    }
+    match who.login_name() {
+        Some(name) => factors::user_by_email(state, name).await,
+        None => Ok(None),
+    }
+}
+
+/// The client of a live login request, `None` when the request is unknown or expired.
+async fn live_request(
+    state: &AppState,
+    request_id: Option<&str>,
+) -> Result<Option<String>, WebError> {
+    let Some(id) = request_id
+        .filter(|id| uuid::Uuid::parse_str(id).is_ok())
+        .map(str::to_owned)
+    else {
+        return Ok(None);
+    };
+    let now = state.now();
+    Ok(state
+        .store
+        .run(move |c| store::requests::find_request(c, &id))
+        .await?
+        .filter(|p| p.is_live(now))
+        .map(|p| p.request.client_id))
+}
+
+#[derive(Deserialize)]
+pub struct ListBody {
+    request_id: Option<String>,
+    #[serde(flatten)]
+    who: Identifier,
+}
+
+/// `POST /verification-srv/public/graph/user/setup` and `…/v2/setup/public/configured/list`.
+pub async fn configured_list(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<ListBody>,
+) -> Result<HttpResponse, WebError> {
+    let Some(client_id) = live_request(&state, body.request_id.as_deref()).await? else {
+        return Ok(envelope::error(
+            &req,
+            StatusCode::BAD_REQUEST,
+            "invalid_request_id",
+            "ValidationError",
+            "request_id is unknown or has expired.",
+        ));
+    };
+    let rules = factors::client_rules(&state, &client_id).await?;
+    let user = resolve_user(&state, &body.who).await?;
+    let mut list = Vec::new();
+    if let Some(user) = &user {
+        let id = user.id.clone();
+        let totps: Vec<_> = state
+            .store
+            .run(move |c| store::authenticators::list_user_authenticators(c, &id))
+            .await?
+            .into_iter()
+            .filter(|a| a.active)
+            .collect();
+        if !totps.is_empty() {
+            let mediums: Vec<_> = totps
+                .iter()
+                .map(|a| json!({"id": a.id, "key_name": a.label}))
+                .collect();
+            list.push(json!({"type": "TOTP", "mediums": mediums}));
+        }
+    }
+    list.extend(
+        verification_codes::configured_entries(&state, user.as_ref(), body.who.login_name())
+            .await?,
+    );
+    if let Some(user) = &user
+        && backup_codes::remaining(&state, &user.id).await? > 0
+    {
+        list.push(json!({"type": "BACKUPCODE"}));
+    }
+    // An unknown identifier looks like an account with a password only.
+    if user.as_ref().is_none_or(|u| u.password_hash.is_some()) {
+        list.push(json!({"type": "PASSWORD"}));
+    }
+    // Only the methods the application allows (the same for known and unknown identifiers).
+    list.retain(|entry| {
+        entry["type"]
+            .as_str()
+            .and_then(|t| t.parse::<Method>().ok())
+            .is_none_or(|m| rules.allows(m))
+    });
+    Ok(envelope::ok(json!({ "configured_list": list })))
+}

@@ -1,0 +1,173 @@
+//! Checking what the user typed against an exchange: a TOTP, backup or one-time code, or a
+//! password; each exchange is verified at most once.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::domain::verification::{EXCHANGE_TTL, Method, State, Verification};
+use crate::store;
+use crate::web::audit::{self, Audit};
+use crate::web::error::WebError;
+use crate::web::iso8601;
+use crate::web::password_check::PasswordOutcome;
+use crate::web::routes::{verification_codes, verification_password};
+use crate::web::state::AppState;
+use crate::web::totp_check::{self, TotpOutcome, locked_message};
+use crate::web::{backup_codes, envelope};
+
+#[derive(Deserialize)]
+pub struct VerifyBody {
+    exchange_id: Option<String>,
+    pass_code: Option<String>,
+    passcode: Option<String>,
+    password: Option<String>,
+}
+
+/// `POST …/authentication/{type}/verification` and `…/v2/authenticate/authenticate/{type}`.
+pub async fn verify(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Json<VerifyBody>,
+) -> Result<HttpResponse, WebError> {
+    let invalid_exchange = |req: &HttpRequest| {
+        envelope::error(
+            req,
+            StatusCode::BAD_REQUEST,
+            "invalid_exchange_id",
+            "ValidationError",
+            "exchange_id is unknown, used or expired. Start again.",
+        )
+    };
+    let Ok(method) = path.parse::<Method>() else {
+        return Ok(envelope::error(
+            &req,
+            StatusCode::NOT_FOUND,
+            "unknown_type",
+            "NotFound",
+            "Unknown verification type.",
+        ));
+    };
+    let Some(exchange_id) = body.exchange_id.clone().filter(|e| !e.is_empty()) else {
+        return Ok(invalid_exchange(&req));
+    };
+    let now = state.now();
+    let lookup = exchange_id.clone();
+    let found = state
+        .store
+        .run(move |c| store::verifications::find_by_exchange(c, &lookup))
+        .await?;
+    let Some(verification) = found.filter(|v| v.exchange_usable(now) && v.method == method) else {
+        return Ok(invalid_exchange(&req));
+    };
+    let code = body
+        .pass_code
+        .as_deref()
+        .or(body.passcode.as_deref())
+        .or(body.password.as_deref())
+        .unwrap_or("");
+    let wrong = |req: &HttpRequest| {
+        envelope::error(
+            req,
+            StatusCode::UNAUTHORIZED,
+            "invalid_code",
+            "VerificationFailed",
+            "The code is not correct.",
+        )
+    };
+
+    let accepted = match method {
+        Method::Totp => match totp_check::check(
+            &state,
+            verification.user_id.as_deref(),
+            verification.medium_id.as_deref(),
+            code,
+        )
+        .await?
+        {
+            TotpOutcome::Accepted { .. } => true,
+            TotpOutcome::Locked { until } => {
+                audit_failure(&state, &req, &verification, "locked").await;
+                let message = locked_message(until);
+                return Ok(envelope::error(
+                    &req,
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "authenticator_locked",
+                    "AuthenticatorLocked",
+                    &message,
+                ));
+            }
+            TotpOutcome::Rejected | TotpOutcome::Replayed | TotpOutcome::NoAuthenticator => false,
+        },
+        Method::Password => {
+            match verification_password::verify(&state, &req, &verification, code).await? {
+                PasswordOutcome::Right => true,
+                PasswordOutcome::Wrong => false,
+                PasswordOutcome::Locked { until } => {
+                    audit_failure(&state, &req, &verification, "locked").await;
+                    return Ok(verification_password::locked(&req, until, now));
+                }
+            }
+        }
+        Method::BackupCode => match &verification.user_id {
+            Some(user_id) => backup_codes::redeem(&state, user_id, code).await?,
+            None => false,
+        },
+        Method::Email | Method::Sms | Method::Push => {
+            match verification_codes::verify(&state, &req, &verification, code).await? {
+                None => true,
+                Some(refused) => {
+                    audit_failure(&state, &req, &verification, "wrong code").await;
+                    return Ok(refused);
+                }
+            }
+        }
+    };
+    if !accepted {
+        audit_failure(&state, &req, &verification, "wrong code").await;
+        return Ok(wrong(&req));
+    }
+    let next_exchange = uuid::Uuid::new_v4().to_string();
+    let next = next_exchange.clone();
+    let stepped = state
+        .store
+        .run(move |c| {
+            store::verifications::advance(
+                c,
+                &exchange_id,
+                State::Initiated,
+                State::Verified,
+                &next,
+                now + EXCHANGE_TTL,
+                now,
+            )
+        })
+        .await?;
+    if !stepped {
+        return Ok(invalid_exchange(&req));
+    }
+    let mut event = Audit::success(&format!("verification.{}", method.as_str().to_lowercase()));
+    if let Some(user_id) = &verification.user_id {
+        event = event.user(user_id);
+    }
+    audit::record(&state, &req, event).await;
+    Ok(envelope::ok(json!({
+        "exchange_id": { "exchange_id": next_exchange, "expires_at": iso8601(now + EXCHANGE_TTL) },
+        "sub": verification.alias,
+        "status_id": verification.status_id,
+    })))
+}
+
+async fn audit_failure(state: &AppState, req: &HttpRequest, v: &Verification, why: &str) {
+    let mut event = Audit::failure(&format!(
+        "verification.{}",
+        v.method.as_str().to_lowercase()
+    ))
+    .detail(why.to_owned());
+    if let Some(user_id) = &v.user_id {
+        event = event.user(user_id);
+    }
+    audit::record(state, req, event).await;
+}
