@@ -69,42 +69,33 @@ pub async fn change_password(
             place: "account page",
         };
         let outcome = password_check::check(&state, &req, attempt, typed).await?;
-        if let PasswordOutcome::Locked { until } = outcome {
-            audit::record(
-                &state,
-                &req,
-                Audit::failure("password.change")
-                    .user(&user.id)
-                    .actor(&user.id)
-                    .detail("password sign-in locked: too many wrong passwords".into()),
-            )
-            .await;
-            let minutes = minutes_left(until, state.now());
-            let unit = if minutes == 1 { "minute" } else { "minutes" };
-            forms.current_password_error = Some(format!(
-                "Too many wrong passwords. Try again in {minutes} {unit}, or reset your password."
-            ));
-            return render_account(
-                &state,
-                &req,
-                &session,
-                &user,
-                forms,
-                StatusCode::TOO_MANY_REQUESTS,
-            )
-            .await;
-        }
-        if outcome == PasswordOutcome::Wrong {
-            audit::record(
-                &state,
-                &req,
-                Audit::failure("password.change")
-                    .user(&user.id)
-                    .actor(&user.id)
-                    .detail("the current password was not correct".into()),
-            )
-            .await;
-            forms.current_password_error = Some("This is not your current password.".into());
+        let refusal = match outcome {
+            PasswordOutcome::Locked { until } => {
+                let minutes = minutes_left(until, state.now());
+                let unit = if minutes == 1 { "minute" } else { "minutes" };
+                Some((
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "password sign-in locked: too many wrong passwords",
+                    format!(
+                        "Too many wrong passwords. Try again in {minutes} {unit}, or reset your password."
+                    ),
+                ))
+            }
+            PasswordOutcome::Wrong => Some((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "the current password was not correct",
+                "This is not your current password.".to_owned(),
+            )),
+            PasswordOutcome::Right => None,
+        };
+        if let Some((status, why, message)) = refusal {
+            let event = Audit::failure("password.change")
+                .user(&user.id)
+                .actor(&user.id)
+                .detail(why.into());
+            audit::record(&state, &req, event).await;
+            forms.current_password_error = Some(message);
+            return render_account(&state, &req, &session, &user, forms, status).await;
         }
     }
     if forms.current_password_error.is_some() || forms.new_password_error.is_some() {
