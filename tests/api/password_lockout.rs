@@ -190,10 +190,9 @@ async fn a_right_password_resets_the_count() {
     assert_eq!(answers, vec![wrong(); 9], "nine more do not lock");
 }
 
-#[tokio::test]
-async fn twenty_parallel_wrong_passwords_are_counted_exactly() {
-    let app = TestApp::spawn_with(|c| c.password_attempts = 100).await;
-    let sub = app.create_user(ADA).await;
+/// Twenty different wrong passwords for ADA sent at once from one login page: where each
+/// answer redirected to.
+async fn twenty_parallel_guesses(app: &TestApp) -> Vec<String> {
     let rp = app.confidential_client().await;
     let browser = app.browser();
     let request_id = app.start_login(&browser, &rp).await;
@@ -201,7 +200,6 @@ async fn twenty_parallel_wrong_passwords_are_counted_exactly() {
     let csrf = hidden_field(&login, "csrf_token");
     let guesses = (0..20).map(|i| {
         let (browser, request_id, csrf) = (&browser, &request_id, &csrf);
-        let app = &app;
         async move {
             location(
                 &app.submit_login(browser, request_id, csrf, ADA, &format!("guess {i}"))
@@ -209,7 +207,14 @@ async fn twenty_parallel_wrong_passwords_are_counted_exactly() {
             )
         }
     });
-    let answers = futures_util::future::join_all(guesses).await;
+    futures_util::future::join_all(guesses).await
+}
+
+#[tokio::test]
+async fn twenty_parallel_wrong_passwords_are_counted_exactly() {
+    let app = TestApp::spawn_with(|c| c.password_attempts = 100).await;
+    let sub = app.create_user(ADA).await;
+    let answers = twenty_parallel_guesses(&app).await;
     assert!(
         answers
             .iter()
@@ -225,22 +230,7 @@ async fn twenty_parallel_wrong_passwords_are_counted_exactly() {
 async fn parallel_wrong_passwords_past_the_limit_lock_once_and_count_no_further() {
     let app = TestApp::spawn().await;
     let sub = app.create_user(ADA).await;
-    let rp = app.confidential_client().await;
-    let browser = app.browser();
-    let request_id = app.start_login(&browser, &rp).await;
-    let login = get_text(&browser, app.url(&format!("/login?requestId={request_id}"))).await;
-    let csrf = hidden_field(&login, "csrf_token");
-    let guesses = (0..20).map(|i| {
-        let (browser, request_id, csrf) = (&browser, &request_id, &csrf);
-        let app = &app;
-        async move {
-            location(
-                &app.submit_login(browser, request_id, csrf, ADA, &format!("guess {i}"))
-                    .await,
-            )
-        }
-    });
-    let answers = futures_util::future::join_all(guesses).await;
+    let answers = twenty_parallel_guesses(&app).await;
     let wrong = answers
         .iter()
         .filter(|to| to.contains("error=invalid_username_password"))
