@@ -58,6 +58,8 @@ const PAGES: &[(Who, &str)] = &[
     (Who::Admin, "/admin/users/{userId}"),
     (Who::Admin, "/admin/lockouts"),
     (Who::Admin, "/admin/apps/{clientId}"),
+    (Who::Admin, "/admin/apps/{clientId}/delete"),
+    (Who::Admin, "/admin/apps/{clientId}/rotate"),
 ];
 
 const ADMIN: &str = "root@example.com";
