@@ -51,6 +51,11 @@ impl Audit {
         self
     }
 
+    /// A change the user made to their own account: about them, and by them.
+    pub fn by_owner(self, user_id: &str) -> Audit {
+        self.user(user_id).actor(user_id)
+    }
+
     /// Free text for people; never put a secret here.
     pub fn detail(mut self, detail: String) -> Audit {
         self.row.detail = detail;

@@ -36,9 +36,7 @@ pub async fn new_backup_codes(
     audit::record(
         &state,
         &req,
-        Audit::success("backupcodes.generate")
-            .user(&user.id)
-            .actor(&user.id),
+        Audit::success("backupcodes.generate").by_owner(&user.id),
     )
     .await;
     let page = BackupCodesPage {

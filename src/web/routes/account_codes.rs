@@ -243,8 +243,7 @@ pub(crate) async fn confirm(
                 state,
                 req,
                 Audit::failure(kind.action)
-                    .user(&user.id)
-                    .actor(&user.id)
+                    .by_owner(&user.id)
                     .detail(format!("wrong code for {}", code.destination)),
             )
             .await;

@@ -48,8 +48,7 @@ pub async fn remove_device(
         &state,
         &req,
         Audit::success("push_device.remove")
-            .user(&user.id)
-            .actor(&user.id)
+            .by_owner(&user.id)
             .detail(format!("device {id} ({label}) removed by its owner")),
     )
     .await;
@@ -79,8 +78,7 @@ pub async fn end_other_sessions(
         &state,
         &req,
         Audit::success("session.end_others")
-            .user(&user.id)
-            .actor(&user.id)
+            .by_owner(&user.id)
             .detail(format!("{ended} other session(s) ended")),
     )
     .await;
@@ -110,8 +108,7 @@ pub async fn end_session(
         &state,
         &req,
         Audit::success("session.end")
-            .user(&user.id)
-            .actor(&user.id)
+            .by_owner(&user.id)
             .detail(format!(
                 "session {} ({}{}) ended by its owner",
                 ended.public_id,

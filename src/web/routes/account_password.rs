@@ -90,8 +90,7 @@ pub async fn change_password(
         };
         if let Some((status, why, message)) = refusal {
             let event = Audit::failure("password.change")
-                .user(&user.id)
-                .actor(&user.id)
+                .by_owner(&user.id)
                 .detail(why.into());
             audit::record(&state, &req, event).await;
             forms.current_password_error = Some(message);
@@ -128,12 +127,9 @@ pub async fn change_password(
     audit::record(
         &state,
         &req,
-        Audit::success(action)
-            .user(&user.id)
-            .actor(&user.id)
-            .detail(format!(
-                "on the account page; {ended} other session(s) ended"
-            )),
+        Audit::success(action).by_owner(&user.id).detail(format!(
+            "on the account page; {ended} other session(s) ended"
+        )),
     )
     .await;
     let app = our_name(&state).await?;

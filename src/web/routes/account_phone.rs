@@ -85,8 +85,7 @@ pub async fn add_phone(
             &state,
             &req,
             Audit::success("phone.confirm.start")
-                .user(&user.id)
-                .actor(&user.id)
+                .by_owner(&user.id)
                 .detail(format!("code sent to {}", code.destination)),
         )
         .await;
@@ -125,8 +124,7 @@ pub async fn confirm_phone(
         &state,
         &req,
         Audit::success(PHONE.action)
-            .user(&user.id)
-            .actor(&user.id)
+            .by_owner(&user.id)
             .detail(changes(&[("phone", shown(user.sms_number()), number)])),
     )
     .await;
@@ -160,8 +158,7 @@ pub async fn remove_phone(
         &state,
         &req,
         Audit::success("phone.remove")
-            .user(&user.id)
-            .actor(&user.id)
+            .by_owner(&user.id)
             .detail(changes(&[(
                 "phone",
                 shown(user.phone_number.as_deref()),

@@ -84,8 +84,7 @@ pub async fn change_name(
         &state,
         &req,
         Audit::success("account.name")
-            .user(&user.id)
-            .actor(&user.id)
+            .by_owner(&user.id)
             .detail(changes(&[("name", before, name)])),
     )
     .await;
@@ -183,8 +182,7 @@ pub async fn change_email(
             &state,
             &req,
             Audit::success("email.change.start")
-                .user(&user.id)
-                .actor(&user.id)
+                .by_owner(&user.id)
                 .detail(detail),
         )
         .await;
@@ -237,8 +235,7 @@ pub async fn confirm_email(
         &state,
         &req,
         Audit::success(EMAIL.action)
-            .user(&user.id)
-            .actor(&user.id)
+            .by_owner(&user.id)
             .detail(changes(&[("email", user.email.clone(), new)])),
     )
     .await;

@@ -213,8 +213,7 @@ pub async fn rename_totp(
         &state,
         &req,
         Audit::success("totp.rename")
-            .user(&user.id)
-            .actor(&user.id)
+            .by_owner(&user.id)
             .detail(format!(
                 "authenticator {id}: {}",
                 changes(&[("label", before, label)])
@@ -250,8 +249,7 @@ pub async fn remove_totp(
         &state,
         &req,
         Audit::success("totp.revoke")
-            .user(&user.id)
-            .actor(&user.id)
+            .by_owner(&user.id)
             .detail(format!("authenticator {id} ({label}) removed by its owner")),
     )
     .await;
