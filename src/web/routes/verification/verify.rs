@@ -107,7 +107,8 @@ pub async fn verify(
                 PasswordOutcome::Wrong => false,
                 PasswordOutcome::Locked { until } => {
                     audit_failure(&state, &req, &verification, "locked").await;
-                    return Ok(verification_password::locked(&req, until, now));
+                    // Minutes from now, not from the request start: the hash took time.
+                    return Ok(verification_password::locked(&req, until, state.now()));
                 }
             }
         }
