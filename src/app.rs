@@ -219,6 +219,7 @@ impl Application {
             csrf_key: secrets.csrf_key.into(),
             code_key: secrets.code_key.into(),
             secure_cookies,
+            delivery_pace: Default::default(),
         };
 
         let account_client = Client {

@@ -33,6 +33,8 @@ pub struct AppState {
     pub code_key: Arc<[u8; 32]>,
     /// Whether cookies get `Secure` and the `__Host-` prefix (public URL is https).
     pub secure_cookies: bool,
+    /// How real code deliveries went lately, for codes that go to nobody to imitate.
+    pub delivery_pace: Arc<crate::web::codes::DeliveryPace>,
 }
 
 impl AppState {

@@ -401,6 +401,32 @@ async fn a_refusing_mail_server_gives_a_clear_error_leaves_nothing_behind_and_is
     assert!(entry["detail"].as_str().unwrap().contains("554"), "{entry}");
 }
 
+#[tokio::test]
+async fn while_the_mail_server_refuses_an_unknown_address_gets_the_same_failure() {
+    let smtp = SmtpServer::start_failing().await;
+    let url = smtp.url();
+    let app = TestApp::spawn_with(move |c| c.smtp_url = Some(url)).await;
+    app.create_user(ADA).await;
+    let rp = app.confidential_client().await;
+    let mut answers = Vec::new();
+    for email in [ADA, "nobody@example.com"] {
+        let request_id = app.start_login(&app.browser(), &rp).await;
+        let (status, mut body) =
+            initiate(&app, &CURRENT, "email", &request_id, json!({"email": email})).await;
+        body["error"]["referenceNumber"] = Value::Null;
+        answers.push((status, body));
+    }
+    assert_eq!(answers[0].0, 417, "{:?}", answers[0]);
+    assert_eq!(answers[0], answers[1], "a failing mail server tells nothing apart");
+    let leftover = app
+        .state
+        .store
+        .run(|c| store::one_time_codes::delete_expired_codes(c, i64::MAX))
+        .await
+        .unwrap();
+    assert_eq!(leftover, 0, "no code row stays behind for either");
+}
+
 /// The code in an SMS or push text: its first six digits.
 fn code_in(text: &str) -> String {
     text.split(|c: char| !c.is_ascii_digit())

@@ -13,7 +13,10 @@ use super::state::AppState;
 
 mod check;
 mod deliver;
+mod pace;
 mod send;
+
+pub use pace::DeliveryPace;
 
 pub use check::check;
 pub use send::{resend, send_new};
