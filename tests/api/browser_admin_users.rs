@@ -2,8 +2,8 @@
 //! authenticator app is locked by five wrong codes; the administrator signs in, finds the user
 //! by search, sees "Locked until …", unlocks it, and the user's right code works again.
 //!
-//! Screenshots of the user list and the user's page are written to `docs/screenshots/` when
-//! asked for.
+//! The lockouts page lists the lock first. Screenshots of it, the user list and the user's page
+//! are written to `docs/screenshots/` when asked for.
 
 use crate::admin_users::{lock_totp, seed_user, totp_code_works};
 use crate::browser_register::labelled_inputs;
@@ -36,6 +36,16 @@ async fn an_admin_finds_a_locked_user_by_search_and_unlocks_their_authenticator_
     browser.wait_for_path(&app, "/login").await;
     fill_in_and_submit(&browser, ADMIN, PASSWORD).await;
     browser.wait_for_path(&app, "/admin").await;
+    browser.click("nav a[href='/admin/lockouts']").await;
+    browser.wait_for_path(&app, "/admin/lockouts").await;
+    assert_eq!(browser.text("#summary").await, "1 lock in force");
+    let lockouts = browser.text("#lockouts tbody").await;
+    assert!(lockouts.contains(ADA), "{lockouts}");
+    assert!(
+        lockouts.contains("Authenticator app “Pixel 8”"),
+        "{lockouts}"
+    );
+    browser.screenshot("admin-lockouts.png").await;
     browser.click("nav a[href='/admin/users']").await;
     browser.wait_for_path(&app, "/admin/users").await;
     assert_eq!(browser.text("h1").await, "Users");

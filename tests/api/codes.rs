@@ -411,13 +411,22 @@ async fn while_the_mail_server_refuses_an_unknown_address_gets_the_same_failure(
     let mut answers = Vec::new();
     for email in [ADA, "nobody@example.com"] {
         let request_id = app.start_login(&app.browser(), &rp).await;
-        let (status, mut body) =
-            initiate(&app, &CURRENT, "email", &request_id, json!({"email": email})).await;
+        let (status, mut body) = initiate(
+            &app,
+            &CURRENT,
+            "email",
+            &request_id,
+            json!({"email": email}),
+        )
+        .await;
         body["error"]["referenceNumber"] = Value::Null;
         answers.push((status, body));
     }
     assert_eq!(answers[0].0, 417, "{:?}", answers[0]);
-    assert_eq!(answers[0], answers[1], "a failing mail server tells nothing apart");
+    assert_eq!(
+        answers[0], answers[1],
+        "a failing mail server tells nothing apart"
+    );
     let leftover = app
         .state
         .store
