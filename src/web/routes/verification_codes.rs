@@ -16,6 +16,7 @@ use crate::web::codes::{self, Checked, Destination, Recipient, Resent, Sent};
 use crate::web::envelope;
 use crate::web::error::WebError;
 use crate::web::iso8601;
+use crate::web::routes::verification;
 use crate::web::state::AppState;
 
 /// The configured-list entries for the code channels. Every identifier, known or not, gets
@@ -154,20 +155,17 @@ pub async fn initiate(
     let Sent::Sent(code) = sent else {
         return Ok(not_sent(req, &sent));
     };
-    let row = verification.clone();
-    state
-        .store
-        .run(move |c| store::verifications::insert_verification(c, &row))
-        .await?;
-    Ok(envelope::ok(json!({
-        "exchange_id": { "exchange_id": verification.exchange_id, "expires_at": iso8601(verification.exchange_expires_at) },
-        "status_id": verification.status_id,
-        "sub": verification.alias,
-        "q": verification.alias,
-        "medium_text": code.destination,
-        "code_expires_at": iso8601(code.expires_at),
-        "resend_after": iso8601(code.sent_at + state.live().code_policy_for(code.channel).resend_after),
-    })))
+    let resend_after = code.sent_at + state.live().code_policy_for(code.channel).resend_after;
+    verification::started(
+        state,
+        verification,
+        &code.destination,
+        json!({
+            "code_expires_at": iso8601(code.expires_at),
+            "resend_after": iso8601(resend_after),
+        }),
+    )
+    .await
 }
 
 /// Checks a typed code for a verification; `Ok(None)` means accepted, `Ok(Some(answer))` is

@@ -10,14 +10,12 @@ use crate::domain::one_time_code::Channel;
 use crate::domain::verification::{
     EXCHANGE_TTL, Method, State, UsageType, Verification, mask_email,
 };
-use crate::store;
 use crate::web::error::WebError;
-use crate::web::iso8601;
 use crate::web::routes::{verification_codes, verification_password};
 use crate::web::state::AppState;
 use crate::web::{envelope, factors};
 
-use super::{Identifier, live_request, resolve_user};
+use super::{Identifier, live_request, resolve_user, started};
 
 #[derive(Deserialize)]
 pub struct InitiateBody {
@@ -168,16 +166,5 @@ pub async fn initiate(
         )
         .await;
     }
-    let row = verification.clone();
-    state
-        .store
-        .run(move |c| store::verifications::insert_verification(c, &row))
-        .await?;
-    Ok(envelope::ok(json!({
-        "exchange_id": { "exchange_id": verification.exchange_id, "expires_at": iso8601(verification.exchange_expires_at) },
-        "status_id": verification.status_id,
-        "sub": alias,
-        "q": alias,
-        "medium_text": medium_text,
-    })))
+    started(&state, verification, &medium_text, json!({})).await
 }

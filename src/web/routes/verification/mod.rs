@@ -5,12 +5,13 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::domain::user::User;
-use crate::domain::verification::Method;
+use crate::domain::verification::{Method, Verification};
 use crate::store;
 use crate::web::error::WebError;
+use crate::web::iso8601;
 use crate::web::routes::verification_codes;
 use crate::web::state::AppState;
 use crate::web::{backup_codes, envelope, factors};
@@ -20,6 +21,35 @@ mod verify;
 
 pub use initiate::initiate;
 pub use verify::verify;
+
+/// Stores a started verification and gives the initiate answer: its `exchange_id`, the alias
+/// to name the user by, what the user is told the code went to, and the method's `extra`
+/// fields (for codes, when it expires and when it may be sent again).
+pub async fn started(
+    state: &AppState,
+    verification: Verification,
+    medium_text: &str,
+    extra: Value,
+) -> Result<HttpResponse, WebError> {
+    let mut answer = json!({
+        "exchange_id": {
+            "exchange_id": verification.exchange_id,
+            "expires_at": iso8601(verification.exchange_expires_at),
+        },
+        "status_id": verification.status_id,
+        "sub": verification.alias,
+        "q": verification.alias,
+        "medium_text": medium_text,
+    });
+    if let (Some(answer), Value::Object(extra)) = (answer.as_object_mut(), extra) {
+        answer.extend(extra);
+    }
+    state
+        .store
+        .run(move |c| store::verifications::insert_verification(c, &verification))
+        .await?;
+    Ok(envelope::ok(answer))
+}
 
 /// The ways a client may name the user.
 #[derive(Deserialize, Default)]
