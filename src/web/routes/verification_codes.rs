@@ -6,7 +6,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use crate::domain::one_time_code::{Channel, Purpose, mask_phone};
 use crate::domain::user::User;
@@ -160,10 +160,13 @@ pub async fn initiate(
         state,
         verification,
         &code.destination,
-        json!({
-            "code_expires_at": iso8601(code.expires_at),
-            "resend_after": iso8601(resend_after),
-        }),
+        Map::from_iter([
+            (
+                "code_expires_at".to_owned(),
+                json!(iso8601(code.expires_at)),
+            ),
+            ("resend_after".to_owned(), json!(iso8601(resend_after))),
+        ]),
     )
     .await
 }

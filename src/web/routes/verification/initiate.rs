@@ -4,7 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::Map;
 
 use crate::domain::one_time_code::Channel;
 use crate::domain::verification::{
@@ -166,5 +166,5 @@ pub async fn initiate(
         )
         .await;
     }
-    started(&state, verification, &medium_text, json!({})).await
+    started(&state, verification, &medium_text, Map::new()).await
 }

@@ -5,7 +5,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use crate::domain::user::User;
 use crate::domain::verification::{Method, Verification};
@@ -29,7 +29,7 @@ pub async fn started(
     state: &AppState,
     verification: Verification,
     medium_text: &str,
-    extra: Value,
+    extra: Map<String, Value>,
 ) -> Result<HttpResponse, WebError> {
     let mut answer = json!({
         "exchange_id": {
@@ -41,8 +41,8 @@ pub async fn started(
         "q": verification.alias,
         "medium_text": medium_text,
     });
-    if let (Some(answer), Value::Object(extra)) = (answer.as_object_mut(), extra) {
-        answer.extend(extra);
+    if let Value::Object(fields) = &mut answer {
+        fields.extend(extra);
     }
     state
         .store
