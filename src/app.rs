@@ -19,11 +19,11 @@ use crate::crypto::password::{HashParams, PasswordHashing};
 use crate::crypto::seal::Sealer;
 use crate::crypto::{random_bytes, random_token};
 use crate::domain::client::{Client, GrantType, MfaPolicy};
+use crate::flows::AppState;
 use crate::store::signing_keys::SigningKeyRow;
 use crate::store::{self, Store};
 use crate::web::routes::account::ACCOUNT_CLIENT_ID;
 use crate::web::session_store::DbSessionStore;
-use crate::web::state::AppState;
 use crate::web::{self as web_layer, RedactedSpans};
 
 /// A built, listening application; `run_until_stopped` serves it.
@@ -198,7 +198,7 @@ impl Application {
             let channels = &live.channels;
             tracing::info!(mail = %channels.mail.describe(), sms = channels.sms.as_ref().map_or("off", |s| s.provider()), push = channels.push.as_ref().map_or("off", |p| p.provider()), "message channels");
         }
-        let message_overrides = crate::web::messages::Overrides::load(
+        let message_overrides = crate::channels::messages::Overrides::load(
             config.message_dir.as_deref().map(std::path::Path::new),
         )
         .context("cannot read the message templates in message_dir")?;

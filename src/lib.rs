@@ -10,6 +10,7 @@ pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod domain;
+pub mod flows;
 pub mod settings;
 pub mod store;
 pub mod web;

@@ -17,7 +17,7 @@ pub struct Running {
     pub base: String,
     pub store: Store,
     pub config: Config,
-    pub state: gatehouse::web::state::AppState,
+    pub state: gatehouse::flows::AppState,
 }
 
 /// Config for a benchmark: SQLite in `dir`, or `BENCH_DATABASE_URL` when set and `allow_env`.

@@ -5,6 +5,7 @@
 
 mod http;
 pub mod mail;
+pub mod messages;
 pub mod push;
 pub mod sms;
 

@@ -10,6 +10,7 @@ pub mod oauth;
 pub mod one_time_code;
 pub mod password_policy;
 pub mod policy;
+pub mod sign_in;
 pub mod totp;
 pub mod user;
 pub mod user_agent;

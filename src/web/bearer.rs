@@ -3,9 +3,9 @@
 use actix_web::HttpRequest;
 use actix_web::http::header;
 
-use super::state::AppState;
 use crate::domain::ids::hash_secret;
 use crate::domain::oauth::grant::AccessToken;
+use crate::flows::AppState;
 use crate::store::{self, StoreError};
 
 /// The token of an `Authorization: Bearer …` header.

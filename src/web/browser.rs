@@ -9,8 +9,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
-use super::state::AppState;
 use crate::domain::ids::{constant_time_eq, hash_secret};
+use crate::flows::AppState;
 
 const COOKIE: &str = "gatehouse_browser";
 

@@ -4,9 +4,9 @@ use actix_session::Session;
 use actix_web::HttpRequest;
 
 use super::error::WebError;
-use super::state::AppState;
 use super::{bearer, login_session};
 use crate::domain::user::User;
+use crate::flows::AppState;
 use crate::store;
 
 /// The calling user, if the session or an `Authorization: Bearer` token names an active one.

@@ -32,6 +32,15 @@ pub enum WebError {
     Internal(#[from] anyhow::Error),
 }
 
+impl From<crate::flows::FlowError> for WebError {
+    fn from(e: crate::flows::FlowError) -> Self {
+        match e {
+            crate::flows::FlowError::Busy => WebError::Busy,
+            crate::flows::FlowError::Internal(e) => WebError::Internal(e),
+        }
+    }
+}
+
 impl From<StoreError> for WebError {
     fn from(e: StoreError) -> Self {
         WebError::Internal(e.into())

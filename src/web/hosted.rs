@@ -8,8 +8,8 @@ use askama::Template;
 
 use super::browser::Browser;
 use super::error::WebError;
-use super::state::AppState;
 use crate::domain::policy::LOCKED_UNTIL_UNLOCKED;
+use crate::flows::AppState;
 use crate::store;
 
 /// The longest name a person may give (characters).
@@ -67,6 +67,20 @@ pub fn code_locked_message(until: i64) -> String {
     } else {
         format!(
             "Too many wrong codes were entered for this email address. Try again after {} UTC.",
+            super::iso8601(until)
+                .replace('T', " ")
+                .trim_end_matches('Z')
+        )
+    }
+}
+
+/// The lockout message: says it is locked and what to do, never whether the code was right.
+pub fn totp_locked_message(until: i64) -> String {
+    if until == crate::domain::policy::LOCKED_UNTIL_UNLOCKED {
+        "This authenticator is locked after too many wrong codes. Ask an administrator to unlock it, or choose another way to sign in.".into()
+    } else {
+        format!(
+            "This authenticator is locked after too many wrong codes until {} UTC. Choose another way to sign in, or try again then.",
             super::iso8601(until)
                 .replace('T', " ")
                 .trim_end_matches('Z')

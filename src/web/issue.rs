@@ -7,7 +7,6 @@ use askama::Template;
 
 use super::error::WebError;
 use super::login_session::Login;
-use super::state::AppState;
 use crate::crypto::random_token;
 use crate::domain::ids::hash_secret;
 use crate::domain::oauth::authorize::{AuthorizationRequest, ResponseType};
@@ -17,6 +16,7 @@ use crate::domain::oauth::redirect::{AuthorizationResponse, ResponseMode, respon
 use crate::domain::oauth::scope::Scopes;
 use crate::domain::oauth::{Lifetimes, acr_for, amr_to_string};
 use crate::domain::user::User;
+use crate::flows::AppState;
 use crate::store;
 
 /// Stores a new access token living `ttl` seconds and returns it; only its hash is kept.

@@ -11,11 +11,11 @@ use super::error::WebError;
 use super::issue;
 use super::login_session::{self, Login};
 use super::session_store::remember_device;
-use super::state::AppState;
 use crate::domain::client::MfaPolicy;
 use crate::domain::oauth::pending::PendingRequest;
 use crate::domain::user::User;
 use crate::domain::verification::{LoginTrack, Method, SecondFactor, TRACK_TTL, second_factor};
+use crate::flows::AppState;
 use crate::store;
 
 /// Loads a live request and makes sure this browser may act on it (binding it on first use).
@@ -167,7 +167,7 @@ pub async fn after_first_factor(
     method: Method,
 ) -> Result<HttpResponse, WebError> {
     // Each entry point refuses methods the client does not allow before it gets here.
-    let rules = super::factors::client_rules(state, &pending.request.client_id).await?;
+    let rules = crate::flows::factors::client_rules(state, &pending.request.client_id).await?;
     let policy = rules.mfa_policy;
     let amr = vec![method.amr().to_owned()];
     if method != Method::Password {
@@ -182,7 +182,7 @@ pub async fn after_first_factor(
         }
         return finish(state, req, session, pending, user, amr).await;
     }
-    let has_second_factor = super::factors::has_second_factor(state, user, &rules).await?;
+    let has_second_factor = crate::flows::factors::has_second_factor(state, user, &rules).await?;
     match second_factor(policy, has_second_factor) {
         SecondFactor::NotNeeded => finish(state, req, session, pending, user, amr).await,
         SecondFactor::Verify | SecondFactor::Enroll => {

@@ -5,28 +5,21 @@
 pub mod account_view;
 pub mod audit;
 pub mod authenticator_view;
-pub mod backup_codes;
 pub mod bearer;
 pub mod browser;
-pub mod codes;
 pub mod current_user;
 pub mod envelope;
 pub mod error;
-pub mod factors;
 pub mod hosted;
 pub mod issue;
 pub mod login_flow;
 pub mod login_session;
-pub mod messages;
 pub mod notices;
 pub mod oauth_json;
-pub mod password_check;
 pub mod qr;
 pub mod route_table;
 pub mod routes;
 pub mod session_store;
-pub mod state;
-pub mod totp_check;
 
 pub use route_table::configure;
 

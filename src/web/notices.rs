@@ -10,10 +10,10 @@
 
 use askama::Template;
 
-use super::state::AppState;
 use crate::channels::Email;
 use crate::domain::user::User;
 use crate::domain::verification::mask_email;
+use crate::flows::AppState;
 use crate::store;
 use crate::store::deliveries::Delivery;
 

@@ -9,10 +9,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::error::WebError;
-use super::state::AppState;
 use crate::domain::client::Client;
 use crate::domain::ids::{constant_time_eq, hash_secret};
 use crate::domain::oauth::token::TokenError;
+use crate::flows::AppState;
 use crate::store;
 
 /// Parses a form-encoded (the standard) or JSON body.

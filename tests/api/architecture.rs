@@ -1,5 +1,5 @@
-//! The layering of DESIGN.md, checked on the sources: domain/ stays pure, web/ never names
-//! diesel, store/ never names actix.
+//! The layering of DESIGN.md, checked on the sources: domain/ stays pure, flows/ knows no
+//! HTTP, web/ never names diesel, store/ never names actix.
 
 use std::path::Path;
 
@@ -83,6 +83,26 @@ fn the_store_layer_knows_nothing_of_http() {
     assert!(
         found.is_empty(),
         "store/ must not know the web layer:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_flows_layer_knows_nothing_of_http_or_pages() {
+    let found = offenders(
+        "flows",
+        &[
+            "actix",
+            "askama",
+            "HttpRequest",
+            "HttpResponse",
+            "crate::web",
+            "diesel",
+        ],
+    );
+    assert!(
+        found.is_empty(),
+        "flows/ must stay free of HTTP, templates and diesel:\n{}",
         found.join("\n")
     );
 }

@@ -171,7 +171,7 @@ async fn few_remaining_codes_are_pointed_out() {
     let (codes, _) = create_set(&app, &browser, &page).await;
     for code in &codes[..7] {
         assert!(
-            gatehouse::web::backup_codes::redeem(&app.state, &sub, code)
+            gatehouse::flows::backup_codes::redeem(&app.state, &sub, code)
                 .await
                 .unwrap()
         );
@@ -268,7 +268,7 @@ async fn the_json_service_lists_and_verifies_backup_codes_as_a_second_factor_onc
         .unwrap()
         .unwrap();
     assert_eq!(
-        gatehouse::web::backup_codes::remaining(&app.state, &user.id)
+        gatehouse::flows::backup_codes::remaining(&app.state, &user.id)
             .await
             .unwrap(),
         9

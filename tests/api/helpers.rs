@@ -19,7 +19,7 @@ pub struct TestApp {
     pub addr: std::net::SocketAddr,
     pub clock: Clock,
     pub config: Config,
-    pub state: gatehouse::web::state::AppState,
+    pub state: gatehouse::flows::AppState,
     _db: TestDb,
 }
 

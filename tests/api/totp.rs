@@ -682,13 +682,13 @@ async fn an_authenticator_keeps_its_parameters_when_the_defaults_change() {
         .unwrap()
         .unwrap()
         .id;
-    let outcome = gatehouse::web::totp_check::check(&state, Some(&user_id), None, &code_at(1))
+    let outcome = gatehouse::flows::totp_check::check(&state, Some(&user_id), None, &code_at(1))
         .await
         .unwrap();
     assert!(
         matches!(
             outcome,
-            gatehouse::web::totp_check::TotpOutcome::Accepted { .. }
+            gatehouse::flows::totp_check::TotpOutcome::Accepted { .. }
         ),
         "{outcome:?}"
     );

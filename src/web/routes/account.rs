@@ -20,20 +20,20 @@ use serde::Deserialize;
 
 use crate::domain::one_time_code::Channel;
 use crate::domain::user::User;
+use crate::flows::AppState;
+use crate::flows::backup_codes;
+use crate::flows::codes::channel_enabled;
 use crate::store;
 use crate::web::account_view::{
     ActivityView, DeviceView, SessionsTable, activity_views, device_views, session_views,
 };
 use crate::web::audit::{self, Audit};
 use crate::web::authenticator_view::{AuthenticatorView, authenticator_views};
-use crate::web::backup_codes;
 use crate::web::browser::Browser;
-use crate::web::codes::channel_enabled;
 use crate::web::error::WebError;
 use crate::web::login_flow::form_browser;
 use crate::web::login_session;
 use crate::web::session_store::current_row;
-use crate::web::state::AppState;
 
 use super::account_sign_in::{Landing, sign_in_redirect, signed_in_or_sign_in};
 

@@ -7,11 +7,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::flows::AppState;
+use crate::flows::backup_codes;
 use crate::web::audit::{self, Audit};
-use crate::web::backup_codes;
 use crate::web::error::WebError;
 use crate::web::routes::account::{CsrfForm, form_user, fresh_form_user, html};
-use crate::web::state::AppState;
 
 #[derive(Template)]
 #[template(path = "account/backup_codes.html")]

@@ -12,15 +12,15 @@ use serde::Deserialize;
 use crate::domain::one_time_code::{Channel, OneTimeCode, Purpose, normalize, subject_for_user};
 use crate::domain::policy::LOCKED_UNTIL_UNLOCKED;
 use crate::domain::user::User;
+use crate::flows::AppState;
+use crate::flows::codes::{self, Checked, Resent, Sent};
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
-use crate::web::codes::{self, Checked, Resent, Sent};
 use crate::web::error::WebError;
 use crate::web::hosted::{MAX_CODE_CHARS, app_name};
 use crate::web::iso8601;
 use crate::web::routes::account::{Forms, form_user, html, render_account};
-use crate::web::state::AppState;
 
 const CODE_GONE: &str = "This code has expired or was already used. Ask for a new one.";
 

@@ -6,13 +6,13 @@ use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::domain::user_agent::device_name;
+use crate::flows::AppState;
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
 use crate::web::login_session;
 use crate::web::routes::account::{CsrfForm, form_user, fresh_form_user, redirect, signed_out};
 use crate::web::session_store::current_row;
-use crate::web::state::AppState;
 
 /// `POST /account/push/{id}/remove` (fresh sign-in needed: push codes sign in).
 pub async fn remove_device(

@@ -12,15 +12,15 @@ use serde::Deserialize;
 use crate::domain::one_time_code::subject_for_user;
 use crate::domain::password_policy::{MAX_CHARS, check_new_password};
 use crate::domain::policy::minutes_left;
+use crate::flows::AppState;
+use crate::flows::password_check::{self, Attempt, PasswordOutcome};
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
 use crate::web::notices::{self, Notice};
-use crate::web::password_check::{self, Attempt, PasswordOutcome};
 use crate::web::routes::account::{Forms, fresh_form_user, redirect, render_account};
 use crate::web::routes::account_codes::our_name;
 use crate::web::session_store::current_row;
-use crate::web::state::AppState;
 
 #[derive(Deserialize)]
 pub struct PasswordForm {
@@ -68,7 +68,7 @@ pub async fn change_password(
             stored_hash: user.password_hash.clone(),
             place: "account page",
         };
-        let outcome = password_check::check(&state, &req, attempt, typed).await?;
+        let outcome = password_check::check(&state, &audit::meta(&req), attempt, typed).await?;
         let refusal = match outcome {
             PasswordOutcome::Locked { until } => {
                 let minutes = minutes_left(until, state.now());

@@ -9,14 +9,14 @@ use serde::Deserialize;
 
 use crate::domain::one_time_code::Channel;
 use crate::domain::user::normalize_phone;
+use crate::flows::AppState;
+use crate::flows::codes::{self, Destination, Recipient, channel_enabled};
 use crate::store;
 use crate::web::audit::{self, Audit};
-use crate::web::codes::{self, Destination, Recipient, channel_enabled};
 use crate::web::error::WebError;
 use crate::web::routes::account::{CsrfForm, Forms, fresh_form_user, redirect, render_account};
 use crate::web::routes::account_codes::{self, CodeForm, Confirmed, PHONE, after_send, our_name};
 use crate::web::routes::admin::changes;
-use crate::web::state::AppState;
 
 #[derive(Deserialize)]
 pub struct PhoneForm {

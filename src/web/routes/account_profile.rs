@@ -11,16 +11,16 @@ use serde::Deserialize;
 
 use crate::domain::one_time_code::Channel;
 use crate::domain::user::{Email, User};
+use crate::flows::AppState;
+use crate::flows::codes::{self, Destination, Recipient};
 use crate::store::{self, StoreError};
 use crate::web::audit::{self, Audit};
-use crate::web::codes::{self, Destination, Recipient};
 use crate::web::error::WebError;
 use crate::web::hosted::MAX_NAME_CHARS;
 use crate::web::notices::{self, Notice};
 use crate::web::routes::account::{Forms, form_user, fresh_form_user, redirect, render_account};
 use crate::web::routes::account_codes::{self, CodeForm, Confirmed, EMAIL, after_send, our_name};
 use crate::web::routes::admin::changes;
-use crate::web::state::AppState;
 
 #[derive(Deserialize)]
 pub struct NameForm {

@@ -8,11 +8,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use crate::domain::user::User;
+use crate::flows::AppState;
 use crate::web::browser::Browser;
 use crate::web::current_user::current_user;
 use crate::web::error::WebError;
 use crate::web::login_session;
-use crate::web::state::AppState;
 
 use super::account::{ACCOUNT_CLIENT_ID, redirect};
 

@@ -7,6 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use crate::domain::totp;
+use crate::flows::AppState;
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
@@ -17,7 +18,6 @@ use crate::web::routes::account::{
 use crate::web::routes::admin::changes;
 use crate::web::routes::enroll::{self, Confirmation, EnrollRefusal};
 use crate::web::routes::mfa::SetupView;
-use crate::web::state::AppState;
 
 #[derive(Template)]
 #[template(path = "account/totp_setup.html")]

@@ -12,10 +12,10 @@ use crate::domain::oauth::authorize::{
     ViewType, decide, validate,
 };
 use crate::domain::oauth::pending::PendingRequest;
+use crate::flows::AppState;
 use crate::store;
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
-use crate::web::state::AppState;
 use crate::web::{envelope, issue, login_session};
 
 pub async fn authorize_get(

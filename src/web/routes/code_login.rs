@@ -12,15 +12,16 @@ use serde::Deserialize;
 use crate::domain::oauth::pending::PendingRequest;
 use crate::domain::one_time_code::{Channel, Purpose};
 use crate::domain::verification::{EXCHANGE_TTL, State, UsageType, Verification};
+use crate::flows::AppState;
+use crate::flows::codes::{self, Checked, Destination, Recipient, Resent, Sent};
+use crate::flows::factors;
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
-use crate::web::codes::{self, Checked, Destination, Recipient, Resent, Sent};
 use crate::web::error::WebError;
 use crate::web::login_flow::{self, form_browser, pending_for_browser, require_browser};
+use crate::web::routes::mfa;
 use crate::web::routes::verification_codes::{app_name, locked_message};
-use crate::web::state::AppState;
-use crate::web::{factors, routes::mfa};
 
 #[derive(Template)]
 #[template(path = "login/code.html")]

@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 use serde_json::json;
 
 use crate::domain::oauth::scope::SUPPORTED;
-use crate::web::state::AppState;
+use crate::flows::AppState;
 
 pub async fn openid_configuration(state: web::Data<AppState>) -> HttpResponse {
     let url = |path: &str| state.url(path);

@@ -12,13 +12,13 @@ use serde::Deserialize;
 
 use crate::domain::client::Client;
 use crate::domain::oauth::claims::IdTokenClaims;
+use crate::flows::AppState;
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::bearer;
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
 use crate::web::login_session;
-use crate::web::state::AppState;
 
 #[derive(Deserialize, Default)]
 pub struct EndSessionParams {

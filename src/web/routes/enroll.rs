@@ -14,13 +14,13 @@ use crate::domain::user::User;
 use crate::domain::verification::{
     Authenticator, EXCHANGE_TTL, LoginTrack, Method, State, UsageType, Verification,
 };
+use crate::flows::AppState;
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::current_user::current_user;
 use crate::web::envelope;
 use crate::web::error::WebError;
 use crate::web::iso8601;
-use crate::web::state::AppState;
 
 /// The label an authenticator app shows when the user gives none.
 pub const DEFAULT_LABEL: &str = "Authenticator app";

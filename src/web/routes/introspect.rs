@@ -7,11 +7,11 @@ use serde_json::json;
 use crate::domain::client::Client;
 use crate::domain::ids::hash_secret;
 use crate::domain::oauth::token::TokenError;
+use crate::flows::AppState;
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
 use crate::web::oauth_json::{Failure, authenticate_client, no_store_json, parse_body};
-use crate::web::state::AppState;
 
 #[derive(Deserialize)]
 struct TokenParam {

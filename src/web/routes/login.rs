@@ -11,14 +11,14 @@ use serde::Deserialize;
 use crate::domain::policy::minutes_left;
 use crate::domain::user::Email;
 use crate::domain::verification::Method;
+use crate::flows::AppState;
+use crate::flows::codes::lockout_subject;
+use crate::flows::password_check::{self, Attempt, PasswordOutcome};
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
-use crate::web::codes::lockout_subject;
 use crate::web::error::WebError;
 use crate::web::login_flow::{self, form_browser, pending_for_browser};
-use crate::web::password_check::{self, Attempt, PasswordOutcome};
-use crate::web::state::AppState;
 
 /// One message for every failed sign-in, so the page never tells whether an account exists.
 const INVALID_CREDENTIALS: &str = "The email or password is not correct.";
@@ -125,7 +125,7 @@ pub async fn login_submit(
     let form = form.into_inner();
     let browser = form_browser(&state, &req, form.csrf_token.as_deref())?;
     let pending = pending_for_browser(&state, Some(&form.request_id), &browser).await?;
-    let rules = crate::web::factors::client_rules(&state, &pending.request.client_id).await?;
+    let rules = crate::flows::factors::client_rules(&state, &pending.request.client_id).await?;
     if !rules.allows(Method::Password) {
         let location = format!(
             "/login?requestId={}&view_type={}&error=password_not_allowed",
@@ -160,7 +160,7 @@ pub async fn login_submit(
         stored_hash,
         place: "hosted sign-in",
     };
-    let outcome = password_check::check(&state, &req, attempt, form.password).await?;
+    let outcome = password_check::check(&state, &audit::meta(&req), attempt, form.password).await?;
     if let PasswordOutcome::Locked { until } = outcome {
         let mut event = Audit::failure("login.password")
             .client(&pending.request.client_id)

@@ -8,10 +8,10 @@ use serde_json::json;
 
 use crate::domain::client::Client;
 use crate::domain::totp;
+use crate::flows::AppState;
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
-use crate::web::state::AppState;
 use crate::web::{bearer, envelope, iso8601};
 
 /// The management client behind the request's Bearer token, or the error response to send.

@@ -11,14 +11,14 @@ use serde::Deserialize;
 use super::password_reset::{app_for, carried, shown_email};
 use crate::domain::one_time_code::{Channel, Purpose, RESET_TTL};
 use crate::domain::user::{Email, User};
+use crate::flows::AppState;
+use crate::flows::codes::{self, Destination, Recipient, Sent};
+use crate::flows::factors;
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
-use crate::web::codes::{self, Destination, Recipient, Sent};
 use crate::web::error::WebError;
-use crate::web::factors;
 use crate::web::hosted::{MAIL_NOT_SENT, code_locked_message, html, see_other};
 use crate::web::login_flow::form_browser;
-use crate::web::state::AppState;
 
 #[derive(Template)]
 #[template(path = "password/forgot.html")]

@@ -18,15 +18,15 @@ use crate::domain::one_time_code::{Purpose, normalize, subject_for_user};
 use crate::domain::password_policy::check_new_password_min;
 use crate::domain::policy::PASSWORD_LOCK_CHANNEL;
 use crate::domain::user::{Email, User};
+use crate::flows::AppState;
+use crate::flows::codes::{self, Checked, Resent};
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
-use crate::web::codes::{self, Checked, Resent};
 use crate::web::error::WebError;
 use crate::web::hosted::{MAIL_NOT_SENT, MAX_CODE_CHARS, app_name, code_locked_message, html};
 use crate::web::login_flow::form_browser;
 use crate::web::notices::{self, Notice};
-use crate::web::state::AppState;
 
 const WRONG_CODE: &str = "That code is not correct. Check the email we sent and try again.";
 const CODE_GONE: &str = "This code has expired or was already used. Ask for a new one.";

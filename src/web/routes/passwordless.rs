@@ -12,16 +12,17 @@ use crate::domain::client::MfaPolicy;
 use crate::domain::oauth::pending::PendingRequest;
 use crate::domain::one_time_code::{Channel, mask_phone};
 use crate::domain::verification::Method;
+use crate::flows::AppState;
+use crate::flows::codes;
+use crate::flows::factors;
+use crate::flows::totp_check::{self, TotpOutcome};
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
-use crate::web::codes;
 use crate::web::error::WebError;
-use crate::web::factors;
+use crate::web::hosted::totp_locked_message;
 use crate::web::login_flow::{self, form_browser, pending_for_browser};
 use crate::web::routes::code_login::send_problem;
-use crate::web::state::AppState;
-use crate::web::totp_check::{self, TotpOutcome, locked_message};
 
 /// One message for a wrong code and for an unknown user.
 const WRONG_CODE: &str =
@@ -216,7 +217,7 @@ pub async fn verify_submit(
             )
             .await;
         }
-        (TotpOutcome::Locked { until }, _) => locked_message(until),
+        (TotpOutcome::Locked { until }, _) => totp_locked_message(until),
         (_, user) => {
             let mut event = Audit::failure("login.totp").client(&pending.request.client_id);
             if let Some(u) = &user {

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::domain::one_time_code::Channel;
+use crate::flows::AppState;
 use crate::store;
 use crate::store::push_devices::PushDevice;
 use crate::web::audit::{self, Audit};
@@ -18,7 +19,6 @@ use crate::web::envelope;
 use crate::web::error::WebError;
 use crate::web::iso8601;
 use crate::web::routes::enroll::unauthorized;
-use crate::web::state::AppState;
 
 /// Devices per user: enough for a phone, a tablet and a few replacements.
 pub const MAX_DEVICES: i64 = 10;
@@ -58,7 +58,7 @@ pub async fn register(
     let Some(user) = current_user(&state, &req, &session).await? else {
         return Ok(unauthorized(&req));
     };
-    if !crate::web::codes::channel_enabled(&state, Channel::Push) {
+    if !crate::flows::codes::channel_enabled(&state, Channel::Push) {
         return Ok(envelope::error(
             &req,
             StatusCode::BAD_REQUEST,

@@ -30,17 +30,17 @@ use crate::domain::oauth::pending::PendingRequest;
 use crate::domain::one_time_code::{Channel, Purpose};
 use crate::domain::password_policy::check_new_password_min;
 use crate::domain::user::{Email, User};
+use crate::flows::AppState;
+use crate::flows::codes::{self, Destination, Recipient, Sent};
 use crate::store::{self, StoreError};
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
-use crate::web::codes::{self, Destination, Recipient, Sent};
 use crate::web::error::WebError;
 use crate::web::hosted::{
     MAIL_NOT_SENT, MAX_NAME_CHARS, app_name, code_locked_message, html, see_other,
 };
 use crate::web::login_flow::{form_browser, pending_for_browser};
 use crate::web::notices::{self, Notice};
-use crate::web::state::AppState;
 
 /// Errors shown next to their fields.
 #[derive(Debug, Default)]

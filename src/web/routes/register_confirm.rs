@@ -19,14 +19,14 @@ use crate::domain::oauth::pending::PendingRequest;
 use crate::domain::one_time_code::{OneTimeCode, Purpose, normalize};
 use crate::domain::user::User;
 use crate::domain::verification::Method;
+use crate::flows::AppState;
+use crate::flows::codes::{self, Checked, Resent};
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
-use crate::web::codes::{self, Checked, Resent};
 use crate::web::error::WebError;
 use crate::web::hosted::{MAIL_NOT_SENT, MAX_CODE_CHARS, app_name, code_locked_message, html};
 use crate::web::login_flow::{self, form_browser, pending_for_browser};
-use crate::web::state::AppState;
 
 const WRONG_CODE: &str = "That code is not correct. Check the email we sent and try again.";
 const CODE_GONE: &str = "This code has expired or was already used. Start again to get a new one.";

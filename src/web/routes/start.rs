@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use askama_web::WebTemplate;
 
-use crate::web::state::AppState;
+use crate::flows::AppState;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "start/index.html")]

@@ -6,10 +6,10 @@ use serde::Deserialize;
 
 use crate::domain::oauth::claims;
 use crate::domain::oauth::scope::Scopes;
+use crate::flows::AppState;
 use crate::store;
 use crate::web::bearer;
 use crate::web::error::WebError;
-use crate::web::state::AppState;
 
 #[derive(Deserialize)]
 pub struct UserinfoForm {

@@ -11,13 +11,13 @@ use serde_json::{Map, Value, json};
 use crate::domain::one_time_code::{Channel, Purpose, mask_phone};
 use crate::domain::user::User;
 use crate::domain::verification::{Verification, mask_email};
+use crate::flows::AppState;
+use crate::flows::codes::{self, Checked, Destination, Recipient, Resent, Sent};
 use crate::store;
-use crate::web::codes::{self, Checked, Destination, Recipient, Resent, Sent};
 use crate::web::envelope;
 use crate::web::error::WebError;
 use crate::web::iso8601;
 use crate::web::routes::verification;
-use crate::web::state::AppState;
 
 /// The configured-list entries for the code channels. Every identifier, known or not, gets
 /// EMAIL (every account has an address); SMS and PUSH appear for accounts that have them.

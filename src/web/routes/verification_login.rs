@@ -8,11 +8,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use crate::domain::verification::{Method, State, UsageType};
+use crate::flows::AppState;
+use crate::flows::factors;
 use crate::store;
 use crate::web::error::WebError;
-use crate::web::factors;
 use crate::web::login_flow::{self, pending_for_browser, require_browser};
-use crate::web::state::AppState;
 
 #[derive(Deserialize)]
 pub struct FinishForm {

@@ -8,12 +8,12 @@ use crate::domain::one_time_code::subject_for_user;
 use crate::domain::policy::minutes_left;
 use crate::domain::user::User;
 use crate::domain::verification::Verification;
+use crate::flows::AppState;
+use crate::flows::codes::lockout_subject;
+use crate::flows::password_check::{self, Attempt, PasswordOutcome};
 use crate::store;
-use crate::web::codes::lockout_subject;
 use crate::web::envelope;
 use crate::web::error::WebError;
-use crate::web::password_check::{self, Attempt, PasswordOutcome};
-use crate::web::state::AppState;
 
 /// Whom the wrong passwords of a verification count against, fixed when it is initiated: the
 /// account, or the typed name (the alias when none was typed).
@@ -51,7 +51,13 @@ pub async fn verify(
         stored_hash: hash,
         place: "verification service",
     };
-    password_check::check(state, req, attempt, password.to_owned()).await
+    Ok(password_check::check(
+        state,
+        &crate::web::audit::meta(req),
+        attempt,
+        password.to_owned(),
+    )
+    .await?)
 }
 
 /// 429 `password_locked`: too many wrong passwords for this sign-in name.

@@ -6,11 +6,11 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::domain::verification::State;
+use crate::flows::AppState;
 use crate::store;
 use crate::web::envelope;
 use crate::web::error::WebError;
 use crate::web::iso8601;
-use crate::web::state::AppState;
 
 #[derive(Deserialize)]
 pub struct CancelBody {

@@ -18,12 +18,12 @@ use crate::domain::client::Client;
 use crate::domain::client_settings::ClientDraft;
 use crate::domain::ids::hash_secret;
 use crate::domain::user::User;
+use crate::flows::AppState;
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
 use crate::web::hosted::see_other;
 use crate::web::routes::account::html;
-use crate::web::state::AppState;
 
 /// Applications per page of the list.
 const PER_PAGE: i64 = 25;

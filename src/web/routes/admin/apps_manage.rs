@@ -13,12 +13,12 @@ use super::apps::{AppSecretPage, editable};
 use super::apps_form::audit_fields;
 use super::{Chrome, Section, admin_or_sign_in, changes, form_admin};
 use crate::domain::ids::hash_secret;
+use crate::flows::AppState;
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
 use crate::web::hosted::see_other;
 use crate::web::routes::account::html;
-use crate::web::state::AppState;
 
 /// What a confirmation page asks.
 #[derive(Clone, Copy, PartialEq, Eq)]

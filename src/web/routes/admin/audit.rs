@@ -10,11 +10,11 @@ use askama::Template;
 use super::pager::{PER_PAGE, Pager};
 use super::{Chrome, Section, admin_or_sign_in};
 use crate::domain::user::Email;
+use crate::flows::AppState;
 use crate::store::{self, audit::AuditEntry, audit::AuditFilter};
 use crate::web::error::WebError;
 use crate::web::iso8601;
 use crate::web::routes::account::html;
-use crate::web::state::AppState;
 
 /// The known kinds of action (the part of an action before its first dot), for the filter.
 /// Add a prefix here when a new family of audit actions appears.

@@ -14,12 +14,12 @@ use super::{Chrome, Section, admin_or_sign_in, form_admin};
 use crate::channels::{DeliveryError, Email, Push, Receipt, Sms};
 use crate::domain::user::{Email as Address, normalize_phone};
 use crate::domain::verification::mask_email;
+use crate::flows::AppState;
 use crate::store;
 use crate::store::deliveries::Delivery;
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
 use crate::web::routes::account::html;
-use crate::web::state::AppState;
 
 /// The answer to a test message, shown on the page.
 pub struct TestResult {

@@ -5,10 +5,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::{Chrome, Section, admin_or_sign_in};
+use crate::flows::AppState;
 use crate::store;
 use crate::web::error::WebError;
 use crate::web::routes::account::html;
-use crate::web::state::AppState;
 
 #[derive(Template)]
 #[template(path = "admin/dashboard.html")]

@@ -11,11 +11,11 @@ use askama::Template;
 use super::audit::utc_text;
 use super::pager::{PER_PAGE, Pager};
 use super::{Chrome, Section, admin_or_sign_in};
+use crate::flows::AppState;
 use crate::store::{self, deliveries::Delivery};
 use crate::web::error::WebError;
 use crate::web::iso8601;
 use crate::web::routes::account::html;
-use crate::web::state::AppState;
 
 /// One row of the table.
 struct DeliveryView {

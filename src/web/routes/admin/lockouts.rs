@@ -16,6 +16,7 @@ use super::user_detail::channel_name;
 use super::{Chrome, Section, admin_or_sign_in, form_admin};
 use crate::domain::one_time_code::Channel;
 use crate::domain::policy::{LOCKED_UNTIL_UNLOCKED, PASSWORD_LOCK_CHANNEL};
+use crate::flows::AppState;
 use crate::store::{self, code_lockouts::CodeLockout};
 use crate::web::audit::{self, Audit};
 use crate::web::authenticator_view::admin_time;
@@ -23,7 +24,6 @@ use crate::web::error::WebError;
 use crate::web::hosted::see_other;
 use crate::web::iso8601;
 use crate::web::routes::account::html;
-use crate::web::state::AppState;
 
 /// The most locks of each kind the page lists (an attack on many names is visible, the page
 /// stays small).

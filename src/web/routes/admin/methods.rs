@@ -14,9 +14,9 @@ use super::settings_form::{self, Field, Group, Kind, Saved};
 use super::{Chrome, Section, admin_or_sign_in, form_admin};
 use crate::config::Config;
 use crate::domain::verification::Method;
+use crate::flows::AppState;
 use crate::web::error::WebError;
 use crate::web::routes::account::html;
-use crate::web::state::AppState;
 
 const METHODS: [(Method, &str); 6] = [
     (Method::Password, "Password"),
@@ -248,7 +248,7 @@ fn toggles(config: &Config, form: Option<&BTreeMap<String, String>>) -> Vec<Meth
             let id = method.as_str().to_lowercase();
             let enabled = match form {
                 Some(form) => form.contains_key(&format!("enabled_{id}")),
-                None => crate::web::codes::method_enabled(config, *method),
+                None => crate::flows::codes::method_enabled(config, *method),
             };
             MethodToggle { id, label, enabled }
         })

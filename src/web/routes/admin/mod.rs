@@ -25,11 +25,11 @@ use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse};
 
 use crate::domain::user::User;
+use crate::flows::AppState;
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
 use crate::web::routes::account::form_user;
 use crate::web::routes::account_sign_in::{Landing, signed_in_or_sign_in};
-use crate::web::state::AppState;
 
 /// The sections of the admin area, for the navigation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,11 +10,11 @@ use serde_json::Value;
 
 use crate::config::Config;
 use crate::domain::user::User;
+use crate::flows::AppState;
 use crate::settings::{EDITABLE, effective};
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
-use crate::web::state::AppState;
 
 /// How a field is edited.
 #[derive(Debug, Clone, PartialEq, Eq)]

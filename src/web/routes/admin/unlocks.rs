@@ -5,10 +5,10 @@
 use super::changes;
 use super::user_detail::channel_name;
 use crate::domain::one_time_code::subject_for_user;
+use crate::flows::AppState;
 use crate::store;
 use crate::web::authenticator_view::lock_status;
 use crate::web::error::WebError;
-use crate::web::state::AppState;
 
 /// What an unlock cleared.
 pub(super) struct Unlocked {

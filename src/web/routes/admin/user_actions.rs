@@ -17,14 +17,14 @@ use super::{changes, form_admin};
 use crate::domain::user::{Email, User};
 use crate::domain::user_agent::device_name;
 use crate::domain::verification::mask_email;
+use crate::flows::AppState;
+use crate::flows::codes::Sent;
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::authenticator_view::admin_time;
-use crate::web::codes::Sent;
 use crate::web::error::WebError;
 use crate::web::hosted::{MAIL_NOT_SENT, app_name, code_locked_message, see_other};
 use crate::web::routes::password_forgot::send_reset_code;
-use crate::web::state::AppState;
 
 #[derive(Deserialize)]
 pub struct ActionForm {

@@ -16,6 +16,7 @@ use crate::domain::one_time_code::{Channel, subject_for_user};
 use crate::domain::policy::{PASSWORD_LOCK_CHANNEL, is_locked};
 use crate::domain::user::User;
 use crate::domain::verification::mask_email;
+use crate::flows::AppState;
 use crate::store;
 use crate::web::account_view::{SessionsTable, session_views};
 use crate::web::authenticator_view::{
@@ -24,7 +25,6 @@ use crate::web::authenticator_view::{
 use crate::web::error::WebError;
 use crate::web::routes::account::html;
 use crate::web::session_store::current_row;
-use crate::web::state::AppState;
 
 /// How many audit events the page shows.
 const RECENT_EVENTS: i64 = 20;

@@ -10,10 +10,10 @@ use super::unlocks;
 use super::user_actions::{ActionForm, admin_and_user, back, event};
 use crate::domain::one_time_code::{Channel, subject_for_user};
 use crate::domain::policy::PASSWORD_LOCK_CHANNEL;
+use crate::flows::AppState;
 use crate::store;
 use crate::web::audit;
 use crate::web::error::WebError;
-use crate::web::state::AppState;
 
 /// `POST /admin/users/{id}/authenticators/{authenticator}/unlock`: clears the lockout and the
 /// count of wrong codes.

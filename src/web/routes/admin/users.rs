@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::{Chrome, Section, admin_or_sign_in, changes, form_admin};
 use crate::domain::one_time_code::mask_phone;
 use crate::domain::user::{OperatorUser, User};
+use crate::flows::AppState;
 use crate::store::users::UserFilter;
 use crate::store::{self, StoreError};
 use crate::web::audit::{self, Audit};
@@ -18,7 +19,6 @@ use crate::web::authenticator_view::admin_time;
 use crate::web::error::WebError;
 use crate::web::hosted::{MAX_NAME_CHARS, see_other};
 use crate::web::routes::account::html;
-use crate::web::state::AppState;
 
 /// Users on one page of the list.
 pub const PAGE_SIZE: i64 = 25;

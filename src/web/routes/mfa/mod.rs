@@ -16,14 +16,18 @@ use serde::Deserialize;
 
 use crate::domain::one_time_code::{Channel, mask_phone};
 use crate::domain::verification::Method;
+use crate::flows::AppState;
+use crate::flows::backup_codes;
+use crate::flows::codes;
+use crate::flows::factors;
+use crate::flows::totp_check::{self, TotpOutcome};
 use crate::web::audit::{self, Audit};
+use crate::web::browser::Browser;
 use crate::web::error::WebError;
+use crate::web::hosted::totp_locked_message;
 use crate::web::login_flow::{form_browser, require_browser};
 use crate::web::routes::code_login::send_problem;
 use crate::web::routes::enroll::{self, Confirmation};
-use crate::web::state::AppState;
-use crate::web::totp_check::{self, TotpOutcome, locked_message};
-use crate::web::{backup_codes, browser::Browser, codes, factors};
 
 #[derive(Template)]
 #[template(path = "mfa/mfa.html")]
@@ -253,7 +257,7 @@ pub async fn mfa_submit(
                 &browser,
                 &c,
                 Form::Code,
-                Some(locked_message(until)),
+                Some(totp_locked_message(until)),
             )
             .await
         }

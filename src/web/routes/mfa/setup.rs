@@ -2,11 +2,11 @@
 //! setup is still in progress).
 
 use crate::domain::user::User;
+use crate::flows::AppState;
 use crate::store;
 use crate::web::error::WebError;
 use crate::web::qr;
 use crate::web::routes::enroll::{self, EnrollRefusal};
-use crate::web::state::AppState;
 
 /// The QR code, secret and form of an enrollment in progress.
 pub struct SetupView {

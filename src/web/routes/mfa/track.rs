@@ -8,12 +8,12 @@ use serde::Deserialize;
 use crate::domain::oauth::pending::PendingRequest;
 use crate::domain::user::User;
 use crate::domain::verification::{LoginTrack, Method, State, UsageType};
+use crate::flows::AppState;
+use crate::flows::factors::{self, ClientRules};
 use crate::store;
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
-use crate::web::factors::{self, ClientRules};
 use crate::web::login_flow::{self, pending_for_browser, require_browser};
-use crate::web::state::AppState;
 
 /// A track this browser may continue, with its request and user.
 pub struct Continuation {

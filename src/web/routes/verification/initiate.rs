@@ -10,10 +10,11 @@ use crate::domain::one_time_code::Channel;
 use crate::domain::verification::{
     EXCHANGE_TTL, Method, State, UsageType, Verification, mask_email,
 };
+use crate::flows::AppState;
+use crate::flows::factors;
+use crate::web::envelope;
 use crate::web::error::WebError;
 use crate::web::routes::{verification_codes, verification_password};
-use crate::web::state::AppState;
-use crate::web::{envelope, factors};
 
 use super::{Identifier, live_request, resolve_user, started};
 
@@ -42,9 +43,9 @@ pub async fn initiate(
             "Unknown verification type.",
         ));
     };
-    if !crate::web::codes::method_enabled(&state.live().config, method)
+    if !crate::flows::codes::method_enabled(&state.live().config, method)
         || Channel::for_method(method)
-            .is_some_and(|c| !crate::web::codes::channel_enabled(&state, c))
+            .is_some_and(|c| !crate::flows::codes::channel_enabled(&state, c))
     {
         return Ok(envelope::error(
             &req,

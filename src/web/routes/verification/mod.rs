@@ -9,12 +9,14 @@ use serde_json::{Map, Value, json};
 
 use crate::domain::user::User;
 use crate::domain::verification::{Method, Verification};
+use crate::flows::AppState;
+use crate::flows::backup_codes;
+use crate::flows::factors;
 use crate::store;
+use crate::web::envelope;
 use crate::web::error::WebError;
 use crate::web::iso8601;
 use crate::web::routes::verification_codes;
-use crate::web::state::AppState;
-use crate::web::{backup_codes, envelope, factors};
 
 mod initiate;
 mod verify;
@@ -105,7 +107,7 @@ async fn resolve_user(state: &AppState, who: &Identifier) -> Result<Option<User>
             .filter(User::can_sign_in));
     }
     match who.login_name() {
-        Some(name) => factors::user_by_email(state, name).await,
+        Some(name) => Ok(factors::user_by_email(state, name).await?),
         None => Ok(None),
     }
 }

@@ -7,15 +7,17 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::domain::verification::{EXCHANGE_TTL, Method, State, Verification};
+use crate::flows::AppState;
+use crate::flows::backup_codes;
+use crate::flows::password_check::PasswordOutcome;
+use crate::flows::totp_check::{self, TotpOutcome};
 use crate::store;
 use crate::web::audit::{self, Audit};
+use crate::web::envelope;
 use crate::web::error::WebError;
+use crate::web::hosted::totp_locked_message;
 use crate::web::iso8601;
-use crate::web::password_check::PasswordOutcome;
 use crate::web::routes::{verification_codes, verification_password};
-use crate::web::state::AppState;
-use crate::web::totp_check::{self, TotpOutcome, locked_message};
-use crate::web::{backup_codes, envelope};
 
 #[derive(Deserialize)]
 pub struct VerifyBody {
@@ -90,7 +92,7 @@ pub async fn verify(
             TotpOutcome::Accepted { .. } => true,
             TotpOutcome::Locked { until } => {
                 audit_failure(&state, &req, &verification, "locked").await;
-                let message = locked_message(until);
+                let message = totp_locked_message(until);
                 return Ok(envelope::error(
                     &req,
                     StatusCode::TOO_MANY_REQUESTS,

@@ -3,10 +3,10 @@
 
 use crate::domain::ids::constant_time_eq;
 use crate::domain::one_time_code::{self, Purpose};
+use crate::flows::AppState;
+use crate::flows::FlowError;
 use crate::store;
 use crate::store::authenticators::FailureCount;
-use crate::web::error::WebError;
-use crate::web::state::AppState;
 
 use super::{Checked, code_hash};
 
@@ -17,7 +17,7 @@ pub async fn check(
     id: &str,
     purpose: Purpose,
     typed: &str,
-) -> Result<Checked, WebError> {
+) -> Result<Checked, FlowError> {
     let now = state.now();
     let lookup = id.to_owned();
     let Some(row) = state

@@ -4,11 +4,9 @@
 //! AFTER, atomically by the store, so parallel guesses are counted exactly. Unknown names are
 //! counted under a hash of the name and behave exactly like accounts.
 
-use actix_web::HttpRequest;
-
+use super::AppState;
 use super::audit::{self, Audit};
-use super::error::WebError;
-use super::state::AppState;
+use super::{FlowError, RequestMeta};
 use crate::domain::policy::{PASSWORD_LOCK_CHANNEL, minutes_left};
 use crate::store::{self, authenticators::FailureCount};
 
@@ -39,10 +37,10 @@ pub enum PasswordOutcome {
 /// Checks `password` for `attempt`, applying the password lockout.
 pub async fn check(
     state: &AppState,
-    req: &HttpRequest,
+    meta: &RequestMeta,
     attempt: Attempt<'_>,
     password: String,
-) -> Result<PasswordOutcome, WebError> {
+) -> Result<PasswordOutcome, FlowError> {
     let now = state.now();
     let subject = attempt.subject.clone();
     if let Some(until) = state
@@ -99,7 +97,7 @@ pub async fn check(
             if let Some(user_id) = attempt.user_id {
                 event = event.user(user_id);
             }
-            audit::record(state, req, event).await;
+            audit::record(state, meta, event).await;
             PasswordOutcome::Locked { until }
         }
         (FailureCount::Counted { .. }, _) => PasswordOutcome::Wrong,

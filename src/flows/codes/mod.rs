@@ -9,7 +9,7 @@ use crate::domain::one_time_code::{
 };
 use crate::domain::user::User;
 
-use super::state::AppState;
+use super::AppState;
 
 mod check;
 mod deliver;

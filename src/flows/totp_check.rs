@@ -1,8 +1,8 @@
 //! Checking a TOTP code against a user's active authenticators: replay protection, lockout
 //! counting and drift samples, each decided atomically by the store.
 
-use super::error::WebError;
-use super::state::AppState;
+use super::AppState;
+use super::FlowError;
 use crate::domain::totp;
 use crate::domain::verification::Authenticator;
 use crate::store::{self, authenticators::FailureCount};
@@ -28,7 +28,7 @@ pub async fn check(
     user_id: Option<&str>,
     medium_id: Option<&str>,
     code: &str,
-) -> Result<TotpOutcome, WebError> {
+) -> Result<TotpOutcome, FlowError> {
     let Some(user_id) = user_id.map(str::to_owned) else {
         return Ok(TotpOutcome::NoAuthenticator);
     };
@@ -60,7 +60,7 @@ pub async fn check(
         let secret = state
             .sealer
             .open(&authenticator.sealed_secret)
-            .map_err(|e| WebError::Internal(e.into()))?;
+            .map_err(|e| FlowError::Internal(e.into()))?;
         // Checked without the replay floor first, so a replayed code is told apart from a wrong
         // one and does not count towards the lockout.
         let Some(matched) = totp::verify(&secret, authenticator.params, code, now, window, None)
@@ -116,18 +116,4 @@ pub async fn check(
         (false, Some(until)) => TotpOutcome::Locked { until },
         _ => TotpOutcome::Rejected,
     })
-}
-
-/// The lockout message: says it is locked and what to do, never whether the code was right.
-pub fn locked_message(until: i64) -> String {
-    if until == crate::domain::policy::LOCKED_UNTIL_UNLOCKED {
-        "This authenticator is locked after too many wrong codes. Ask an administrator to unlock it, or choose another way to sign in.".into()
-    } else {
-        format!(
-            "This authenticator is locked after too many wrong codes until {} UTC. Choose another way to sign in, or try again then.",
-            crate::web::iso8601(until)
-                .replace('T', " ")
-                .trim_end_matches('Z')
-        )
-    }
 }

@@ -1,7 +1,7 @@
 //! Backup codes as the web layer uses them: making a set, checking one, counting what is left.
 
-use super::error::WebError;
-use super::state::AppState;
+use super::AppState;
+use super::FlowError;
 use crate::domain::backup;
 use crate::store;
 
@@ -11,7 +11,7 @@ fn keyed_hash(state: &AppState, code: &str) -> String {
 }
 
 /// Makes a new set for `user_id`, voiding the old one; returns the codes for display, once.
-pub async fn new_set(state: &AppState, user_id: &str) -> Result<Vec<String>, WebError> {
+pub async fn new_set(state: &AppState, user_id: &str) -> Result<Vec<String>, FlowError> {
     let mut codes = Vec::with_capacity(backup::SET_SIZE);
     while codes.len() < backup::SET_SIZE {
         if let Some(code) = backup::code_from_random(&crate::crypto::random_bytes::<32>()) {
@@ -28,7 +28,7 @@ pub async fn new_set(state: &AppState, user_id: &str) -> Result<Vec<String>, Web
 }
 
 /// Uses `input` as a backup code of `user_id`; true if it was one of theirs and unused.
-pub async fn redeem(state: &AppState, user_id: &str, input: &str) -> Result<bool, WebError> {
+pub async fn redeem(state: &AppState, user_id: &str, input: &str) -> Result<bool, FlowError> {
     let Some(code) = backup::normalize(input) else {
         return Ok(false);
     };
@@ -40,7 +40,7 @@ pub async fn redeem(state: &AppState, user_id: &str, input: &str) -> Result<bool
 }
 
 /// Unused codes left.
-pub async fn remaining(state: &AppState, user_id: &str) -> Result<i64, WebError> {
+pub async fn remaining(state: &AppState, user_id: &str) -> Result<i64, FlowError> {
     let user_id = user_id.to_owned();
     Ok(state
         .store

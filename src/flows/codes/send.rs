@@ -4,9 +4,9 @@ use std::time::Instant;
 
 use crate::domain::one_time_code::{Channel, OneTimeCode, Purpose, mask_phone};
 use crate::domain::verification::mask_email;
+use crate::flows::AppState;
+use crate::flows::FlowError;
 use crate::store;
-use crate::web::error::WebError;
-use crate::web::state::AppState;
 
 use super::deliver::{deliver, devices};
 use super::{Destination, Recipient, Resent, Sent, channel_enabled, code_hash, new_code};
@@ -21,7 +21,7 @@ pub async fn send_new(
     to: &Recipient<'_>,
     app: &str,
     ttl: i64,
-) -> Result<Sent, WebError> {
+) -> Result<Sent, FlowError> {
     let subject = to.subject();
     let now = state.now();
     let (s, ch) = (subject.clone(), channel.as_str());
@@ -102,7 +102,7 @@ pub async fn send_new(
 
 /// Sends code `id` again, unchanged, once the cooldown has passed. Never changes its lifetime
 /// or the count of wrong codes.
-pub async fn resend(state: &AppState, id: &str, app: &str) -> Result<Resent, WebError> {
+pub async fn resend(state: &AppState, id: &str, app: &str) -> Result<Resent, FlowError> {
     let now = state.now();
     let lookup = id.to_owned();
     let Some(row) = state
@@ -143,7 +143,7 @@ pub async fn resend(state: &AppState, id: &str, app: &str) -> Result<Resent, Web
         let code = state
             .sealer
             .open(&row.sealed_code)
-            .map_err(|_| WebError::Internal(anyhow::anyhow!("a sealed code does not open")))?;
+            .map_err(|_| FlowError::Internal(anyhow::anyhow!("a sealed code does not open")))?;
         let code = String::from_utf8_lossy(&code).into_owned();
         let delivered = match &user {
             Some(user) => {
@@ -173,7 +173,7 @@ async fn destination(
     state: &AppState,
     channel: Channel,
     to: &Recipient<'_>,
-) -> Result<Option<String>, WebError> {
+) -> Result<Option<String>, FlowError> {
     if !channel_enabled(state, channel) {
         return Ok(None);
     }

@@ -1,15 +1,15 @@
 //! Handing a code to the channel's provider, and logging every attempt in the delivery log.
 
 use crate::channels::DeliveryError;
+use crate::channels::messages::CodeMessage;
 use crate::domain::one_time_code::{Channel, OneTimeCode, Purpose, mask_phone};
 use crate::domain::user::User;
 use crate::domain::verification::mask_email;
+use crate::flows::AppState;
+use crate::flows::FlowError;
 use crate::store;
 use crate::store::deliveries::Delivery;
 use crate::store::push_devices::PushDevice;
-use crate::web::error::WebError;
-use crate::web::messages::CodeMessage;
-use crate::web::state::AppState;
 
 /// Sends `code` to `user` on the code's channel (to the code's `target`, a new address or
 /// number being confirmed, if it has one) and logs each attempt. True if any message went out.
@@ -20,7 +20,7 @@ pub(super) async fn deliver(
     code: &str,
     device_id: Option<&str>,
     app: &str,
-) -> Result<bool, WebError> {
+) -> Result<bool, FlowError> {
     let link = (row.purpose == Purpose::Reset).then(|| {
         let query = url::form_urlencoded::Serializer::new(String::new())
             .append_pair("code_id", &row.id)
@@ -36,7 +36,7 @@ pub(super) async fn deliver(
         overrides: &state.message_overrides,
         link: link.as_deref(),
     };
-    let render = |e: askama::Error| WebError::Internal(e.into());
+    let render = |e| FlowError::Internal(anyhow::Error::from(e));
     let mut attempts: Vec<(String, Result<crate::channels::Receipt, DeliveryError>)> = Vec::new();
     match row.channel {
         Channel::Email => {
@@ -110,7 +110,7 @@ pub(super) async fn devices(
     state: &AppState,
     user_id: &str,
     device_id: Option<&str>,
-) -> Result<Vec<PushDevice>, WebError> {
+) -> Result<Vec<PushDevice>, FlowError> {
     let id = user_id.to_owned();
     let all = state
         .store

@@ -1,7 +1,7 @@
 //! What a user can sign in with, asked the same way by every flow.
 
-use super::error::WebError;
-use super::state::AppState;
+use super::AppState;
+use super::FlowError;
 use crate::domain::client::{ALL_METHODS, MfaPolicy};
 use crate::domain::user::{Email, User};
 use crate::domain::verification::Method;
@@ -23,7 +23,7 @@ impl ClientRules {
 
 /// The rules of `client_id`. A client that no longer exists takes its logins with it
 /// (foreign keys), so the fallback — everything, `optional` — only covers a race.
-pub async fn client_rules(state: &AppState, client_id: &str) -> Result<ClientRules, WebError> {
+pub async fn client_rules(state: &AppState, client_id: &str) -> Result<ClientRules, FlowError> {
     let id = client_id.to_owned();
     let client = state
         .store
@@ -48,7 +48,7 @@ pub async fn client_rules(state: &AppState, client_id: &str) -> Result<ClientRul
 }
 
 /// The active user whose email is `login_name`; `None` for unknown, malformed or disabled.
-pub async fn user_by_email(state: &AppState, login_name: &str) -> Result<Option<User>, WebError> {
+pub async fn user_by_email(state: &AppState, login_name: &str) -> Result<Option<User>, FlowError> {
     let Ok(email) = Email::parse(login_name) else {
         return Ok(None);
     };
@@ -61,7 +61,7 @@ pub async fn user_by_email(state: &AppState, login_name: &str) -> Result<Option<
 }
 
 /// Whether the user has a confirmed authenticator app.
-pub async fn has_totp(state: &AppState, user_id: &str) -> Result<bool, WebError> {
+pub async fn has_totp(state: &AppState, user_id: &str) -> Result<bool, FlowError> {
     let id = user_id.to_owned();
     Ok(state
         .store
@@ -76,7 +76,7 @@ pub async fn has_second_factor(
     state: &AppState,
     user: &User,
     rules: &ClientRules,
-) -> Result<bool, WebError> {
+) -> Result<bool, FlowError> {
     use crate::domain::one_time_code::Channel;
     if (rules.allows(Method::Totp) && has_totp(state, &user.id).await?)
         || (rules.allows(Method::BackupCode)
@@ -93,7 +93,7 @@ pub async fn has_second_factor(
 }
 
 /// Whether the user registered a device for push codes.
-pub async fn has_push_device(state: &AppState, user_id: &str) -> Result<bool, WebError> {
+pub async fn has_push_device(state: &AppState, user_id: &str) -> Result<bool, FlowError> {
     let id = user_id.to_owned();
     Ok(state
         .store

@@ -26,7 +26,7 @@ pub struct AppState {
     /// through [`AppState::live`], never from `config`.
     pub settings: Arc<LiveSettings>,
     /// Operator-supplied message templates (`message_dir`).
-    pub message_overrides: Arc<crate::web::messages::Overrides>,
+    pub message_overrides: Arc<crate::channels::messages::Overrides>,
     /// Key for CSRF tokens (HMAC over the browser cookie).
     pub csrf_key: Arc<[u8; 32]>,
     /// Key for the keyed hashes of backup codes (a leaked table alone cannot be brute-forced).
@@ -34,7 +34,7 @@ pub struct AppState {
     /// Whether cookies get `Secure` and the `__Host-` prefix (public URL is https).
     pub secure_cookies: bool,
     /// How real code deliveries went lately, for codes that go to nobody to imitate.
-    pub delivery_pace: Arc<crate::web::codes::DeliveryPace>,
+    pub delivery_pace: Arc<crate::flows::codes::DeliveryPace>,
 }
 
 impl AppState {
