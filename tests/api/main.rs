@@ -42,5 +42,6 @@ mod passwordless;
 mod register;
 mod relying_party;
 mod sessions;
+mod sign_in_core;
 mod token;
 mod totp;
