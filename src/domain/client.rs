@@ -157,25 +157,6 @@ impl Client {
         }
     }
 
-    /// Whether an existing login session (its RFC 8176 `amr`) is good enough for this client:
-    /// two factors when it requires them, and only factors it allows. Otherwise the user signs
-    /// in again instead of being let through by a session another application accepted.
-    pub fn accepts_login(&self, amr: &[String]) -> bool {
-        if self.mfa_policy == MfaPolicy::Always && !amr.iter().any(|m| m == "mfa") {
-            return false;
-        }
-        amr.iter().all(|value| {
-            let methods: &[Method] = match value.as_str() {
-                "pwd" => &[Method::Password],
-                "otp" => &[Method::Totp, Method::Push, Method::BackupCode],
-                "mail" => &[Method::Email],
-                "sms" => &[Method::Sms],
-                _ => return true, // "mfa" and anything that names no method of ours
-            };
-            methods.iter().any(|m| self.allows_method(*m))
-        })
-    }
-
     pub fn allows_grant(&self, grant: GrantType) -> bool {
         self.grant_types.contains(&grant)
     }
@@ -242,23 +223,6 @@ mod tests {
         assert_eq!(l.id_token, global.id_token);
         assert_eq!(l.refresh_token, global.refresh_token);
         assert_eq!(l.code, global.code);
-    }
-
-    #[test]
-    fn a_session_must_satisfy_the_clients_policy_and_methods() {
-        let amr = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let mut c = client();
-        assert!(c.accepts_login(&amr(&["pwd"])));
-        c.mfa_policy = MfaPolicy::Always;
-        assert!(!c.accepts_login(&amr(&["pwd"])));
-        assert!(c.accepts_login(&amr(&["pwd", "otp", "mfa"])));
-        c.mfa_policy = MfaPolicy::Optional;
-        c.allowed_methods = vec![Method::Password, Method::Totp];
-        assert!(!c.accepts_login(&amr(&["mail"])));
-        assert!(c.accepts_login(&amr(&["pwd", "otp", "mfa"])));
-        c.allowed_methods = vec![Method::Email];
-        assert!(!c.accepts_login(&amr(&["pwd"])));
-        assert!(c.accepts_login(&amr(&["mail"])));
     }
 
     #[test]

@@ -39,6 +39,12 @@ impl Requirement {
         self.allowed.contains(&method)
     }
 
+    /// Whether a passwordless first factor can finish this sign-in (pages offer passwordless
+    /// sign-in only then; [`SignIn::next`] answers [`Next::PasswordFirst`] otherwise).
+    pub fn passwordless_may_complete(&self) -> bool {
+        !self.needs_two()
+    }
+
     /// Whether this sign-in must end with two factors whatever the user has set up.
     fn needs_two(&self) -> bool {
         self.policy == MfaPolicy::Always || self.two_factors_asked

@@ -47,6 +47,19 @@ pub async fn client_rules(state: &AppState, client_id: &str) -> Result<ClientRul
     Ok(rules)
 }
 
+/// Every method the installation has switched on, whatever an application allows: what counts
+/// as "the user has a second factor" for the account page and the admin area.
+pub fn installation_rules(state: &AppState) -> ClientRules {
+    let live = state.live();
+    ClientRules {
+        methods: ALL_METHODS
+            .into_iter()
+            .filter(|m| super::codes::method_enabled(&live.config, *m))
+            .collect(),
+        mfa_policy: MfaPolicy::Optional,
+    }
+}
+
 /// The active user whose email is `login_name`; `None` for unknown, malformed or disabled.
 pub async fn user_by_email(state: &AppState, login_name: &str) -> Result<Option<User>, FlowError> {
     let Ok(email) = Email::parse(login_name) else {

@@ -6,7 +6,6 @@ use actix_web::http::header;
 use askama::Template;
 
 use super::error::WebError;
-use super::login_session::Login;
 use crate::crypto::random_token;
 use crate::domain::ids::hash_secret;
 use crate::domain::oauth::authorize::{AuthorizationRequest, ResponseType};
@@ -15,6 +14,7 @@ use crate::domain::oauth::grant::{AccessToken, AuthCode, RefreshToken};
 use crate::domain::oauth::redirect::{AuthorizationResponse, ResponseMode, respond};
 use crate::domain::oauth::scope::Scopes;
 use crate::domain::oauth::{Lifetimes, acr_for, amr_to_string};
+use crate::domain::sign_in::Completion;
 use crate::domain::user::User;
 use crate::flows::AppState;
 use crate::store;
@@ -126,8 +126,13 @@ pub async fn authorization_response(
     state: &AppState,
     request: &AuthorizationRequest,
     user: &User,
-    login: &Login,
+    done: &Completion,
 ) -> Result<HttpResponse, WebError> {
+    if done.user_id() != user.id {
+        return Err(WebError::Internal(anyhow::anyhow!(
+            "a completion for another user than the one answered"
+        )));
+    }
     let mut params: Vec<(&str, String)> = Vec::new();
     let scope = request.scope.to_string();
     match request.response_type {
@@ -143,9 +148,9 @@ pub async fn authorization_response(
                 scope: scope.clone(),
                 nonce: request.nonce.clone(),
                 code_challenge: request.code_challenge.clone(),
-                auth_time: login.auth_time,
-                amr: amr_to_string(&login.amr),
-                acr: acr_for(&login.amr).to_owned(),
+                auth_time: done.auth_time(),
+                amr: amr_to_string(done.amr()),
+                acr: acr_for(done.amr()).to_owned(),
                 created_at: now,
                 expires_at: now + state.lifetimes.code,
                 used_at: None,
@@ -184,8 +189,8 @@ pub async fn authorization_response(
                     client_id: &request.client_id,
                     scope: &request.scope,
                     nonce: request.nonce.as_deref(),
-                    auth_time: login.auth_time,
-                    amr: &login.amr,
+                    auth_time: done.auth_time(),
+                    amr: done.amr(),
                     access_token: access.as_deref(),
                     lifetime: lifetimes.id_token,
                 };

@@ -1,5 +1,6 @@
 //! Steps every hosted login shares, whatever the method: finding the pending request for this
-//! browser, and finishing it (session, audit, authorization response).
+//! browser, turning what the sign-in flow decided into a redirect, and finishing it (session,
+//! audit, authorization response) with the completion only the sign-in state machine makes.
 
 use actix_session::Session;
 use actix_web::http::header;
@@ -11,11 +12,12 @@ use super::error::WebError;
 use super::issue;
 use super::login_session::{self, Login};
 use super::session_store::remember_device;
-use crate::domain::client::MfaPolicy;
 use crate::domain::oauth::pending::PendingRequest;
+use crate::domain::sign_in::Completion;
 use crate::domain::user::User;
-use crate::domain::verification::{LoginTrack, Method, SecondFactor, TRACK_TTL, second_factor};
+use crate::domain::verification::{LoginTrack, Method};
 use crate::flows::AppState;
+use crate::flows::sign_in::{self, Step};
 use crate::store;
 
 /// Loads a live request and makes sure this browser may act on it (binding it on first use).
@@ -86,15 +88,15 @@ pub fn form_browser(
     Ok(browser)
 }
 
-/// Completes `pending` for `user` authenticated by `amr`: marks the request used (once), starts
-/// a fresh login session, records the event, and answers the client.
+/// Completes `pending` with `done`, which only the sign-in state machine hands out: marks the
+/// request used (once), starts a fresh login session, records the event, and answers the client.
 pub async fn finish(
     state: &AppState,
     req: &HttpRequest,
     session: &Session,
     pending: &PendingRequest,
     user: &User,
-    amr: Vec<String>,
+    done: Completion,
 ) -> Result<HttpResponse, WebError> {
     let now = state.now();
     let id = pending.id.clone();
@@ -107,11 +109,12 @@ pub async fn finish(
             "This sign-in was already completed. Go back to the application.".into(),
         ));
     }
-    let action = format!("login.{}", amr.join("+"));
+    let action = format!("login.{}", done.amr().join("+"));
     let login = Login {
-        user_id: user.id.clone(),
-        auth_time: now,
-        amr,
+        user_id: done.user_id().to_owned(),
+        auth_time: done.auth_time(),
+        amr: done.amr().to_vec(),
+        strongest: Some(sign_in::strongest_at_sign_in(state, user, done.amr()).await?),
     };
     login_session::start(session, &login).map_err(|e| WebError::Internal(e.into()))?;
     remember_device(session, req).map_err(|e| WebError::Internal(e.into()))?;
@@ -119,45 +122,22 @@ pub async fn finish(
         state,
         req,
         Audit::success(&action)
-            .user(&user.id)
+            .user(done.user_id())
             .client(&pending.request.client_id),
     )
     .await;
-    issue::authorization_response(state, &pending.request, user, &login).await
+    issue::authorization_response(state, &pending.request, user, &done).await
 }
 
-/// Creates a track after the first factor and returns where the browser goes next.
-pub async fn start_track(
-    state: &AppState,
-    pending: &PendingRequest,
-    user: &User,
-    amr: Vec<String>,
-) -> Result<String, WebError> {
-    let now = state.now();
-    let track = LoginTrack {
-        id: uuid::Uuid::new_v4().to_string(),
-        request_id: pending.id.clone(),
-        user_id: user.id.clone(),
-        alias: uuid::Uuid::new_v4().to_string(),
-        amr,
-        created_at: now,
-        expires_at: now + TRACK_TTL,
-        completed_at: None,
-    };
-    let row = track.clone();
-    state
-        .store
-        .run(move |c| store::tracks::insert_track(c, &row))
-        .await?;
-    Ok(format!(
+/// Where the second step of a track is taken on the hosted pages.
+pub fn track_location(pending: &PendingRequest, track: &LoginTrack) -> String {
+    format!(
         "/mfa?track_id={}&sub={}&q={}&requestId={}",
         track.id, track.alias, track.alias, pending.id
-    ))
+    )
 }
 
-/// After a first factor: finish, or continue to the second factor the client's policy asks for.
-/// A password may be followed by a code; a passwordless first factor satisfies `optional`
-/// clients, while `always` clients start with the password (`error=password_required`).
+/// After a first factor `method` proven by `user`: whatever the sign-in state machine says.
 pub async fn after_first_factor(
     state: &AppState,
     req: &HttpRequest,
@@ -166,30 +146,59 @@ pub async fn after_first_factor(
     user: &User,
     method: Method,
 ) -> Result<HttpResponse, WebError> {
-    // Each entry point refuses methods the client does not allow before it gets here.
-    let rules = crate::flows::factors::client_rules(state, &pending.request.client_id).await?;
-    let policy = rules.mfa_policy;
-    let amr = vec![method.amr().to_owned()];
-    if method != Method::Password {
-        if policy == MfaPolicy::Always {
-            let location = format!(
-                "/login?requestId={}&view_type=login&error=password_required",
-                pending.id
-            );
-            return Ok(HttpResponse::Found()
-                .insert_header((header::LOCATION, location))
-                .finish());
-        }
-        return finish(state, req, session, pending, user, amr).await;
+    match sign_in::first_factor(state, pending, user, method).await? {
+        Ok(step) => follow(state, req, session, pending, user, step).await,
+        // Entry points offer only allowed methods; a forged form gets the plain refusal.
+        Err(_) => Err(not_allowed()),
     }
-    let has_second_factor = crate::flows::factors::has_second_factor(state, user, &rules).await?;
-    match second_factor(policy, has_second_factor) {
-        SecondFactor::NotNeeded => finish(state, req, session, pending, user, amr).await,
-        SecondFactor::Verify | SecondFactor::Enroll => {
-            let location = start_track(state, pending, user, amr).await?;
-            Ok(HttpResponse::Found()
-                .insert_header((header::LOCATION, location))
-                .finish())
+}
+
+/// The answer to a sign-in step: finish, continue on the second-factor page, back to the
+/// password, or tell the application its requirement cannot be met.
+pub async fn follow(
+    state: &AppState,
+    req: &HttpRequest,
+    session: &Session,
+    pending: &PendingRequest,
+    user: &User,
+    step: Step,
+) -> Result<HttpResponse, WebError> {
+    match step {
+        Step::Complete(done) => finish(state, req, session, pending, user, done).await,
+        Step::Continue(track) => Ok(found(track_location(pending, &track))),
+        Step::PasswordFirst => Ok(found(format!(
+            "/login?requestId={}&view_type=login&error=password_required",
+            pending.id
+        ))),
+        Step::Unmet => {
+            // The request ends here: OIDC Core §3.1.2.6 answers it with an error.
+            let (id, now) = (pending.id.clone(), state.now());
+            state
+                .store
+                .run(move |c| store::requests::complete_request(c, &id, now))
+                .await?;
+            Ok(issue::error_response(
+                state,
+                &pending.request.redirect_uri,
+                pending.request.response_mode,
+                pending.request.state.as_deref(),
+                "unmet_authentication_requirements",
+                "The sign-in cannot give the two factors the application asked for.",
+            ))
         }
     }
+}
+
+/// A way of signing in the application does not allow (its pages never offer it).
+pub fn not_allowed() -> WebError {
+    WebError::BadRequest(
+        "This application does not allow that way of signing in. Go back and choose another."
+            .into(),
+    )
+}
+
+fn found(location: String) -> HttpResponse {
+    HttpResponse::Found()
+        .insert_header((header::LOCATION, location))
+        .finish()
 }

@@ -8,6 +8,7 @@ use super::session_store::USER_KEY;
 
 const AUTH_TIME: &str = "auth_time";
 const AMR: &str = "amr";
+const STRONGEST: &str = "strongest";
 
 /// Who is signed in to this browser, since when, and how.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,6 +16,9 @@ pub struct Login {
     pub user_id: String,
     pub auth_time: i64,
     pub amr: Vec<String>,
+    /// Whether the sign-in was the user's strongest way in then
+    /// ([`crate::flows::sign_in::strongest_at_sign_in`]); `None` in older sessions.
+    pub strongest: Option<bool>,
 }
 
 /// The current login, if any. A session that cannot be read counts as none.
@@ -22,10 +26,12 @@ pub fn current(session: &Session) -> Option<Login> {
     let user_id = session.get::<String>(USER_KEY).ok()??;
     let auth_time = session.get::<i64>(AUTH_TIME).ok()??;
     let amr = session.get::<Vec<String>>(AMR).ok()?.unwrap_or_default();
+    let strongest = session.get::<bool>(STRONGEST).ok().flatten();
     Some(Login {
         user_id,
         auth_time,
         amr,
+        strongest,
     })
 }
 
@@ -40,6 +46,7 @@ pub fn from_stored(state: &str) -> Option<Login> {
         amr: entry(AMR)
             .and_then(|amr| serde_json::from_str(amr).ok())
             .unwrap_or_default(),
+        strongest: entry(STRONGEST).and_then(|s| serde_json::from_str(s).ok()),
     })
 }
 
@@ -49,7 +56,19 @@ pub fn start(session: &Session, login: &Login) -> Result<(), actix_session::Sess
     session.insert(USER_KEY, &login.user_id)?;
     session.insert(AUTH_TIME, login.auth_time)?;
     session.insert(AMR, &login.amr)?;
+    if let Some(strongest) = login.strongest {
+        session.insert(STRONGEST, strongest)?;
+    }
     Ok(())
+}
+
+/// The login as the sign-in flow weighs it for a step-up.
+pub fn session_sign_in(login: &Login) -> crate::flows::sign_in::SessionSignIn<'_> {
+    crate::flows::sign_in::SessionSignIn {
+        amr: &login.amr,
+        auth_time: login.auth_time,
+        strongest: login.strongest,
+    }
 }
 
 /// Ends the login: the session row is deleted and the cookie removed.
@@ -70,6 +89,7 @@ mod tests {
                 user_id: "u-1".into(),
                 auth_time: 1_700_000_000,
                 amr: vec!["pwd".into(), "otp".into()],
+                strongest: None,
             })
         );
         assert_eq!(from_stored(r#"{"other":"1"}"#), None);

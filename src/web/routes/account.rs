@@ -23,6 +23,7 @@ use crate::domain::user::User;
 use crate::flows::AppState;
 use crate::flows::backup_codes;
 use crate::flows::codes::channel_enabled;
+use crate::flows::sign_in;
 use crate::store;
 use crate::web::account_view::{
     ActivityView, DeviceView, SessionsTable, activity_views, device_views, session_views,
@@ -255,8 +256,9 @@ fn is_fresh(state: &AppState, session: &Session) -> bool {
 }
 
 /// The signed-in user of a form that changes how the account signs in, after the CSRF check,
-/// or — when the sign-in is older than [`FRESH_SIGN_IN`] — a `303` into the hosted login with
-/// `prompt=login` that comes back to the account page. Nothing is changed in that case.
+/// or — when the sign-in is older than [`FRESH_SIGN_IN`], or used one factor where the user has
+/// two — a `303` into the hosted login with `prompt=login` (and `acr_values=2` when the user has
+/// a second factor) that comes back to the account page. Nothing is changed in that case.
 pub(crate) async fn fresh_form_user(
     state: &AppState,
     req: &HttpRequest,
@@ -264,14 +266,27 @@ pub(crate) async fn fresh_form_user(
     csrf: Option<&str>,
 ) -> Result<Result<User, HttpResponse>, WebError> {
     let user = form_user(state, req, session, csrf).await?;
-    if is_fresh(state, session) {
+    let Some(login) = login_session::current(session) else {
+        return Err(WebError::Forbidden(
+            "Your session has ended. Open /account to sign in again.".into(),
+        ));
+    };
+    let Some(step_up) = sign_in::step_up(
+        state,
+        &user,
+        login_session::session_sign_in(&login),
+        FRESH_SIGN_IN,
+    )
+    .await?
+    else {
         return Ok(Ok(user));
-    }
+    };
     Ok(Err(sign_in_redirect(
         state,
         req,
         Landing::AccountAgain,
         Some(&user.email),
+        step_up.two_factors,
         HttpResponse::SeeOther(),
     )?))
 }

@@ -91,6 +91,7 @@ pub async fn signed_in_or_sign_in(
         req,
         landing,
         None,
+        false,
         HttpResponse::Found(),
     )?))
 }
@@ -98,11 +99,12 @@ pub async fn signed_in_or_sign_in(
 /// A redirect into the hosted login for the account client. With `again` (the signed-in
 /// user's email) the login is forced (`prompt=login`, OIDC Core §3.1.2.1) and the address is
 /// filled in.
-pub(super) fn sign_in_redirect(
+pub(crate) fn sign_in_redirect(
     state: &AppState,
     req: &HttpRequest,
     landing: Landing,
     again: Option<&str>,
+    two_factors: bool,
     mut response: actix_web::HttpResponseBuilder,
 ) -> Result<HttpResponse, WebError> {
     let browser = Browser::get_or_create(state, req);
@@ -121,6 +123,9 @@ pub(super) fn sign_in_redirect(
     ];
     if let Some(email) = again {
         params.extend([("prompt", "login"), ("login_hint", email)]);
+    }
+    if two_factors {
+        params.push(("acr_values", "2"));
     }
     let query = serde_urlencoded::to_string(params).map_err(|e| WebError::Internal(e.into()))?;
     response.insert_header((header::LOCATION, format!("/authz-srv/authz?{query}")));

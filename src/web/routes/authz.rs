@@ -13,6 +13,7 @@ use crate::domain::oauth::authorize::{
 };
 use crate::domain::oauth::pending::PendingRequest;
 use crate::flows::AppState;
+use crate::flows::sign_in;
 use crate::store;
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
@@ -76,22 +77,29 @@ async fn authorize(
         }
         None => None,
     };
-    // A session another application accepted is reused only when it meets this client's rules
-    // (two factors for `always`, only allowed methods); otherwise the user signs in again.
-    let existing = match (&login, &user) {
-        (Some(l), Some(u)) if client.accepts_login(&l.amr) => Some(ExistingLogin {
+    // A session is reused only when the sign-in state machine says it meets this request's
+    // requirement (its application's policy and methods, `acr_values`); otherwise the user
+    // signs in again.
+    let reusable = match (&login, &user) {
+        (Some(l), Some(u)) => {
+            sign_in::reuse_session(state, &request, u, &l.amr, l.auth_time).await?
+        }
+        _ => None,
+    };
+    let existing = match (&reusable, &user) {
+        (Some(done), Some(u)) => Some(ExistingLogin {
             user_email: u.email.clone(),
-            auth_time: l.auth_time,
+            auth_time: done.auth_time(),
         }),
         _ => None,
     };
     match (
         decide(&request, existing.as_ref(), state.now()),
-        login,
+        reusable,
         user,
     ) {
-        (SessionDecision::UseSession, Some(login), Some(user)) => {
-            issue::authorization_response(state, &request, &user, &login).await
+        (SessionDecision::UseSession, Some(done), Some(user)) => {
+            issue::authorization_response(state, &request, &user, &done).await
         }
         (SessionDecision::LoginRequired, _, _) => Ok(issue::error_response(
             state,

@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use crate::domain::oauth::pending::PendingRequest;
 use crate::domain::one_time_code::{Channel, Purpose};
+use crate::domain::sign_in::Proof;
 use crate::domain::verification::{EXCHANGE_TTL, State, UsageType, Verification};
 use crate::flows::AppState;
 use crate::flows::codes::{self, Checked, Destination, Recipient, Resent, Sent};
@@ -338,8 +339,11 @@ pub async fn code_submit(
                 )
                 .await;
             }
+            // The code proves a factor of ITS account: the sign-in state machine takes it as the
+            // track's second step only when that is the track's user and a second-factor method.
             let c = mfa::continuation(&state, &browser, &track_id, &pending.id).await?;
-            return mfa::complete(&state, &req, &session, &c, v.method).await;
+            let proof = Proof::new(&user.id, v.method, state.now());
+            return mfa::complete(&state, &req, &session, &c, proof).await;
         }
         Checked::Accepted { .. } | Checked::Wrong => {
             let mut event = Audit::failure(&format!("login.{}", v.method.as_str().to_lowercase()))

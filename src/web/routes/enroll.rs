@@ -15,6 +15,7 @@ use crate::domain::verification::{
     Authenticator, EXCHANGE_TTL, LoginTrack, Method, State, UsageType, Verification,
 };
 use crate::flows::AppState;
+use crate::flows::sign_in::{self, TrackEnrollment};
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::current_user::current_user;
@@ -255,23 +256,25 @@ pub fn unauthorized(req: &HttpRequest) -> HttpResponse {
     )
 }
 
-/// The user of a live login track (enrollment during a login that requires two factors).
-async fn track_user(
-    state: &AppState,
-    track_id: &str,
-) -> Result<Option<(LoginTrack, User)>, WebError> {
-    let (id, now) = (track_id.to_owned(), state.now());
-    Ok(state
-        .store
-        .run(move |c| {
-            let Some(track) = store::tracks::find_track(c, &id)?.filter(|t| t.is_live(now)) else {
-                return Ok(None);
-            };
-            Ok(store::users::find_user(c, &track.user_id)?
-                .filter(User::can_sign_in)
-                .map(|u| (track, u)))
-        })
-        .await?)
+/// The answer when a track may not enroll: unknown, or its user already has a second factor
+/// (the sign-in continues with that one; a new one would let a password alone add a factor).
+fn track_refusal(req: &HttpRequest, found: &TrackEnrollment) -> HttpResponse {
+    match found {
+        TrackEnrollment::NotAllowed => envelope::error(
+            req,
+            StatusCode::FORBIDDEN,
+            "enrollment_not_allowed",
+            "Forbidden",
+            "This sign-in continues with a second factor the account already has.",
+        ),
+        _ => envelope::error(
+            req,
+            StatusCode::NOT_FOUND,
+            "track_not_found",
+            "NotFound",
+            "The login is unknown or has expired.",
+        ),
+    }
 }
 
 /// `POST /verification-srv/v2/setup/initiate/totp` (and `/verification-actions-srv/setup/totp/initiation`).
@@ -302,14 +305,9 @@ pub async fn initiate_for_track(
     path: web::Path<String>,
     body: Option<web::Json<InitiateBody>>,
 ) -> Result<HttpResponse, WebError> {
-    let Some((track, user)) = track_user(&state, &path.into_inner()).await? else {
-        return Ok(envelope::error(
-            &req,
-            StatusCode::NOT_FOUND,
-            "track_not_found",
-            "NotFound",
-            "The login is unknown or has expired.",
-        ));
+    let (track, user) = match sign_in::track_enrollment(&state, &path.into_inner()).await? {
+        TrackEnrollment::Allowed { track, user, .. } => (track, user),
+        refused => return Ok(track_refusal(&req, &refused)),
     };
     start(
         &state,
@@ -364,15 +362,14 @@ pub async fn enroll(
     session: Session,
     body: web::Json<EnrollBody>,
 ) -> Result<HttpResponse, WebError> {
-    let user = match current_user(&state, &req, &session).await? {
-        Some(user) => Some(user),
-        None => match body.track_id.as_deref() {
-            Some(track_id) => track_user(&state, track_id).await?.map(|(_, user)| user),
-            None => None,
+    let user = match (current_user(&state, &req, &session).await?, &body.track_id) {
+        (Some(user), _) => user,
+        // During a sign-in, only when the sign-in state machine asks for an enrollment.
+        (None, Some(track_id)) => match sign_in::track_enrollment(&state, track_id).await? {
+            TrackEnrollment::Allowed { user, .. } => user,
+            refused => return Ok(track_refusal(&req, &refused)),
         },
-    };
-    let Some(user) = user else {
-        return Ok(unauthorized(&req));
+        (None, None) => return Ok(unauthorized(&req)),
     };
     let code = body
         .pass_code

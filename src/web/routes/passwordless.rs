@@ -8,15 +8,14 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::domain::client::MfaPolicy;
 use crate::domain::oauth::pending::PendingRequest;
 use crate::domain::one_time_code::{Channel, mask_phone};
 use crate::domain::verification::Method;
 use crate::flows::AppState;
 use crate::flows::codes;
 use crate::flows::factors;
+use crate::flows::sign_in;
 use crate::flows::totp_check::{self, TotpOutcome};
-use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
@@ -65,17 +64,14 @@ pub struct MethodsQuery {
     error: Option<String>,
 }
 
-/// Clients that require two factors start with the password (the second step is then a code).
+/// Whether the sign-in state machine lets a passwordless first factor finish this request
+/// (clients that require two factors start with the password; the second step is then a code).
 async fn passwordless_allowed(
     state: &AppState,
     pending: &PendingRequest,
 ) -> Result<bool, WebError> {
-    let id = pending.request.client_id.clone();
-    let client = state
-        .store
-        .run(move |c| store::clients::find_client(c, &id))
-        .await?;
-    Ok(client.is_none_or(|c| c.mfa_policy != MfaPolicy::Always))
+    let (requirement, _) = sign_in::requirement(state, &pending.request).await?;
+    Ok(requirement.passwordless_may_complete())
 }
 
 fn html(

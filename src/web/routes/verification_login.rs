@@ -1,6 +1,7 @@
 //! Finishing a login after a successful verification (`POST /login-srv/verification/login`,
 //! API.md §4): the verified `status_id` is consumed once, bound to the requestId, the masked
-//! `sub` and the method, and the client gets its code.
+//! `sub` and the method; it is a first factor, and the sign-in state machine decides what
+//! follows (the code, the second factor on /mfa, or the password first).
 
 use actix_session::Session;
 use actix_web::http::header;
@@ -9,7 +10,7 @@ use serde::Deserialize;
 
 use crate::domain::verification::{Method, State, UsageType};
 use crate::flows::AppState;
-use crate::flows::factors;
+use crate::flows::sign_in;
 use crate::store;
 use crate::web::error::WebError;
 use crate::web::login_flow::{self, pending_for_browser, require_browser};
@@ -66,13 +67,6 @@ pub async fn finish(
     let Some(user_id) = v.user_id.clone().filter(|_| bound) else {
         return Ok(back_to_login());
     };
-    // The application may have stopped allowing the method since it was initiated.
-    if !factors::client_rules(&state, &pending.request.client_id)
-        .await?
-        .allows(v.method)
-    {
-        return Ok(back_to_login());
-    }
     let status_id = v.status_id.clone();
     if !state
         .store
@@ -89,13 +83,11 @@ pub async fn finish(
     else {
         return Ok(back_to_login());
     };
-    login_flow::finish(
-        &state,
-        &req,
-        &session,
-        &pending,
-        &user,
-        vec![v.method.amr().to_owned()],
-    )
-    .await
+    // The verified method is a first factor; the sign-in state machine decides whether it is
+    // enough (it may ask for the second factor on /mfa, or for the password first).
+    match sign_in::first_factor(&state, &pending, &user, v.method).await? {
+        Ok(step) => login_flow::follow(&state, &req, &session, &pending, &user, step).await,
+        // The application may have stopped allowing the method since it was initiated.
+        Err(_) => Ok(back_to_login()),
+    }
 }

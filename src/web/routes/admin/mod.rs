@@ -26,10 +26,12 @@ use actix_web::{HttpRequest, HttpResponse};
 
 use crate::domain::user::User;
 use crate::flows::AppState;
+use crate::flows::sign_in;
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
+use crate::web::login_session;
 use crate::web::routes::account::form_user;
-use crate::web::routes::account_sign_in::{Landing, signed_in_or_sign_in};
+use crate::web::routes::account_sign_in::{Landing, sign_in_redirect, signed_in_or_sign_in};
 
 /// The sections of the admin area, for the navigation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,11 +122,46 @@ pub async fn admin_or_sign_in(
         (&actix_web::http::Method::GET, Some(asked)) => Landing::admin(asked.as_str()),
         _ => Landing::admin("/admin"),
     };
-    match signed_in_or_sign_in(state, req, session, landing).await? {
-        Ok(user) if user.is_admin => Ok(Ok(user)),
-        Ok(_) => Err(not_admin()),
-        Err(sign_in) => Ok(Err(sign_in)),
+    let user = match signed_in_or_sign_in(state, req, session, landing.clone()).await? {
+        Ok(user) if user.is_admin => user,
+        Ok(_) => return Err(not_admin()),
+        Err(sign_in) => return Ok(Err(sign_in)),
+    };
+    match admin_step_up(state, session, &user).await? {
+        None => Ok(Ok(user)),
+        Some(step_up) => Ok(Err(sign_in_redirect(
+            state,
+            req,
+            landing,
+            Some(&user.email),
+            step_up.two_factors,
+            HttpResponse::Found(),
+        )?)),
     }
+}
+
+/// How long an administrator's sign-in opens the admin area (OWASP ASVS 3.3.2: re-authenticate
+/// at least every 12 hours).
+pub const ADMIN_MAX_AGE: i64 = 12 * 3600;
+
+/// What this browser's sign-in lacks for the admin area: the admin's strongest way in (two
+/// factors when they have a second factor, whichever application it was made for), within
+/// [`ADMIN_MAX_AGE`].
+async fn admin_step_up(
+    state: &AppState,
+    session: &Session,
+    user: &User,
+) -> Result<Option<sign_in::StepUp>, WebError> {
+    let Some(login) = login_session::current(session) else {
+        return Ok(Some(sign_in::StepUp { two_factors: false }));
+    };
+    Ok(sign_in::step_up(
+        state,
+        user,
+        login_session::session_sign_in(&login),
+        ADMIN_MAX_AGE,
+    )
+    .await?)
 }
 
 /// The administrator behind a posted admin form, after the CSRF check.
@@ -135,11 +172,15 @@ pub async fn form_admin(
     csrf: Option<&str>,
 ) -> Result<User, WebError> {
     let user = form_user(state, req, session, csrf).await?;
-    if user.is_admin {
-        Ok(user)
-    } else {
-        Err(not_admin())
+    if !user.is_admin {
+        return Err(not_admin());
     }
+    if admin_step_up(state, session, &user).await?.is_some() {
+        return Err(WebError::Forbidden(
+            "Your sign-in is too old, or used one factor where your account has two. Open /admin to sign in again; nothing was changed.".into(),
+        ));
+    }
+    Ok(user)
 }
 
 /// `field: before → after` for each field that changed, for the audit trail.

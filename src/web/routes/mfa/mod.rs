@@ -15,11 +15,13 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::domain::one_time_code::{Channel, mask_phone};
+use crate::domain::sign_in::Proof;
 use crate::domain::verification::Method;
 use crate::flows::AppState;
 use crate::flows::backup_codes;
 use crate::flows::codes;
 use crate::flows::factors;
+use crate::flows::sign_in;
 use crate::flows::totp_check::{self, TotpOutcome};
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
@@ -82,8 +84,15 @@ pub async fn mfa_page(
         Form::Choose
     } else if has_backup {
         Form::Backup
-    } else {
+    } else if sign_in::enrollment_ticket(&state, &c.pending, &c.track, &c.user)
+        .await?
+        .is_some()
+    {
         Form::Setup(new_setup(&state, &c.user).await?)
+    } else {
+        return Err(WebError::BadRequest(
+            "This account has no second factor this application accepts. Go back to the application and sign in again.".into(),
+        ));
     };
     render(&state, &browser, &c, form, error).await
 }
@@ -193,7 +202,8 @@ pub async fn mfa_submit(
             return Err(not_allowed());
         }
         if backup_codes::redeem(&state, &c.user.id, &code).await? {
-            return complete(&state, &req, &session, &c, Method::BackupCode).await;
+            let proof = Proof::new(&c.user.id, Method::BackupCode, state.now());
+            return complete(&state, &req, &session, &c, proof).await;
         }
         audit::record(
             &state,
@@ -206,6 +216,14 @@ pub async fn mfa_submit(
     }
 
     if let Some(exchange_id) = form.exchange_id.filter(|e| !e.is_empty()) {
+        // Only a sign-in the state machine sends to enrollment may set up a factor here: a
+        // user who has one continues with it (and `single_override` must not replace it).
+        if sign_in::enrollment_ticket(&state, &c.pending, &c.track, &c.user)
+            .await?
+            .is_none()
+        {
+            return Err(not_allowed());
+        }
         return match enroll::confirm_enrollment(&state, &c.user, &exchange_id, &code, None).await? {
             Confirmation::Enrolled(enrolled) => {
                 let a = &enrolled.0;
@@ -217,7 +235,8 @@ pub async fn mfa_submit(
                         .detail(format!("authenticator {} during login", a.id)),
                 )
                 .await;
-                complete(&state, &req, &session, &c, Method::Totp).await
+                let proof = Proof::new(&c.user.id, Method::Totp, state.now());
+                complete(&state, &req, &session, &c, proof).await
             }
             Confirmation::WrongCode => {
                 let form = match existing_setup(&state, &exchange_id).await? {
@@ -250,7 +269,10 @@ pub async fn mfa_submit(
         return Err(not_allowed());
     }
     match totp_check::check(&state, Some(&c.user.id), None, &code).await? {
-        TotpOutcome::Accepted { .. } => complete(&state, &req, &session, &c, Method::Totp).await,
+        TotpOutcome::Accepted { .. } => {
+            let proof = Proof::new(&c.user.id, Method::Totp, state.now());
+            complete(&state, &req, &session, &c, proof).await
+        }
         TotpOutcome::Locked { until } => {
             render(
                 &state,

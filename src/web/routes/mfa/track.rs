@@ -6,11 +6,14 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use crate::domain::oauth::pending::PendingRequest;
+use crate::domain::sign_in::Proof;
 use crate::domain::user::User;
 use crate::domain::verification::{LoginTrack, Method, State, UsageType};
 use crate::flows::AppState;
 use crate::flows::factors::{self, ClientRules};
+use crate::flows::sign_in::{self, SecondStepRefusal};
 use crate::store;
+use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
 use crate::web::login_flow::{self, pending_for_browser, require_browser};
@@ -60,32 +63,37 @@ pub async fn continuation(
     })
 }
 
+/// Completes the track with `proof`, a second factor checked by a flow, when the sign-in state
+/// machine takes it (the track user's own, a second-factor method the application allows).
 pub async fn complete(
     state: &AppState,
     req: &HttpRequest,
     session: &Session,
     c: &Continuation,
-    method: Method,
+    proof: Proof,
 ) -> Result<HttpResponse, WebError> {
-    let (id, now) = (c.track.id.clone(), state.now());
-    if !state
-        .store
-        .run(move |conn| store::tracks::complete_track(conn, &id, now))
-        .await?
-    {
-        return Err(WebError::BadRequest(
+    let method = proof.factor.method;
+    match sign_in::second_factor(state, &c.pending, &c.track, proof).await? {
+        Ok(done) => login_flow::finish(state, req, session, &c.pending, &c.user, done).await,
+        Err(SecondStepRefusal::AlreadyCompleted) => Err(WebError::BadRequest(
             "This sign-in was already completed. Go back to the application.".into(),
-        ));
+        )),
+        Err(SecondStepRefusal::Refused(refusal)) => {
+            audit::record(
+                state,
+                req,
+                Audit::failure("login.mfa")
+                    .user(&c.user.id)
+                    .client(&c.pending.request.client_id)
+                    .detail(format!("{method} refused as the second step: {refusal:?}")),
+            )
+            .await;
+            Err(WebError::BadRequest(
+                "That cannot complete this sign-in. Go back and use one of your own second factors."
+                    .into(),
+            ))
+        }
     }
-    login_flow::finish(
-        state,
-        req,
-        session,
-        &c.pending,
-        &c.user,
-        c.track.amr_with(method),
-    )
-    .await
 }
 
 #[derive(Deserialize)]
@@ -132,13 +140,10 @@ pub async fn precheck_continue(
         && v.alias == c.track.alias
         && alias == c.track.alias
         && v.request_id.as_deref() == Some(c.pending.id.as_str())
-        && v.user_id.as_deref() == Some(c.user.id.as_str())
-        && Some(v.method) == method
-        && v.method != Method::Password
-        && c.rules.allows(v.method);
-    if !bound {
+        && Some(v.method) == method;
+    let Some(user_id) = v.user_id.as_deref().filter(|_| bound) else {
         return Err(refused());
-    }
+    };
     let (status_id, now) = (v.status_id.clone(), state.now());
     if !state
         .store
@@ -147,5 +152,6 @@ pub async fn precheck_continue(
     {
         return Err(refused());
     }
-    complete(&state, &req, &session, &c, v.method).await
+    let proof = Proof::new(user_id, v.method, now);
+    complete(&state, &req, &session, &c, proof).await
 }
