@@ -43,4 +43,5 @@ mod register;
 mod relying_party;
 mod sessions;
 mod token;
+mod token_revocation;
 mod totp;
