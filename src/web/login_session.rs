@@ -9,12 +9,23 @@ use super::session_store::USER_KEY;
 const AUTH_TIME: &str = "auth_time";
 const AMR: &str = "amr";
 
+/// How long (seconds) a sign-in is fresh enough to change how the account signs in (OWASP
+/// Authentication Cheat Sheet: re-authenticate before sensitive changes).
+pub const FRESH_SIGN_IN: i64 = 5 * 60;
+
 /// Who is signed in to this browser, since when, and how.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Login {
     pub user_id: String,
     pub auth_time: i64,
     pub amr: Vec<String>,
+}
+
+impl Login {
+    /// Whether the sign-in is at most [`FRESH_SIGN_IN`] seconds old at `now`.
+    pub fn is_fresh(&self, now: i64) -> bool {
+        now - self.auth_time <= FRESH_SIGN_IN
+    }
 }
 
 /// The current login, if any. A session that cannot be read counts as none.

@@ -1,7 +1,9 @@
-//! What a user's tokens may still do after the account changes. A password reset, a password change, an administrator ending the user's sessions and
+//! What a user's tokens may still do after the account changes, and what a token may do to the
+//! account. A password reset, a password change, an administrator ending the user's sessions and
 //! disabling the user revoke every access and refresh token issued before (introspection
 //! `active: false`, refresh `invalid_grant`, userinfo 401), and codes issued before yield
-//! nothing.
+//! nothing. Adding or removing a sign-in factor (push device, authenticator app) takes a Bearer
+//! token with the `gatehouse:factors` scope or a fresh sign-in in the browser.
 
 use gatehouse::store;
 use serde_json::{Value, json};
@@ -9,6 +11,7 @@ use serde_json::{Value, json};
 use crate::account::account_browser;
 use crate::admin_users::page;
 use crate::helpers::*;
+use crate::http_recorder::HttpRecorder;
 use crate::password_reset::{forgot, submit};
 use crate::register::{NEW_PASSWORD, app_with_mail};
 
@@ -385,4 +388,241 @@ async fn two_revocations_of_one_user_at_the_same_time_both_succeed() {
         .disabled;
     assert!(disabled, "the second change was committed");
     assert_revoked(&app, &rp, &before).await;
+}
+
+// ---- adding and removing sign-in factors ----
+
+/// An app with push configured (to a recorder that is never reached by these tests).
+async fn app_with_push() -> (TestApp, HttpRecorder) {
+    let push = HttpRecorder::start().await;
+    let url = push.url("/push");
+    let app = TestApp::spawn_with(move |c| {
+        c.push_provider = "webhook".into();
+        c.push_url = Some(url);
+    })
+    .await;
+    (app, push)
+}
+
+/// A JSON request with a Bearer token; returns (status, body).
+async fn with_bearer(
+    method: reqwest::Method,
+    url: String,
+    token: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut request = reqwest::Client::new()
+        .request(method, url)
+        .bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+const REGISTER: &str = "/verification-srv/v2/setup/push/register";
+const DEVICES: &str = "/verification-srv/v2/setup/push/devices";
+const TOTP_INITIATE: [&str; 2] = [
+    "/verification-srv/v2/setup/initiate/totp",
+    "/verification-actions-srv/setup/totp/initiation",
+];
+const TOTP_ENROLL: [&str; 2] = [
+    "/verification-srv/v2/setup/enroll/totp",
+    "/verification-actions-srv/setup/totp/verification",
+];
+
+fn assert_insufficient_scope(status: u16, body: &Value) {
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(body["success"], false);
+    assert_eq!(body["error"]["code"], "insufficient_scope", "{body}");
+}
+
+#[tokio::test]
+async fn a_token_without_the_factors_scope_cannot_add_or_remove_a_push_device_or_an_authenticator()
+{
+    let (app, _push) = app_with_push().await;
+    app.create_user(ADA).await;
+    let rp = app.confidential_client().await;
+    let plain = tokens(&app, &rp, ADA).await.access;
+
+    let (status, body) = with_bearer(
+        reqwest::Method::POST,
+        app.url(REGISTER),
+        &plain,
+        Some(json!({"push_token": "attacker-phone", "device_name": "Not Ada's"})),
+    )
+    .await;
+    assert_insufficient_scope(status, &body);
+    for path in TOTP_INITIATE {
+        let (status, body) = with_bearer(
+            reqwest::Method::POST,
+            app.url(path),
+            &plain,
+            Some(json!({})),
+        )
+        .await;
+        assert_insufficient_scope(status, &body);
+    }
+    for path in TOTP_ENROLL {
+        let (status, body) = with_bearer(
+            reqwest::Method::POST,
+            app.url(path),
+            &plain,
+            Some(json!({"exchange_id": "x", "pass_code": "123456"})),
+        )
+        .await;
+        assert_insufficient_scope(status, &body);
+    }
+
+    // a device added properly can be listed with any token of Ada's, but not removed
+    let scoped = tokens_with_scope(&app, &rp, ADA, "openid gatehouse:factors").await;
+    let scoped = scoped["access_token"].as_str().unwrap();
+    let (status, device) = with_bearer(
+        reqwest::Method::POST,
+        app.url(REGISTER),
+        scoped,
+        Some(json!({"push_token": "ada-phone", "device_name": "Ada's Pixel"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{device}");
+    let device_id = device["data"]["device_id"].as_str().unwrap();
+    let (status, listed) = with_bearer(reqwest::Method::GET, app.url(DEVICES), &plain, None).await;
+    assert_eq!(status, 200, "{listed}");
+    assert_eq!(listed["data"]["devices"][0]["device_name"], "Ada's Pixel");
+    let (status, body) = with_bearer(
+        reqwest::Method::DELETE,
+        app.url(&format!("{DEVICES}/{device_id}")),
+        &plain,
+        None,
+    )
+    .await;
+    assert_insufficient_scope(status, &body);
+    let (_, listed) = with_bearer(reqwest::Method::GET, app.url(DEVICES), &plain, None).await;
+    assert_eq!(listed["data"]["devices"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_token_with_the_factors_scope_adds_and_removes_a_push_device_and_enrolls_an_authenticator()
+ {
+    let (app, _push) = app_with_push().await;
+    app.create_user(ADA).await;
+    let rp = app.confidential_client().await;
+    let granted = tokens_with_scope(&app, &rp, ADA, "openid gatehouse:factors").await;
+    assert_eq!(granted["scope"], "openid gatehouse:factors");
+    let token = granted["access_token"].as_str().unwrap();
+    assert_eq!(
+        introspect(&app, &rp, token).await["scope"],
+        "openid gatehouse:factors"
+    );
+
+    let (status, device) = with_bearer(
+        reqwest::Method::POST,
+        app.url(REGISTER),
+        token,
+        Some(json!({"push_token": "ada-phone", "device_name": "Ada's Pixel"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{device}");
+    let device_id = device["data"]["device_id"].as_str().unwrap();
+    let (status, removed) = with_bearer(
+        reqwest::Method::DELETE,
+        app.url(&format!("{DEVICES}/{device_id}")),
+        token,
+        None,
+    )
+    .await;
+    assert_eq!((status, &removed["data"]["removed"]), (200, &json!(true)));
+
+    let (status, started) = with_bearer(
+        reqwest::Method::POST,
+        app.url(TOTP_INITIATE[0]),
+        token,
+        Some(json!({"label": "Pixel"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{started}");
+    let secret = totp_rs::Secret::try_from_base32(started["data"]["totp_secret"].as_str().unwrap())
+        .unwrap()
+        .as_ref()
+        .to_vec();
+    let phone = Phone {
+        secret,
+        authenticator_id: String::new(),
+    };
+    let (status, enrolled) = with_bearer(
+        reqwest::Method::POST,
+        app.url(TOTP_ENROLL[0]),
+        token,
+        Some(json!({
+            "exchange_id": started["data"]["exchange_id"]["exchange_id"],
+            "pass_code": phone.code(&app, 0),
+        })),
+    )
+    .await;
+    assert_eq!(status, 200, "{enrolled}");
+    assert_eq!(enrolled["data"]["enrolled"], true);
+}
+
+#[tokio::test]
+async fn a_browser_whose_sign_in_is_not_fresh_cannot_add_or_remove_a_factor() {
+    let (app, _push) = app_with_push().await;
+    app.create_user(ADA).await;
+    let browser = app.signed_in_browser(ADA).await;
+    let (status, device) = post_json(
+        &browser,
+        app.url(REGISTER),
+        json!({"push_token": "ada-phone", "device_name": "Ada's Pixel"}),
+    )
+    .await;
+    assert_eq!(status, 200, "a fresh sign-in may: {device}");
+    let device_id = device["data"]["device_id"].as_str().unwrap().to_owned();
+
+    app.clock
+        .advance(gatehouse::web::login_session::FRESH_SIGN_IN + 1);
+
+    let stale = |status: u16, body: &Value| {
+        assert_eq!(status, 401, "{body}");
+        assert_eq!(
+            body["error"]["code"], "insufficient_user_authentication",
+            "{body}"
+        );
+    };
+    let (status, body) = post_json(
+        &browser,
+        app.url(REGISTER),
+        json!({"push_token": "another-phone"}),
+    )
+    .await;
+    stale(status, &body);
+    for path in TOTP_INITIATE {
+        let (status, body) = post_json(&browser, app.url(path), json!({})).await;
+        stale(status, &body);
+    }
+    let (status, body) = post_json(
+        &browser,
+        app.url(TOTP_ENROLL[0]),
+        json!({"exchange_id": "x", "pass_code": "123456"}),
+    )
+    .await;
+    stale(status, &body);
+    let removed = browser
+        .delete(app.url(&format!("{DEVICES}/{device_id}")))
+        .send()
+        .await
+        .unwrap();
+    let status = removed.status().as_u16();
+    stale(status, &removed.json().await.unwrap());
+
+    // listing needs no fresh sign-in
+    let listed: Value = browser
+        .get(app.url(DEVICES))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["data"]["devices"].as_array().unwrap().len(), 1);
 }

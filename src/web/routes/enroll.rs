@@ -1,6 +1,8 @@
 //! TOTP enrollment for a signed-in user (API.md §4 "TOTP enrollment", Mosaic "Register TOTP"):
 //! initiate creates a pending authenticator and returns its secret; enroll activates it with a
-//! correct code, whose time-step is recorded so that code cannot then sign anyone in.
+//! correct code, whose time-step is recorded so that code cannot then sign anyone in. Both
+//! steps need a fresh sign-in or a Bearer token with the factors scope
+//! ([`crate::web::current_user::factor_user`]), or, during a login, its track.
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -16,7 +18,7 @@ use crate::domain::verification::{
 };
 use crate::store;
 use crate::web::audit::{self, Audit};
-use crate::web::current_user::current_user;
+use crate::web::current_user::factor_user;
 use crate::web::envelope;
 use crate::web::error::WebError;
 use crate::web::iso8601;
@@ -281,8 +283,9 @@ pub async fn initiate(
     session: Session,
     body: Option<web::Json<InitiateBody>>,
 ) -> Result<HttpResponse, WebError> {
-    let Some(user) = current_user(&state, &req, &session).await? else {
-        return Ok(unauthorized(&req));
+    let user = match factor_user(&state, &req, &session).await? {
+        Ok(user) => user,
+        Err(refusal) => return Ok(refusal.response(&req)),
     };
     start(
         &state,
@@ -364,15 +367,18 @@ pub async fn enroll(
     session: Session,
     body: web::Json<EnrollBody>,
 ) -> Result<HttpResponse, WebError> {
-    let user = match current_user(&state, &req, &session).await? {
-        Some(user) => Some(user),
-        None => match body.track_id.as_deref() {
-            Some(track_id) => track_user(&state, track_id).await?.map(|(_, user)| user),
-            None => None,
-        },
-    };
-    let Some(user) = user else {
-        return Ok(unauthorized(&req));
+    let user = match factor_user(&state, &req, &session).await? {
+        Ok(user) => user,
+        Err(refusal) => {
+            let track = match body.track_id.as_deref() {
+                Some(track_id) => track_user(&state, track_id).await?,
+                None => None,
+            };
+            match track {
+                Some((_, user)) => user,
+                None => return Ok(refusal.response(&req)),
+            }
+        }
     };
     let code = body
         .pass_code
