@@ -2,7 +2,19 @@
 //!
 //! Single use is enforced by conditional UPDATEs (`… WHERE used_at IS NULL`): of two concurrent
 //! redemptions exactly one changes a row, on SQLite and PostgreSQL alike.
+//!
+//! Revocation. Access tokens are opaque and looked up here on every use (introspection,
+//! userinfo, Bearer calls), so revoking one is a `revoked_at` on its row, effective at once. Two
+//! things can still mint a token after such an UPDATE has run: a code or refresh token redeemed
+//! a moment before (its new tokens are stored after the UPDATE), and a code issued before but
+//! redeemed after. So a revocation also leaves a marker per grant (`revoked_grants`), and a
+//! token is revoked when its row says so *or* its grant has a marker: [`find_access_token`] and
+//! [`find_refresh_token`] look the marker up (one primary-key read, only for tokens not already
+//! revoked), and the token endpoint checks it once more after storing new tokens. A marker
+//! written inside a transaction is invisible until it commits, and a token minted before that is
+//! as good as one minted before the revocation; every use after the commit sees the marker.
 
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
 use super::schema::{access_tokens, auth_codes, refresh_tokens, revoked_grants};
@@ -118,16 +130,26 @@ pub fn insert_access_token(
     Ok(())
 }
 
+/// The access token with this hash; `revoked_at` is set when the token or its grant was revoked.
 pub fn find_access_token(
     conn: &mut AnyConnection,
     token_hash: &str,
 ) -> Result<Option<AccessToken>, StoreError> {
-    Ok(access_tokens::table
+    let Some(mut token) = access_tokens::table
         .find(token_hash)
         .select(AccessTokenRow::as_select())
         .first(conn)
         .optional()?
-        .map(AccessToken::from))
+        .map(AccessToken::from)
+    else {
+        return Ok(None);
+    };
+    if token.revoked_at.is_none()
+        && let Some(grant_id) = &token.grant_id
+    {
+        token.revoked_at = grant_revoked_at(conn, grant_id)?;
+    }
+    Ok(Some(token))
 }
 
 pub fn revoke_access_token(
@@ -155,16 +177,33 @@ pub fn insert_refresh_token(
     Ok(())
 }
 
+/// The refresh token with this hash; `revoked_at` is set when the token or its grant was revoked.
 pub fn find_refresh_token(
     conn: &mut AnyConnection,
     token_hash: &str,
 ) -> Result<Option<RefreshToken>, StoreError> {
-    Ok(refresh_tokens::table
+    let Some(mut token) = refresh_tokens::table
         .find(token_hash)
         .select(RefreshTokenRow::as_select())
         .first(conn)
         .optional()?
-        .map(RefreshToken::from))
+        .map(RefreshToken::from)
+    else {
+        return Ok(None);
+    };
+    if token.revoked_at.is_none() {
+        token.revoked_at = grant_revoked_at(conn, &token.grant_id)?;
+    }
+    Ok(Some(token))
+}
+
+/// When the grant was revoked, if it was.
+fn grant_revoked_at(conn: &mut AnyConnection, grant_id: &str) -> Result<Option<i64>, StoreError> {
+    Ok(revoked_grants::table
+        .find(grant_id)
+        .select(revoked_grants::revoked_at)
+        .first(conn)
+        .optional()?)
 }
 
 /// Marks a refresh token rotated; true only for the one caller that rotated it.
@@ -223,6 +262,98 @@ pub fn revoke_grant(
     .set(refresh_tokens::revoked_at.eq(now))
     .execute(conn)?;
     Ok(access + refresh)
+}
+
+/// How long after its code expired a redemption that began in time may still be storing its
+/// tokens; codes that expired longer ago have minted all they ever will.
+const REDEMPTION_IN_FLIGHT: i64 = 60;
+
+/// Revokes every code, access token and refresh token of a user: for a password reset or
+/// change, a disabled account, or an administrator ending the user's sessions. Returns how many
+/// live access and refresh tokens were revoked.
+///
+/// Call it inside [`super::write_transaction`], with the change it belongs to, so both happen
+/// or neither. Besides marking the rows, it leaves a marker on every grant (login) of the user
+/// that could still yield tokens — its live tokens' families and its recent codes — so a token
+/// minted concurrently, or from a code issued before, is revoked too (see the module comment).
+pub fn revoke_all_for_user(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    now: i64,
+) -> Result<usize, StoreError> {
+    let mut grants: Vec<String> = refresh_tokens::table
+        .filter(refresh_tokens::user_id.eq(user_id))
+        .filter(refresh_tokens::expires_at.gt(now))
+        .select(refresh_tokens::grant_id)
+        .distinct()
+        .load(conn)?;
+    let access_grants: Vec<Option<String>> = access_tokens::table
+        .filter(access_tokens::user_id.eq(user_id))
+        .filter(access_tokens::expires_at.gt(now))
+        .select(access_tokens::grant_id)
+        .distinct()
+        .load(conn)?;
+    grants.extend(access_grants.into_iter().flatten());
+    let codes: Vec<String> = auth_codes::table
+        .filter(auth_codes::user_id.eq(user_id))
+        .filter(auth_codes::expires_at.gt(now - REDEMPTION_IN_FLIGHT))
+        .select(auth_codes::id)
+        .load(conn)?;
+    grants.extend(codes);
+    grants.sort_unstable();
+    grants.dedup();
+    for grant_id in &grants {
+        mark_grant_revoked(conn, grant_id, now)?;
+    }
+    let access = diesel::update(
+        access_tokens::table
+            .filter(access_tokens::user_id.eq(user_id))
+            .filter(access_tokens::revoked_at.is_null())
+            .filter(access_tokens::expires_at.gt(now)),
+    )
+    .set(access_tokens::revoked_at.eq(now))
+    .execute(conn)?;
+    let refresh = diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::user_id.eq(user_id))
+            .filter(refresh_tokens::revoked_at.is_null())
+            .filter(refresh_tokens::used_at.is_null())
+            .filter(refresh_tokens::expires_at.gt(now)),
+    )
+    .set(refresh_tokens::revoked_at.eq(now))
+    .execute(conn)?;
+    Ok(access + refresh)
+}
+
+/// Leaves the revocation marker of a grant inside the caller's transaction. A grant already
+/// marked — earlier, or by a concurrent revocation that committed first — stays as it is: the
+/// insert runs in a savepoint, because a unique violation would otherwise abort the whole
+/// transaction on PostgreSQL.
+fn mark_grant_revoked(
+    conn: &mut AnyConnection,
+    grant_id: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    if grant_revoked_at(conn, grant_id)?.is_some() {
+        return Ok(());
+    }
+    conn.batch_execute("SAVEPOINT grant_marker")?;
+    let marked = diesel::insert_into(revoked_grants::table)
+        .values((
+            revoked_grants::grant_id.eq(grant_id),
+            revoked_grants::revoked_at.eq(now),
+        ))
+        .execute(conn);
+    match marked {
+        Ok(_) => conn.batch_execute("RELEASE SAVEPOINT grant_marker")?,
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => conn
+            .batch_execute("ROLLBACK TO SAVEPOINT grant_marker; RELEASE SAVEPOINT grant_marker")?,
+        Err(e) => return Err(e.into()),
+    }
+    Ok(())
 }
 
 /// Whether the grant was revoked. Checked after new tokens of the grant are stored: either the

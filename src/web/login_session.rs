@@ -10,6 +10,10 @@ const AUTH_TIME: &str = "auth_time";
 const AMR: &str = "amr";
 const STRONGEST: &str = "strongest";
 
+/// How long (seconds) a sign-in is fresh enough to change how the account signs in (OWASP
+/// Authentication Cheat Sheet: re-authenticate before sensitive changes).
+pub const FRESH_SIGN_IN: i64 = 5 * 60;
+
 /// Who is signed in to this browser, since when, and how.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Login {
@@ -19,6 +23,13 @@ pub struct Login {
     /// Whether the sign-in was the user's strongest way in then
     /// ([`crate::flows::sign_in::strongest_at_sign_in`]); `None` in older sessions.
     pub strongest: Option<bool>,
+}
+
+impl Login {
+    /// Whether the sign-in is at most [`FRESH_SIGN_IN`] seconds old at `now`.
+    pub fn is_fresh(&self, now: i64) -> bool {
+        now - self.auth_time <= FRESH_SIGN_IN
+    }
 }
 
 /// The current login, if any. A session that cannot be read counts as none.

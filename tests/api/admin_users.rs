@@ -484,7 +484,7 @@ async fn a_disabled_user_cannot_sign_in_loses_their_sessions_and_is_enabled_agai
     let shown = act(&app, &admin, &id, "disable").await;
     assert_eq!(
         element_text(&shown, "notice").as_deref(),
-        Some("Account disabled; its sessions were ended.")
+        Some("Account disabled; its sessions were ended and its tokens revoked.")
     );
     assert_eq!(
         element_text(&shown, "user-status").as_deref(),
@@ -514,7 +514,11 @@ async fn a_disabled_user_cannot_sign_in_loses_their_sessions_and_is_enabled_agai
         "{}",
         audit.detail
     );
-    assert!(!audit.detail.ends_with(": 0"), "{}", audit.detail);
+    assert!(
+        !audit.detail.contains("sessions ended: 0;") && audit.detail.contains("; tokens revoked: "),
+        "{}",
+        audit.detail
+    );
 
     let shown = act(&app, &admin, &id, "enable").await;
     assert_eq!(
@@ -924,7 +928,7 @@ async fn ending_all_sessions_signs_the_user_out_of_every_browser() {
     let shown = act(&app, &admin, &id, "end-sessions").await;
     assert_eq!(
         element_text(&shown, "notice").as_deref(),
-        Some("All sessions of this user were ended.")
+        Some("All sessions of this user were ended and their tokens revoked.")
     );
     assert!(!signed_in(&app, &laptop).await && !signed_in(&app, &phone).await);
     assert!(
@@ -933,7 +937,7 @@ async fn ending_all_sessions_signs_the_user_out_of_every_browser() {
     );
     let audit = event(&app, "admin.user.end_sessions").await;
     assert_eq!(audit.actor.as_deref(), Some(admin_id.as_str()));
-    assert_eq!(audit.detail, "sessions: 2 → 0");
+    assert_eq!(audit.detail, "sessions: 2 → 0; tokens revoked: 0");
     // the page lists the user's recent events, newest first
     assert!(shown.contains("<code>admin.user.end_sessions</code>"));
 }

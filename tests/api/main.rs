@@ -44,4 +44,5 @@ mod relying_party;
 mod sessions;
 mod sign_in_core;
 mod token;
+mod token_revocation;
 mod totp;

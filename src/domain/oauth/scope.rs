@@ -3,7 +3,13 @@
 
 use std::fmt;
 
-pub const SUPPORTED: [&str; 4] = ["openid", "profile", "email", "offline_access"];
+/// The scope a Bearer token needs to add or remove a sign-in factor of its user (an
+/// authenticator app, a push device). Any client may ask for it, as for `email`; a token without
+/// it can still read the user's factors and claims, but cannot give the user's account a factor
+/// its holder controls.
+pub const FACTORS: &str = "gatehouse:factors";
+
+pub const SUPPORTED: [&str; 5] = ["openid", "profile", "email", "offline_access", FACTORS];
 
 /// A de-duplicated, ordered set of supported scopes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -49,6 +55,12 @@ mod tests {
     fn unknown_and_repeated_scopes_are_dropped() {
         let s = Scopes::parse_supported("openid  address email openid");
         assert_eq!(s.to_string(), "openid email");
+    }
+
+    #[test]
+    fn the_factors_scope_is_kept() {
+        let s = Scopes::parse_supported("openid gatehouse:factors gatehouse:other");
+        assert_eq!(s.to_string(), "openid gatehouse:factors");
     }
 
     #[test]

@@ -41,8 +41,7 @@ use super::account_sign_in::{Landing, sign_in_redirect, signed_in_or_sign_in};
 /// The client id of the account page itself.
 pub const ACCOUNT_CLIENT_ID: &str = "gatehouse-account";
 
-/// How long (seconds) a sign-in is fresh enough to change how the account signs in.
-pub const FRESH_SIGN_IN: i64 = 5 * 60;
+pub use crate::web::login_session::FRESH_SIGN_IN;
 
 /// How many sign-in events the page lists.
 const ACTIVITY_EVENTS: i64 = 20;
@@ -252,7 +251,7 @@ pub(crate) async fn form_user(
 
 /// Whether this browser's sign-in is recent enough for a change to how the account signs in.
 fn is_fresh(state: &AppState, session: &Session) -> bool {
-    login_session::current(session).is_some_and(|l| state.now() - l.auth_time <= FRESH_SIGN_IN)
+    login_session::current(session).is_some_and(|l| l.is_fresh(state.now()))
 }
 
 /// The signed-in user of a form that changes how the account signs in, after the CSRF check,

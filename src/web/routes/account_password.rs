@@ -1,7 +1,8 @@
 //! The password on the account page: change it (the current password first), or set one when
 //! the account has none. New passwords follow NIST SP 800-63B (`password_policy`). Afterwards
-//! every other session of the account ends — this browser stays signed in — and the account's
-//! address is told (SP 800-63B §6.1.2.3). Wrong current passwords count towards the password
+//! every other session of the account ends — this browser stays signed in —, every token
+//! issued to applications for the account is revoked, and the account's address is told
+//! (SP 800-63B §6.1.2.3). Wrong current passwords count towards the password
 //! lockout of the account, as at sign-in (`password_check`).
 
 use actix_session::Session;
@@ -110,12 +111,14 @@ pub async fn change_password(
     }
     let password_hash = state.hashing.hash(new).await?;
     let (id, keep, now) = (user.id.clone(), current_row(&session), state.now());
-    let ended = state
+    let (ended, revoked) = state
         .store
         .run(move |c| {
             store::write_transaction(c, |c| {
                 store::users::update_password(c, &id, &password_hash, now)?;
-                store::sessions::delete_user_sessions(c, &id, keep.as_deref())
+                let ended = store::sessions::delete_user_sessions(c, &id, keep.as_deref())?;
+                let revoked = store::grants::revoke_all_for_user(c, &id, now)?;
+                Ok((ended, revoked))
             })
         })
         .await?;
@@ -128,7 +131,7 @@ pub async fn change_password(
         &state,
         &req,
         Audit::success(action).by_owner(&user.id).detail(format!(
-            "on the account page; {ended} other session(s) ended"
+            "on the account page; {ended} other session(s) ended; {revoked} token(s) revoked"
         )),
     )
     .await;

@@ -1,6 +1,8 @@
 //! TOTP enrollment for a signed-in user (API.md §4 "TOTP enrollment", Mosaic "Register TOTP"):
 //! initiate creates a pending authenticator and returns its secret; enroll activates it with a
-//! correct code, whose time-step is recorded so that code cannot then sign anyone in.
+//! correct code, whose time-step is recorded so that code cannot then sign anyone in. Both
+//! steps need a fresh sign-in or a Bearer token with the factors scope
+//! ([`crate::web::current_user::factor_user`]), or, during a login, its track.
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -18,7 +20,7 @@ use crate::flows::AppState;
 use crate::flows::sign_in::{self, TrackEnrollment};
 use crate::store;
 use crate::web::audit::{self, Audit};
-use crate::web::current_user::current_user;
+use crate::web::current_user::factor_user;
 use crate::web::envelope;
 use crate::web::error::WebError;
 use crate::web::iso8601;
@@ -284,8 +286,9 @@ pub async fn initiate(
     session: Session,
     body: Option<web::Json<InitiateBody>>,
 ) -> Result<HttpResponse, WebError> {
-    let Some(user) = current_user(&state, &req, &session).await? else {
-        return Ok(unauthorized(&req));
+    let user = match factor_user(&state, &req, &session).await? {
+        Ok(user) => user,
+        Err(refusal) => return Ok(refusal.response(&req)),
     };
     start(
         &state,
@@ -362,14 +365,16 @@ pub async fn enroll(
     session: Session,
     body: web::Json<EnrollBody>,
 ) -> Result<HttpResponse, WebError> {
-    let user = match (current_user(&state, &req, &session).await?, &body.track_id) {
-        (Some(user), _) => user,
-        // During a sign-in, only when the sign-in state machine asks for an enrollment.
-        (None, Some(track_id)) => match sign_in::track_enrollment(&state, track_id).await? {
-            TrackEnrollment::Allowed { user, .. } => user,
-            refused => return Ok(track_refusal(&req, &refused)),
+    let user = match factor_user(&state, &req, &session).await? {
+        Ok(user) => user,
+        Err(refusal) => match body.track_id.as_deref() {
+            // During a sign-in, only when the sign-in state machine asks for an enrollment.
+            Some(track_id) => match sign_in::track_enrollment(&state, track_id).await? {
+                TrackEnrollment::Allowed { user, .. } => user,
+                refused => return Ok(track_refusal(&req, &refused)),
+            },
+            None => return Ok(refusal.response(&req)),
         },
-        (None, None) => return Ok(unauthorized(&req)),
     };
     let code = body
         .pass_code

@@ -1,7 +1,7 @@
 //! Password reset by an emailed code (API.md §3): `/password/forgot` (in `password_forgot`)
 //! asks for the email and sends a code (valid `RESET_TTL`, 15 minutes); `/password/reset`
-//! takes the code and a new password, sets it, and ends every login session of the account
-//! (OWASP Forgot Password cheat sheet). `/password/resend` sends the same code again after the
+//! takes the code and a new password, sets it, and ends every login session of the account and
+//! revokes every token issued to it (OWASP Forgot Password cheat sheet). `/password/resend` sends the same code again after the
 //! cooldown.
 //!
 //! Neither page tells whether an address has an account: an unknown (or unconfirmed, or
@@ -176,13 +176,16 @@ pub async fn reset_submit(
     };
     match checked {
         Checked::Accepted { user_id } => {
-            if let Some(user) = set_password(&state, &user_id, password_hash).await? {
+            if let Some((user, revoked)) = set_password(&state, &user_id, password_hash).await? {
                 audit::record(
                     &state,
                     &req,
                     Audit::success("password.reset")
                         .user(&user.id)
-                        .detail("password changed by an emailed code; all sessions ended".into()),
+                        .detail(format!(
+                            "password changed by an emailed code; all sessions ended; \
+                             {revoked} token(s) revoked"
+                        )),
                 )
                 .await;
                 let app = app_for(&state, request_id.as_deref()).await?;
@@ -213,13 +216,15 @@ pub async fn reset_submit(
     html(&state, &browser, &page, StatusCode::UNPROCESSABLE_ENTITY)
 }
 
-/// Sets the new password and ends every login session of the account (a thief signed in with
-/// the old password is signed out too). `None` when the account is gone or disabled.
+/// Sets the new password, ends every login session of the account and revokes its tokens (a
+/// thief signed in with the old password is signed out everywhere, applications included), and
+/// returns the user with the number of tokens revoked. `None` when the account is gone or
+/// disabled.
 async fn set_password(
     state: &AppState,
     user_id: &str,
     password_hash: String,
-) -> Result<Option<User>, WebError> {
+) -> Result<Option<(User, usize)>, WebError> {
     let (id, now) = (user_id.to_owned(), state.now());
     Ok(state
         .store
@@ -230,13 +235,14 @@ async fn set_password(
                 };
                 store::users::update_password(c, &id, &password_hash, now)?;
                 store::sessions::delete_user_sessions(c, &id, None)?;
+                let revoked = store::grants::revoke_all_for_user(c, &id, now)?;
                 // Whoever reset it owns the address: the guesses of others stop counting.
                 store::code_lockouts::unlock_channel(
                     c,
                     &subject_for_user(&id),
                     PASSWORD_LOCK_CHANNEL,
                 )?;
-                Ok(Some(user))
+                Ok(Some((user, revoked)))
             })
         })
         .await?)

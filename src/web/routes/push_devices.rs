@@ -1,7 +1,9 @@
 //! Push devices (Mosaic: "a push token must be registered so the user's device can accept
 //! them"): a signed-in user's app registers the device's push token, lists and removes devices.
-//! Session cookie or Bearer token, like TOTP enrollment. Tokens are sealed at rest and never
-//! shown again.
+//! A device receives sign-in codes, so registering or removing one is a change to how the
+//! account signs in: like TOTP enrollment it needs a fresh sign-in (session cookie) or a Bearer
+//! token with the `gatehouse:factors` scope ([`factor_user`]); listing takes any token of the
+//! user. Tokens are sealed at rest and never shown again.
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -14,7 +16,7 @@ use crate::flows::AppState;
 use crate::store;
 use crate::store::push_devices::PushDevice;
 use crate::web::audit::{self, Audit};
-use crate::web::current_user::current_user;
+use crate::web::current_user::{current_user, factor_user};
 use crate::web::envelope;
 use crate::web::error::WebError;
 use crate::web::iso8601;
@@ -48,15 +50,17 @@ fn view(device: &PushDevice) -> serde_json::Value {
     })
 }
 
-/// `POST /verification-srv/v2/setup/push/register` `{push_token, device_name?}`.
+/// `POST /verification-srv/v2/setup/push/register` `{push_token, device_name?}` (fresh sign-in
+/// or the factors scope).
 pub async fn register(
     state: web::Data<AppState>,
     req: HttpRequest,
     session: Session,
     body: web::Json<RegisterBody>,
 ) -> Result<HttpResponse, WebError> {
-    let Some(user) = current_user(&state, &req, &session).await? else {
-        return Ok(unauthorized(&req));
+    let user = match factor_user(&state, &req, &session).await? {
+        Ok(user) => user,
+        Err(refusal) => return Ok(refusal.response(&req)),
     };
     if !crate::flows::codes::channel_enabled(&state, Channel::Push) {
         return Ok(envelope::error(
@@ -122,7 +126,7 @@ pub async fn register(
     Ok(envelope::ok(view(&device)))
 }
 
-/// `GET /verification-srv/v2/setup/push/devices`.
+/// `GET /verification-srv/v2/setup/push/devices` (any sign-in or token of the user).
 pub async fn list(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -140,15 +144,17 @@ pub async fn list(
     ))
 }
 
-/// `DELETE /verification-srv/v2/setup/push/devices/{device_id}`.
+/// `DELETE /verification-srv/v2/setup/push/devices/{device_id}` (fresh sign-in or the factors
+/// scope).
 pub async fn remove(
     state: web::Data<AppState>,
     req: HttpRequest,
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
-    let Some(user) = current_user(&state, &req, &session).await? else {
-        return Ok(unauthorized(&req));
+    let user = match factor_user(&state, &req, &session).await? {
+        Ok(user) => user,
+        Err(refusal) => return Ok(refusal.response(&req)),
     };
     let (id, user_id) = (path.into_inner(), user.id.clone());
     let removed = state

@@ -276,7 +276,9 @@ async fn issue_tokens(
     } else {
         None
     };
-    // A replay may have revoked the grant while these were being stored: then they die too.
+    // A replay, or a revocation of all the user's tokens (a new password, a disabled account),
+    // may have revoked the grant while these were being stored, or the code came from before
+    // it: then they die too.
     let (grant_id, now) = (grant.id.to_owned(), state.now());
     let revoked = state
         .store
@@ -289,9 +291,7 @@ async fn issue_tokens(
         })
         .await?;
     if revoked {
-        return Err(
-            TokenError::InvalidGrant("The grant was revoked after a replay.".into()).into(),
-        );
+        return Err(TokenError::InvalidGrant("The grant has been revoked.".into()).into());
     }
     Ok(TokenResponse {
         access_token,

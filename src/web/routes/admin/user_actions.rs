@@ -1,5 +1,6 @@
 //! The account forms of a user's admin page (`POST /admin/users/{id}/…`): disable / enable,
-//! the admin role, send a password reset, end one or all sessions (the forms about sign-in factors
+//! the admin role, send a password reset, end one or all sessions (all of them, and disabling,
+//! also revoke the user's tokens) (the forms about sign-in factors
 //! are in `user_factors`). Each checks the CSRF token and the admin role, is audit-logged as
 //! `admin.user.*` (actor: the admin, user: the account, before → after), and goes back to the
 //! user's page with a notice.
@@ -61,8 +62,8 @@ fn yes_no(b: bool) -> String {
     if b { "yes" } else { "no" }.into()
 }
 
-/// `POST /admin/users/{id}/disable`: the account can no longer sign in, and every session it
-/// has ends now.
+/// `POST /admin/users/{id}/disable`: the account can no longer sign in, every session it has
+/// ends now, and every token issued to it is revoked (enabling it again does not revive them).
 pub async fn disable(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -85,17 +86,19 @@ pub async fn disable(
         .await;
     }
     let (id, now) = (user.id.clone(), state.now());
-    let ended = state
+    let (ended, revoked) = state
         .store
         .run(move |c| {
             store::write_transaction(c, |c| {
                 store::users::update_disabled(c, &id, true, now)?;
-                store::sessions::delete_user_sessions(c, &id, None)
+                let ended = store::sessions::delete_user_sessions(c, &id, None)?;
+                let revoked = store::grants::revoke_all_for_user(c, &id, now)?;
+                Ok((ended, revoked))
             })
         })
         .await?;
     let detail = format!(
-        "{}; sessions ended: {ended}",
+        "{}; sessions ended: {ended}; tokens revoked: {revoked}",
         changes(&[("disabled", yes_no(user.disabled), yes_no(true))])
     );
     audit::record(
@@ -276,7 +279,8 @@ async fn reset_refused(
     render(state, req, admin, user, None, Some(error), status).await
 }
 
-/// `POST /admin/users/{id}/end-sessions`: signs the user out of every browser.
+/// `POST /admin/users/{id}/end-sessions`: signs the user out of every browser and every
+/// application (all the user's tokens are revoked).
 pub async fn end_sessions(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -285,12 +289,18 @@ pub async fn end_sessions(
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, WebError> {
     let (admin, user) = admin_and_user(&state, &req, &session, &form, &path).await?;
-    let id = user.id.clone();
-    let ended = state
+    let (id, now) = (user.id.clone(), state.now());
+    let (ended, revoked) = state
         .store
-        .run(move |c| store::sessions::delete_user_sessions(c, &id, None))
+        .run(move |c| {
+            store::write_transaction(c, |c| {
+                let ended = store::sessions::delete_user_sessions(c, &id, None)?;
+                let revoked = store::grants::revoke_all_for_user(c, &id, now)?;
+                Ok((ended, revoked))
+            })
+        })
         .await?;
-    let detail = format!("sessions: {ended} → 0");
+    let detail = format!("sessions: {ended} → 0; tokens revoked: {revoked}");
     audit::record(
         &state,
         &req,

@@ -117,7 +117,7 @@ pub(super) async fn find(state: &AppState, id: &str) -> Result<User, WebError> {
 fn notice_text(notice: &str, user: &User) -> Option<String> {
     Some(match notice {
         "created" => "User created.".into(),
-        "disabled" => "Account disabled; its sessions were ended.".into(),
+        "disabled" => "Account disabled; its sessions were ended and its tokens revoked.".into(),
         "enabled" => "Account enabled.".into(),
         "unlocked" => "Authenticator unlocked.".into(),
         "revoked" => "Authenticator removed.".into(),
@@ -129,7 +129,7 @@ fn notice_text(notice: &str, user: &User) -> Option<String> {
             "A reset code was sent to {} moments ago and still works; no second email was sent.",
             mask_email(&user.email)
         ),
-        "sessions_ended" => "All sessions of this user were ended.".into(),
+        "sessions_ended" => "All sessions of this user were ended and their tokens revoked.".into(),
         "session_ended" => "The session was ended.".into(),
         "admin_granted" => "The user is now an administrator.".into(),
         "admin_removed" => "The admin role was removed.".into(),
