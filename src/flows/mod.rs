@@ -11,6 +11,8 @@ pub mod audit;
 pub mod backup_codes;
 pub mod codes;
 pub mod factors;
+pub mod issue;
+pub mod login_codes;
 pub mod password_check;
 pub mod sign_in;
 pub mod state;

@@ -4,10 +4,12 @@
 //! requests (a login track) when a second step is due. Only [`Step::Complete`] carries the
 //! [`Completion`] that issuing a code needs.
 
+use super::audit::{self, Audit};
 use super::factors::{self, ClientRules};
-use super::{AppState, FlowError};
+use super::{AppState, FlowError, RequestMeta, issue};
 use crate::domain::oauth::authorize::AuthorizationRequest;
 use crate::domain::oauth::pending::PendingRequest;
+use crate::domain::oauth::redirect::AuthorizationResponse;
 use crate::domain::sign_in::{
     Completion, EnrollTicket, Factor, Next, Proof, Refusal, Requirement, SignIn, asks_two_factors,
 };
@@ -265,5 +267,46 @@ pub async fn step_up(
     let recent = state.now() - session.auth_time <= max_age;
     Ok((!strong || !recent).then_some(StepUp {
         two_factors: has_second,
+    }))
+}
+
+/// A finished sign-in: the answer for the application, and what the browser session keeps.
+pub struct Finished {
+    pub response: AuthorizationResponse,
+    /// [`strongest_at_sign_in`], for the session.
+    pub strongest: bool,
+}
+
+/// Finishes `pending` with `done`, which only the sign-in state machine hands out: marks the
+/// request used (once — `None` when it already was), records the sign-in and issues what the
+/// application asked for.
+pub async fn finish(
+    state: &AppState,
+    meta: &RequestMeta,
+    pending: &PendingRequest,
+    user: &User,
+    done: &Completion,
+) -> Result<Option<Finished>, FlowError> {
+    let (id, now) = (pending.id.clone(), state.now());
+    if !state
+        .store
+        .run(move |c| store::requests::complete_request(c, &id, now))
+        .await?
+    {
+        return Ok(None);
+    }
+    audit::record(
+        state,
+        meta,
+        Audit::success(&format!("login.{}", done.amr().join("+")))
+            .user(done.user_id())
+            .client(&pending.request.client_id),
+    )
+    .await;
+    let strongest = strongest_at_sign_in(state, user, done.amr()).await?;
+    let response = issue::authorization_response(state, &pending.request, user, done).await?;
+    Ok(Some(Finished {
+        response,
+        strongest,
     }))
 }

@@ -6,7 +6,7 @@ use actix_session::Session;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 
-use super::audit::{self, Audit};
+use super::audit;
 use super::browser::Browser;
 use super::error::WebError;
 use super::issue;
@@ -88,8 +88,8 @@ pub fn form_browser(
     Ok(browser)
 }
 
-/// Completes `pending` with `done`, which only the sign-in state machine hands out: marks the
-/// request used (once), starts a fresh login session, records the event, and answers the client.
+/// Completes `pending` with `done`, which only the sign-in state machine hands out (see
+/// [`sign_in::finish`]), and starts a fresh login session in this browser.
 pub async fn finish(
     state: &AppState,
     req: &HttpRequest,
@@ -98,35 +98,21 @@ pub async fn finish(
     user: &User,
     done: Completion,
 ) -> Result<HttpResponse, WebError> {
-    let now = state.now();
-    let id = pending.id.clone();
-    if !state
-        .store
-        .run(move |c| store::requests::complete_request(c, &id, now))
-        .await?
-    {
+    let Some(finished) = sign_in::finish(state, &audit::meta(req), pending, user, &done).await?
+    else {
         return Err(WebError::BadRequest(
             "This sign-in was already completed. Go back to the application.".into(),
         ));
-    }
-    let action = format!("login.{}", done.amr().join("+"));
+    };
     let login = Login {
         user_id: done.user_id().to_owned(),
         auth_time: done.auth_time(),
         amr: done.amr().to_vec(),
-        strongest: Some(sign_in::strongest_at_sign_in(state, user, done.amr()).await?),
+        strongest: Some(finished.strongest),
     };
     login_session::start(session, &login).map_err(|e| WebError::Internal(e.into()))?;
     remember_device(session, req).map_err(|e| WebError::Internal(e.into()))?;
-    audit::record(
-        state,
-        req,
-        Audit::success(&action)
-            .user(done.user_id())
-            .client(&pending.request.client_id),
-    )
-    .await;
-    issue::authorization_response(state, &pending.request, user, &done).await
+    Ok(issue::deliver(finished.response))
 }
 
 /// Where the second step of a track is taken on the hosted pages.

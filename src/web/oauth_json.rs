@@ -71,6 +71,12 @@ impl From<WebError> for Failure {
     }
 }
 
+impl From<crate::flows::FlowError> for Failure {
+    fn from(e: crate::flows::FlowError) -> Self {
+        Failure::Web(e.into())
+    }
+}
+
 impl From<crate::store::StoreError> for Failure {
     fn from(e: crate::store::StoreError) -> Self {
         Failure::Web(e.into())

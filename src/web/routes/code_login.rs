@@ -10,19 +10,19 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::domain::oauth::pending::PendingRequest;
-use crate::domain::one_time_code::{Channel, Purpose};
-use crate::domain::sign_in::Proof;
-use crate::domain::verification::{EXCHANGE_TTL, State, UsageType, Verification};
+use crate::domain::one_time_code::Channel;
+use crate::domain::verification::{State, UsageType, Verification};
 use crate::flows::AppState;
-use crate::flows::codes::{self, Checked, Destination, Recipient, Resent, Sent};
+use crate::flows::codes::{Resent, Sent};
 use crate::flows::factors;
+use crate::flows::login_codes::{self, CodeCheck, Opening, Started};
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
 use crate::web::login_flow::{self, form_browser, pending_for_browser, require_browser};
 use crate::web::routes::mfa;
-use crate::web::routes::verification_codes::{app_name, locked_message};
+use crate::web::routes::verification_codes::locked_message;
 
 #[derive(Template)]
 #[template(path = "login/code.html")]
@@ -112,51 +112,27 @@ pub async fn send(
             UsageType::MultifactorAuthentication,
         )
     };
-    let now = state.now();
-    let verification = Verification {
-        status_id: uuid::Uuid::new_v4().to_string(),
-        exchange_id: uuid::Uuid::new_v4().to_string(),
-        exchange_expires_at: now + EXCHANGE_TTL,
-        request_id: Some(pending.id.clone()),
-        user_id: user.as_ref().map(|u| u.id.clone()),
-        alias,
-        method: channel.method(),
-        usage_type: usage,
-        medium_id: None,
-        state: State::Initiated,
-        created_at: now,
-        expires_at: now + state.lifetimes.request,
-    };
-    let app = app_name(&state, Some(&pending.id)).await?;
-    let to = Recipient {
-        user: user.as_ref(),
-        typed_name: &username,
-        device_id: None,
-        destination: Destination::Account,
-    };
-    let sent = codes::send_new(
+    let verification = login_codes::open(
         &state,
-        &verification.status_id,
-        Purpose::Login,
-        channel,
-        &to,
-        &app,
-        state.live().code_policy_for(channel).ttl,
-    )
-    .await?;
+        Opening {
+            request_id: Some(&pending.id),
+            user: user.as_ref(),
+            alias,
+            method: channel.method(),
+            usage,
+            medium_id: None,
+        },
+    );
+    let sent = login_codes::start(&state, verification, channel, user.as_ref(), &username).await?;
     let problem = match sent {
-        Sent::Sent(_) => {
-            let row = verification.clone();
-            state
-                .store
-                .run(move |c| store::verifications::insert_verification(c, &row))
-                .await?;
+        Started::Sent { verification, .. } => {
             return Ok(see_other(format!(
                 "/login/code?requestId={}&id={}&track_id={track_id}",
                 pending.id, verification.status_id
             )));
         }
-        Sent::TooSoon { existing, .. } => {
+        Started::NotSent(Sent::Sent(_) | Sent::Failed) => "delivery_failed",
+        Started::NotSent(Sent::TooSoon { existing, .. }) => {
             // A double click, or back and again: the code already sent is the one to enter.
             let lookup = existing.id.clone();
             let open = state
@@ -177,9 +153,8 @@ pub async fn send(
                 None => "code_too_soon",
             }
         }
-        Sent::Locked { .. } => "code_locked",
-        Sent::Unavailable => "code_unavailable",
-        Sent::Failed => "delivery_failed",
+        Started::NotSent(Sent::Locked { .. }) => "code_locked",
+        Started::NotSent(Sent::Unavailable) => "code_unavailable",
     };
     // Back to the choice of methods, which explains what happened.
     Ok(see_other(format!(
@@ -305,8 +280,8 @@ pub async fn code_submit(
     let v = open_verification(&state, &pending, &form.id).await?;
     let track_id = form.track_id.clone().unwrap_or_default();
     let typed = form.pass_code.unwrap_or_default();
-    let error = match codes::check(&state, &v.status_id, Purpose::Login, &typed).await? {
-        Checked::Accepted { user_id } if v.user_id.as_deref() == Some(&user_id) => {
+    let error = match login_codes::check(&state, &v, &typed).await? {
+        CodeCheck::Accepted(proof) => {
             let (exchange, now) = (v.exchange_id.clone(), state.now());
             let closed = state
                 .store
@@ -327,6 +302,7 @@ pub async fn code_submit(
                     "This code was already used. Go back to the application.".into(),
                 ));
             }
+            let user_id = proof.user_id.clone();
             let user = state
                 .store
                 .run(move |c| store::users::find_user(c, &user_id))
@@ -342,10 +318,9 @@ pub async fn code_submit(
             // The code proves a factor of ITS account: the sign-in state machine takes it as the
             // track's second step only when that is the track's user and a second-factor method.
             let c = mfa::continuation(&state, &browser, &track_id, &pending.id).await?;
-            let proof = Proof::new(&user.id, v.method, state.now());
             return mfa::complete(&state, &req, &session, &c, proof).await;
         }
-        Checked::Accepted { .. } | Checked::Wrong => {
+        CodeCheck::Wrong => {
             let mut event = Audit::failure(&format!("login.{}", v.method.as_str().to_lowercase()))
                 .client(&pending.request.client_id);
             if let Some(user_id) = &v.user_id {
@@ -354,8 +329,8 @@ pub async fn code_submit(
             audit::record(&state, &req, event).await;
             "The code is not correct. Check the message and try again.".to_owned()
         }
-        Checked::Locked { until } => locked_message(until),
-        Checked::Expired => {
+        CodeCheck::Locked { until } => locked_message(until),
+        CodeCheck::Expired => {
             "This code has expired or was already used. Go back and ask for a new one.".into()
         }
     };
@@ -373,8 +348,7 @@ pub async fn resend(
     let pending = pending_for_browser(&state, Some(&form.request_id), &browser).await?;
     let v = open_verification(&state, &pending, &form.id).await?;
     let track_id = form.track_id.clone().unwrap_or_default();
-    let app = app_name(&state, Some(&pending.id)).await?;
-    let (notice, error) = match codes::resend(&state, &v.status_id, &app).await? {
+    let (notice, error) = match login_codes::resend(&state, &v).await? {
         Resent::Sent(_) => (Some("We sent the same code again.".to_owned()), None),
         Resent::TooSoon { wait } => (
             None,

@@ -11,10 +11,10 @@ use crate::domain::oauth::scope::Scopes;
 use crate::domain::oauth::token::{CodeRejection, TokenError, check_code, check_refresh};
 use crate::domain::user::User;
 use crate::flows::AppState;
+use crate::flows::issue::{self, IdTokenContext, RefreshContext};
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
-use crate::web::issue::{self, IdTokenContext, RefreshContext};
 use crate::web::oauth_json::{Failure, authenticate_client, no_store_json, parse_body};
 
 #[derive(Deserialize)]

@@ -8,11 +8,12 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use crate::domain::one_time_code::{Channel, Purpose, mask_phone};
+use crate::domain::one_time_code::{Channel, mask_phone};
 use crate::domain::user::User;
 use crate::domain::verification::{Verification, mask_email};
 use crate::flows::AppState;
-use crate::flows::codes::{self, Checked, Destination, Recipient, Resent, Sent};
+use crate::flows::codes::{self, Resent, Sent};
+use crate::flows::login_codes::{self, CodeCheck, Started};
 use crate::store;
 use crate::web::envelope;
 use crate::web::error::WebError;
@@ -58,23 +59,6 @@ pub async fn configured_entries(
         }
     }
     Ok(list)
-}
-
-/// The name of the application a login request is for, for the messages.
-pub async fn app_name(state: &AppState, request_id: Option<&str>) -> Result<String, WebError> {
-    let Some(request_id) = request_id.map(str::to_owned) else {
-        return Ok(state.live().config.totp_issuer.clone());
-    };
-    let name = state
-        .store
-        .run(move |c| {
-            let Some(request) = store::requests::find_request(c, &request_id)? else {
-                return Ok(None);
-            };
-            Ok(store::clients::find_client(c, &request.request.client_id)?.map(|c| c.name))
-        })
-        .await?;
-    Ok(name.unwrap_or_else(|| state.live().config.totp_issuer.clone()))
 }
 
 /// Why a code could not be sent, as the JSON error.
@@ -135,29 +119,13 @@ pub async fn initiate(
     user: Option<&User>,
     typed_name: &str,
 ) -> Result<HttpResponse, WebError> {
-    let app = app_name(state, verification.request_id.as_deref()).await?;
-    let to = Recipient {
-        user,
-        typed_name,
-        device_id: verification.medium_id.as_deref(),
-        destination: Destination::Account,
-    };
-    let sent = codes::send_new(
-        state,
-        &verification.status_id,
-        Purpose::Login,
-        channel,
-        &to,
-        &app,
-        state.live().code_policy_for(channel).ttl,
-    )
-    .await?;
-    let Sent::Sent(code) = sent else {
-        return Ok(not_sent(req, &sent));
-    };
+    let (verification, code) =
+        match login_codes::start(state, verification, channel, user, typed_name).await? {
+            Started::Sent { verification, code } => (verification, code),
+            Started::NotSent(sent) => return Ok(not_sent(req, &sent)),
+        };
     let resend_after = code.sent_at + state.live().code_policy_for(code.channel).resend_after;
-    verification::started(
-        state,
+    Ok(verification::answer_started(
         verification,
         &code.destination,
         Map::from_iter([
@@ -167,43 +135,43 @@ pub async fn initiate(
             ),
             ("resend_after".to_owned(), json!(iso8601(resend_after))),
         ]),
-    )
-    .await
+    ))
 }
 
-/// Checks a typed code for a verification; `Ok(None)` means accepted, `Ok(Some(answer))` is
-/// the error answer to give.
+/// Checks a typed code for a verification; `Ok(None)` means accepted (the verification's user
+/// proved the code's channel), `Ok(Some(answer))` is the error answer to give.
 pub async fn verify(
     state: &AppState,
     req: &HttpRequest,
     verification: &Verification,
     typed: &str,
 ) -> Result<Option<HttpResponse>, WebError> {
-    let checked = codes::check(state, &verification.status_id, Purpose::Login, typed).await?;
-    Ok(match checked {
-        Checked::Accepted { user_id } if verification.user_id.as_deref() == Some(&user_id) => None,
-        Checked::Accepted { .. } | Checked::Wrong => Some(envelope::error(
-            req,
-            StatusCode::UNAUTHORIZED,
-            "invalid_code",
-            "VerificationFailed",
-            "The code is not correct.",
-        )),
-        Checked::Locked { until } => Some(envelope::error(
-            req,
-            StatusCode::TOO_MANY_REQUESTS,
-            "code_locked",
-            "VerificationLocked",
-            &locked_message(until),
-        )),
-        Checked::Expired => Some(envelope::error(
-            req,
-            StatusCode::BAD_REQUEST,
-            "code_expired",
-            "ValidationError",
-            "The code has expired or was already used. Ask for a new code.",
-        )),
-    })
+    Ok(
+        match login_codes::check(state, verification, typed).await? {
+            CodeCheck::Accepted(_) => None,
+            CodeCheck::Wrong => Some(envelope::error(
+                req,
+                StatusCode::UNAUTHORIZED,
+                "invalid_code",
+                "VerificationFailed",
+                "The code is not correct.",
+            )),
+            CodeCheck::Locked { until } => Some(envelope::error(
+                req,
+                StatusCode::TOO_MANY_REQUESTS,
+                "code_locked",
+                "VerificationLocked",
+                &locked_message(until),
+            )),
+            CodeCheck::Expired => Some(envelope::error(
+                req,
+                StatusCode::BAD_REQUEST,
+                "code_expired",
+                "ValidationError",
+                "The code has expired or was already used. Ask for a new code.",
+            )),
+        },
+    )
 }
 
 #[derive(Deserialize)]
@@ -236,40 +204,35 @@ pub async fn resend(
             "exchange_id is unknown, used or expired, or its type sends no code. Start again.",
         ));
     };
-    let app = app_name(&state, verification.request_id.as_deref()).await?;
-    Ok(
-        match codes::resend(&state, &verification.status_id, &app).await? {
-            Resent::Sent(code) => envelope::ok(json!({
-                "exchange_id": { "exchange_id": verification.exchange_id, "expires_at": iso8601(verification.exchange_expires_at) },
-                "status_id": verification.status_id,
-                "sub": verification.alias,
-                "medium_text": code.destination,
-                "code_expires_at": iso8601(code.expires_at),
-                "resend_after": iso8601(code.sent_at + state.live().code_policy_for(code.channel).resend_after),
-            })),
-            Resent::TooSoon { wait } => envelope::error(
-                &req,
-                StatusCode::TOO_MANY_REQUESTS,
-                "resend_too_soon",
-                "TooManyRequests",
-                &format!(
-                    "The code was sent moments ago. You can ask for it again in {wait} seconds."
-                ),
-            ),
-            Resent::Gone => envelope::error(
-                &req,
-                StatusCode::BAD_REQUEST,
-                "code_expired",
-                "ValidationError",
-                "The code has expired or was already used. Start again for a new code.",
-            ),
-            Resent::Failed => envelope::error(
-                &req,
-                StatusCode::EXPECTATION_FAILED,
-                "delivery_failed",
-                "DeliveryFailed",
-                "We could not send the code again just now. The code sent before still works; or choose another way to sign in.",
-            ),
-        },
-    )
+    Ok(match login_codes::resend(&state, &verification).await? {
+        Resent::Sent(code) => envelope::ok(json!({
+            "exchange_id": { "exchange_id": verification.exchange_id, "expires_at": iso8601(verification.exchange_expires_at) },
+            "status_id": verification.status_id,
+            "sub": verification.alias,
+            "medium_text": code.destination,
+            "code_expires_at": iso8601(code.expires_at),
+            "resend_after": iso8601(code.sent_at + state.live().code_policy_for(code.channel).resend_after),
+        })),
+        Resent::TooSoon { wait } => envelope::error(
+            &req,
+            StatusCode::TOO_MANY_REQUESTS,
+            "resend_too_soon",
+            "TooManyRequests",
+            &format!("The code was sent moments ago. You can ask for it again in {wait} seconds."),
+        ),
+        Resent::Gone => envelope::error(
+            &req,
+            StatusCode::BAD_REQUEST,
+            "code_expired",
+            "ValidationError",
+            "The code has expired or was already used. Start again for a new code.",
+        ),
+        Resent::Failed => envelope::error(
+            &req,
+            StatusCode::EXPECTATION_FAILED,
+            "delivery_failed",
+            "DeliveryFailed",
+            "We could not send the code again just now. The code sent before still works; or choose another way to sign in.",
+        ),
+    })
 }

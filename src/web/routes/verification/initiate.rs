@@ -7,11 +7,10 @@ use serde::Deserialize;
 use serde_json::Map;
 
 use crate::domain::one_time_code::Channel;
-use crate::domain::verification::{
-    EXCHANGE_TTL, Method, State, UsageType, Verification, mask_email,
-};
+use crate::domain::verification::{Method, UsageType, mask_email};
 use crate::flows::AppState;
 use crate::flows::factors;
+use crate::flows::login_codes::{self, Opening};
 use crate::web::envelope;
 use crate::web::error::WebError;
 use crate::web::routes::{verification_codes, verification_password};
@@ -117,7 +116,6 @@ pub async fn initiate(
         ));
     }
     let user = resolve_user(&state, &body.who).await?;
-    let now = state.now();
     let alias = body
         .who
         .alias()
@@ -131,30 +129,28 @@ pub async fn initiate(
             .or_else(|| body.who.login_name().map(mask_email))
             .unwrap_or_default(),
     };
-    let verification = Verification {
-        status_id: uuid::Uuid::new_v4().to_string(),
-        exchange_id: uuid::Uuid::new_v4().to_string(),
-        exchange_expires_at: now + EXCHANGE_TTL,
-        request_id: body.request_id.clone(),
-        user_id: user.as_ref().map(|u| u.id.clone()),
-        alias: alias.clone(),
-        method,
-        usage_type,
-        medium_id: match method {
-            // A password has no medium: the verification keeps whom wrong passwords count
-            // against instead, as an unknown name is not stored anywhere else. Never the
-            // client's value, which could point the count at someone else.
-            Method::Password => Some(verification_password::subject(
-                user.as_ref(),
-                body.who.login_name(),
-                &alias,
-            )),
-            _ => body.medium_id.clone().filter(|m| !m.is_empty()),
-        },
-        state: State::Initiated,
-        created_at: now,
-        expires_at: now + state.lifetimes.request,
+    let medium_id = match method {
+        // A password has no medium: the verification keeps whom wrong passwords count against
+        // instead, as an unknown name is not stored anywhere else. Never the client's value,
+        // which could point the count at someone else.
+        Method::Password => Some(verification_password::subject(
+            user.as_ref(),
+            body.who.login_name(),
+            &alias,
+        )),
+        _ => body.medium_id.clone().filter(|m| !m.is_empty()),
     };
+    let verification = login_codes::open(
+        &state,
+        Opening {
+            request_id: body.request_id.as_deref(),
+            user: user.as_ref(),
+            alias,
+            method,
+            usage: usage_type,
+            medium_id,
+        },
+    );
     if let Some(channel) = Channel::for_method(method) {
         let typed_name = body.who.login_name().unwrap_or_default().to_owned();
         return verification_codes::initiate(

@@ -33,6 +33,20 @@ pub async fn started(
     medium_text: &str,
     extra: Map<String, Value>,
 ) -> Result<HttpResponse, WebError> {
+    let row = verification.clone();
+    state
+        .store
+        .run(move |c| store::verifications::insert_verification(c, &row))
+        .await?;
+    Ok(answer_started(verification, medium_text, extra))
+}
+
+/// The initiate answer of a stored verification.
+pub fn answer_started(
+    verification: Verification,
+    medium_text: &str,
+    extra: Map<String, Value>,
+) -> HttpResponse {
     let mut answer = json!({
         "exchange_id": {
             "exchange_id": verification.exchange_id,
@@ -46,11 +60,7 @@ pub async fn started(
     if let Value::Object(fields) = &mut answer {
         fields.extend(extra);
     }
-    state
-        .store
-        .run(move |c| store::verifications::insert_verification(c, &verification))
-        .await?;
-    Ok(envelope::ok(answer))
+    envelope::ok(answer)
 }
 
 /// The ways a client may name the user.

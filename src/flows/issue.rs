@@ -1,0 +1,247 @@
+//! Issuing what a successful login earns: authorization codes, access, refresh and ID tokens,
+//! and the authorization response that carries them to the client (the adapter delivers it as
+//! a redirect or a form post).
+
+use super::FlowError;
+use crate::crypto::random_token;
+use crate::domain::ids::hash_secret;
+use crate::domain::oauth::authorize::{AuthorizationRequest, ResponseType};
+use crate::domain::oauth::claims::{IdTokenInput, id_token_claims};
+use crate::domain::oauth::grant::{AccessToken, AuthCode, RefreshToken};
+use crate::domain::oauth::redirect::{AuthorizationResponse, ResponseMode, respond};
+use crate::domain::oauth::scope::Scopes;
+use crate::domain::oauth::{Lifetimes, acr_for, amr_to_string};
+use crate::domain::sign_in::Completion;
+use crate::domain::user::User;
+use crate::flows::AppState;
+use crate::store;
+
+/// Stores a new access token living `ttl` seconds and returns it; only its hash is kept.
+pub async fn access_token(
+    state: &AppState,
+    client_id: &str,
+    user_id: Option<&str>,
+    scope: &str,
+    grant_id: Option<&str>,
+    ttl: i64,
+) -> Result<String, FlowError> {
+    let token = random_token(32);
+    let now = state.now();
+    let record = AccessToken {
+        token_hash: hash_secret(&token),
+        grant_id: grant_id.map(str::to_owned),
+        client_id: client_id.to_owned(),
+        user_id: user_id.map(str::to_owned),
+        scope: scope.to_owned(),
+        created_at: now,
+        expires_at: now + ttl,
+        revoked_at: None,
+    };
+    state
+        .store
+        .run(move |c| store::grants::insert_access_token(c, &record))
+        .await?;
+    Ok(token)
+}
+
+/// What a refresh token remembers of the login it continues.
+pub struct RefreshContext<'a> {
+    pub grant_id: &'a str,
+    pub client_id: &'a str,
+    pub user_id: &'a str,
+    pub scope: &'a str,
+    pub auth_time: i64,
+    pub amr: &'a str,
+    /// Seconds the token lives (the client's lifetime or the default).
+    pub ttl: i64,
+}
+
+/// Stores a new refresh token of the family `grant_id` and returns it.
+pub async fn refresh_token(state: &AppState, ctx: RefreshContext<'_>) -> Result<String, FlowError> {
+    let token = random_token(32);
+    let now = state.now();
+    let amr: Vec<String> = crate::domain::oauth::amr_from_string(ctx.amr);
+    let record = RefreshToken {
+        token_hash: hash_secret(&token),
+        grant_id: ctx.grant_id.to_owned(),
+        client_id: ctx.client_id.to_owned(),
+        user_id: ctx.user_id.to_owned(),
+        scope: ctx.scope.to_owned(),
+        auth_time: ctx.auth_time,
+        amr: ctx.amr.to_owned(),
+        acr: acr_for(&amr).to_owned(),
+        created_at: now,
+        expires_at: now + ctx.ttl,
+        used_at: None,
+        revoked_at: None,
+    };
+    state
+        .store
+        .run(move |c| store::grants::insert_refresh_token(c, &record))
+        .await?;
+    Ok(token)
+}
+
+/// What goes into an ID token besides the user.
+pub struct IdTokenContext<'a> {
+    pub client_id: &'a str,
+    pub scope: &'a Scopes,
+    pub nonce: Option<&'a str>,
+    pub auth_time: i64,
+    pub amr: &'a [String],
+    pub access_token: Option<&'a str>,
+    /// Seconds the token is valid (the client's lifetime or the default).
+    pub lifetime: i64,
+}
+
+/// Signs an ID token for `user`.
+pub fn id_token(
+    state: &AppState,
+    user: &User,
+    ctx: IdTokenContext<'_>,
+) -> Result<String, FlowError> {
+    let claims = id_token_claims(IdTokenInput {
+        issuer: &state.issuer,
+        user,
+        client_id: ctx.client_id,
+        scope: ctx.scope,
+        nonce: ctx.nonce,
+        auth_time: ctx.auth_time,
+        amr: ctx.amr,
+        access_token: ctx.access_token,
+        now: state.now(),
+        lifetime: ctx.lifetime,
+    });
+    state
+        .keys
+        .sign(&claims)
+        .map_err(|e| FlowError::Internal(e.into()))
+}
+
+/// Answers a completed authorization request for `user`: a code, or tokens for implicit clients.
+/// Only a [`Completion`] of the sign-in state machine opens this.
+pub async fn authorization_response(
+    state: &AppState,
+    request: &AuthorizationRequest,
+    user: &User,
+    done: &Completion,
+) -> Result<AuthorizationResponse, FlowError> {
+    if done.user_id() != user.id {
+        return Err(FlowError::Internal(anyhow::anyhow!(
+            "a completion for another user than the one answered"
+        )));
+    }
+    let mut params: Vec<(&str, String)> = Vec::new();
+    let scope = request.scope.to_string();
+    match request.response_type {
+        ResponseType::Code => {
+            let code = random_token(32);
+            let now = state.now();
+            let record = AuthCode {
+                id: uuid::Uuid::new_v4().to_string(),
+                code_hash: hash_secret(&code),
+                client_id: request.client_id.clone(),
+                user_id: user.id.clone(),
+                redirect_uri: request.redirect_uri.clone(),
+                scope: scope.clone(),
+                nonce: request.nonce.clone(),
+                code_challenge: request.code_challenge.clone(),
+                auth_time: done.auth_time(),
+                amr: amr_to_string(done.amr()),
+                acr: acr_for(done.amr()).to_owned(),
+                created_at: now,
+                expires_at: now + state.lifetimes.code,
+                used_at: None,
+            };
+            state
+                .store
+                .run(move |c| store::grants::insert_code(c, &record))
+                .await?;
+            params.push(("code", code));
+        }
+        implicit => {
+            let lifetimes = client_lifetimes(state, &request.client_id).await?;
+            let access = if implicit.returns_access_token() {
+                Some(
+                    access_token(
+                        state,
+                        &request.client_id,
+                        Some(&user.id),
+                        &scope,
+                        None,
+                        lifetimes.access_token,
+                    )
+                    .await?,
+                )
+            } else {
+                None
+            };
+            if let Some(token) = &access {
+                params.push(("access_token", token.clone()));
+                params.push(("token_type", "Bearer".into()));
+                params.push(("expires_in", lifetimes.access_token.to_string()));
+                params.push(("scope", scope.clone()));
+            }
+            if implicit.returns_id_token() {
+                let ctx = IdTokenContext {
+                    client_id: &request.client_id,
+                    scope: &request.scope,
+                    nonce: request.nonce.as_deref(),
+                    auth_time: done.auth_time(),
+                    amr: done.amr(),
+                    access_token: access.as_deref(),
+                    lifetime: lifetimes.id_token,
+                };
+                params.push(("id_token", id_token(state, user, ctx)?));
+            }
+        }
+    }
+    Ok(response(
+        state,
+        &request.redirect_uri,
+        request.response_mode,
+        request.state.as_deref(),
+        params,
+    ))
+}
+
+/// The lifetimes of `client_id`'s tokens: its own where set, the installation's otherwise.
+pub async fn client_lifetimes(state: &AppState, client_id: &str) -> Result<Lifetimes, FlowError> {
+    let id = client_id.to_owned();
+    let client = state
+        .store
+        .run(move |c| store::clients::find_client(c, &id))
+        .await?;
+    Ok(client.map_or(state.lifetimes, |c| c.effective_lifetimes(state.lifetimes)))
+}
+
+/// An OAuth error for the client's redirect URI (RFC 6749 §4.1.2.1).
+pub fn error_response(
+    state: &AppState,
+    redirect_uri: &str,
+    mode: ResponseMode,
+    client_state: Option<&str>,
+    error: &str,
+    description: &str,
+) -> AuthorizationResponse {
+    let params = vec![
+        ("error", error.to_owned()),
+        ("error_description", description.to_owned()),
+    ];
+    response(state, redirect_uri, mode, client_state, params)
+}
+
+/// Adds `state` and `iss` (RFC 9207) and shapes the response as `mode` says.
+fn response(
+    state: &AppState,
+    redirect_uri: &str,
+    mode: ResponseMode,
+    client_state: Option<&str>,
+    mut params: Vec<(&str, String)>,
+) -> AuthorizationResponse {
+    if let Some(s) = client_state {
+        params.push(("state", s.to_owned()));
+    }
+    params.push(("iss", state.issuer.to_string()));
+    respond(redirect_uri, mode, &params)
+}

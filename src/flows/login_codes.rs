@@ -1,0 +1,150 @@
+//! Sign-in codes by email, SMS or push — ONE copy for the hosted pages ("Email me a code", the
+//! code choices of /mfa) and the JSON verification service (initiate, verify, resend): a
+//! verification is opened and its code sent, a typed code is checked into a [`Proof`] of the
+//! verification's user, the same code is sent again. What the proof is worth (first factor,
+//! second factor, nothing) is the sign-in state machine's to say, not this module's.
+
+use super::codes::{self, Checked, Destination, Recipient, Resent, Sent};
+use super::{AppState, FlowError};
+use crate::domain::one_time_code::{Channel, OneTimeCode, Purpose};
+use crate::domain::sign_in::Proof;
+use crate::domain::user::User;
+use crate::domain::verification::{EXCHANGE_TTL, Method, State, UsageType, Verification};
+use crate::store;
+
+/// What a new verification is for.
+pub struct Opening<'a> {
+    /// The authorization request it belongs to (`None` outside a sign-in).
+    pub request_id: Option<&'a str>,
+    /// `None` when the name matched nobody: the flow runs on alike and fails at the check.
+    pub user: Option<&'a User>,
+    /// The `sub`/`q` the client knows the sign-in by (the track's alias for a second step).
+    pub alias: String,
+    pub method: Method,
+    pub usage: UsageType,
+    pub medium_id: Option<String>,
+}
+
+/// The one place a verification is made: ids, exchange and lifetimes.
+pub fn open(state: &AppState, opening: Opening<'_>) -> Verification {
+    let now = state.now();
+    Verification {
+        status_id: uuid::Uuid::new_v4().to_string(),
+        exchange_id: uuid::Uuid::new_v4().to_string(),
+        exchange_expires_at: now + EXCHANGE_TTL,
+        request_id: opening.request_id.map(str::to_owned),
+        user_id: opening.user.map(|u| u.id.clone()),
+        alias: opening.alias,
+        method: opening.method,
+        usage_type: opening.usage,
+        medium_id: opening.medium_id,
+        state: State::Initiated,
+        created_at: now,
+        expires_at: now + state.lifetimes.request,
+    }
+}
+
+/// What starting a code came to.
+pub enum Started {
+    /// The code went out and the verification is stored.
+    Sent {
+        verification: Verification,
+        code: OneTimeCode,
+    },
+    /// Nothing was stored: why (too soon, locked, unavailable, failed).
+    NotSent(Sent),
+}
+
+/// Sends the code of `verification` by `channel` and stores the verification when it went out.
+/// `typed_name` is what the person typed (for an unknown name the code goes nowhere, at the
+/// same pace as real deliveries).
+pub async fn start(
+    state: &AppState,
+    verification: Verification,
+    channel: Channel,
+    user: Option<&User>,
+    typed_name: &str,
+) -> Result<Started, FlowError> {
+    let app = app_name(state, verification.request_id.as_deref()).await?;
+    let to = Recipient {
+        user,
+        typed_name,
+        device_id: verification.medium_id.as_deref(),
+        destination: Destination::Account,
+    };
+    let ttl = state.live().code_policy_for(channel).ttl;
+    let sent = codes::send_new(
+        state,
+        &verification.status_id,
+        Purpose::Login,
+        channel,
+        &to,
+        &app,
+        ttl,
+    )
+    .await?;
+    let Sent::Sent(code) = sent else {
+        return Ok(Started::NotSent(sent));
+    };
+    let row = verification.clone();
+    state
+        .store
+        .run(move |c| store::verifications::insert_verification(c, &row))
+        .await?;
+    Ok(Started::Sent { verification, code })
+}
+
+/// What checking a typed code came to.
+#[derive(Debug, PartialEq, Eq)]
+pub enum CodeCheck {
+    /// Right, and now used: a proof of the verification's user (never of anyone else).
+    Accepted(Proof),
+    Wrong,
+    Locked {
+        until: i64,
+    },
+    /// Used already, or expired.
+    Expired,
+}
+
+/// Checks `typed` against the code of `verification`.
+pub async fn check(
+    state: &AppState,
+    verification: &Verification,
+    typed: &str,
+) -> Result<CodeCheck, FlowError> {
+    Ok(
+        match codes::check(state, &verification.status_id, Purpose::Login, typed).await? {
+            Checked::Accepted { user_id } if verification.user_id.as_deref() == Some(&user_id) => {
+                CodeCheck::Accepted(Proof::new(&user_id, verification.method, state.now()))
+            }
+            Checked::Accepted { .. } | Checked::Wrong => CodeCheck::Wrong,
+            Checked::Locked { until } => CodeCheck::Locked { until },
+            Checked::Expired => CodeCheck::Expired,
+        },
+    )
+}
+
+/// The same code again, to the same place, once the cooldown has passed.
+pub async fn resend(state: &AppState, verification: &Verification) -> Result<Resent, FlowError> {
+    let app = app_name(state, verification.request_id.as_deref()).await?;
+    codes::resend(state, &verification.status_id, &app).await
+}
+
+/// The name of the application a sign-in request is for, for the messages (our own name
+/// outside a sign-in).
+pub async fn app_name(state: &AppState, request_id: Option<&str>) -> Result<String, FlowError> {
+    let Some(request_id) = request_id.map(str::to_owned) else {
+        return Ok(state.live().config.totp_issuer.clone());
+    };
+    let name = state
+        .store
+        .run(move |c| {
+            let Some(request) = store::requests::find_request(c, &request_id)? else {
+                return Ok(None);
+            };
+            Ok(store::clients::find_client(c, &request.request.client_id)?.map(|c| c.name))
+        })
+        .await?;
+    Ok(name.unwrap_or_else(|| state.live().config.totp_issuer.clone()))
+}
