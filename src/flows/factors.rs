@@ -73,44 +73,99 @@ pub async fn user_by_email(state: &AppState, login_name: &str) -> Result<Option<
         .filter(User::can_sign_in))
 }
 
-/// Whether the user has a confirmed authenticator app.
-pub async fn has_totp(state: &AppState, user_id: &str) -> Result<bool, FlowError> {
-    let id = user_id.to_owned();
-    Ok(state
-        .store
-        .run(move |c| store::authenticators::has_active_authenticator(c, &id))
-        .await?)
-}
-
-/// Whether the user has any second factor the client allows: an authenticator app, unused
-/// backup codes, a confirmed phone number (when SMS is configured) or a push device (when push
-/// is configured). Email is not one: it is how a forgotten password is reset.
+/// Whether the user has any second factor the client allows (see [`Methods`]).
 pub async fn has_second_factor(
     state: &AppState,
     user: &User,
     rules: &ClientRules,
 ) -> Result<bool, FlowError> {
-    use crate::domain::one_time_code::Channel;
-    if (rules.allows(Method::Totp) && has_totp(state, &user.id).await?)
-        || (rules.allows(Method::BackupCode)
-            && super::backup_codes::remaining(state, &user.id).await? > 0)
-        || (rules.allows(Method::Sms)
-            && super::codes::channel_enabled(state, Channel::Sms)
-            && user.sms_number().is_some())
-    {
-        return Ok(true);
-    }
-    Ok(rules.allows(Method::Push)
-        && super::codes::channel_enabled(state, Channel::Push)
-        && has_push_device(state, &user.id).await?)
+    Ok(methods(state, Some(user), None, rules)
+        .await?
+        .has_second_factor())
 }
 
-/// Whether the user registered a device for push codes.
-pub async fn has_push_device(state: &AppState, user_id: &str) -> Result<bool, FlowError> {
-    let id = user_id.to_owned();
-    Ok(state
+/// The ways `user` (or, for a name that matched nobody, the typed name) can prove who they are
+/// under `rules` — the one list the hosted method pages, the /mfa page and the verification
+/// service's configured list are drawn from. Everything here is allowed by the application and
+/// switched on by the installation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Methods {
+    /// Active authenticator apps: (id, label).
+    pub totp: Vec<(String, String)>,
+    /// The masked address a code can be mailed to (also for unknown names, which look alike).
+    pub email: Option<String>,
+    /// The masked number a code can be texted to.
+    pub sms: Option<String>,
+    /// Push devices: (id, label).
+    pub push: Vec<(String, String)>,
+    /// Unused backup codes exist.
+    pub backup_codes: bool,
+    /// A password is a way in (unknown names look like accounts with one).
+    pub password: bool,
+}
+
+impl Methods {
+    /// Whether any of them is a second factor (email is not: it is how a forgotten password is
+    /// reset).
+    pub fn has_second_factor(&self) -> bool {
+        !self.totp.is_empty() || self.backup_codes || self.sms.is_some() || !self.push.is_empty()
+    }
+}
+
+pub async fn methods(
+    state: &AppState,
+    user: Option<&User>,
+    typed_name: Option<&str>,
+    rules: &ClientRules,
+) -> Result<Methods, FlowError> {
+    use crate::domain::one_time_code::{Channel, mask_phone};
+    use crate::domain::verification::mask_email;
+    let on = |method: Method| {
+        rules.allows(method)
+            && Channel::for_method(method).is_none_or(|c| super::codes::channel_enabled(state, c))
+    };
+    let email = user
+        .map(|u| u.email.as_str())
+        .or(typed_name)
+        .map(str::trim)
+        .filter(|e| e.contains('@') && on(Method::Email))
+        .map(mask_email);
+    let password = on(Method::Password) && user.is_none_or(|u| u.password_hash.is_some());
+    let Some(user) = user else {
+        return Ok(Methods {
+            email,
+            password,
+            ..Methods::default()
+        });
+    };
+    let id = user.id.clone();
+    let (authenticators, devices, backup_left) = state
         .store
-        .run(move |c| store::push_devices::count_user_devices(c, &id))
-        .await?
-        > 0)
+        .run(move |c| {
+            Ok((
+                store::authenticators::list_user_authenticators(c, &id)?,
+                store::push_devices::list_user_devices(c, &id)?,
+                store::backup_codes::count_unused_backup_codes(c, &id)?,
+            ))
+        })
+        .await?;
+    Ok(Methods {
+        totp: authenticators
+            .into_iter()
+            .filter(|a| a.active && on(Method::Totp))
+            .map(|a| (a.id, a.label))
+            .collect(),
+        email,
+        sms: user
+            .sms_number()
+            .filter(|_| on(Method::Sms))
+            .map(mask_phone),
+        push: devices
+            .into_iter()
+            .filter(|_| on(Method::Push))
+            .map(|d| (d.id, d.label))
+            .collect(),
+        backup_codes: on(Method::BackupCode) && backup_left > 0,
+        password,
+    })
 }

@@ -9,10 +9,8 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::domain::oauth::pending::PendingRequest;
-use crate::domain::one_time_code::{Channel, mask_phone};
 use crate::domain::verification::Method;
 use crate::flows::AppState;
-use crate::flows::codes;
 use crate::flows::factors;
 use crate::flows::sign_in;
 use crate::flows::totp_check::{self, TotpOutcome};
@@ -100,29 +98,17 @@ pub async fn methods(
     let user = factors::user_by_email(&state, &username).await?;
     // Only what the application allows is offered.
     let rules = factors::client_rules(&state, &pending.request.client_id).await?;
-    let sms_on = rules.allows(Method::Sms) && codes::channel_enabled(&state, Channel::Sms);
-    let push_on = rules.allows(Method::Push) && codes::channel_enabled(&state, Channel::Push);
+    let methods = factors::methods(&state, user.as_ref(), Some(&username), &rules).await?;
     let page = MethodsPage {
         request_id: pending.id.clone(),
         csrf_token: browser.csrf_token(&state),
-        has_totp: match &user {
-            Some(u) if rules.allows(Method::Totp) => factors::has_totp(&state, &u.id).await?,
-            _ => false,
-        },
+        has_totp: !methods.totp.is_empty(),
         passwordless_allowed: passwordless_allowed(&state, &pending).await?,
         password_allowed: rules.allows(Method::Password),
-        email_code: rules.allows(Method::Email)
-            && username.contains('@')
-            && codes::channel_enabled(&state, Channel::Email),
-        sms_to: user
-            .as_ref()
-            .filter(|_| sms_on)
-            .and_then(|u| u.sms_number())
-            .map(mask_phone),
-        push: match &user {
-            Some(u) if push_on => factors::has_push_device(&state, &u.id).await?,
-            _ => false,
-        },
+        // Offered for whatever was typed: an unknown address looks like an account.
+        email_code: username.contains('@') && methods.email.is_some(),
+        sms_to: methods.sms,
+        push: !methods.push.is_empty(),
         error: send_problem(query.error.as_deref()),
         track_id: String::new(),
         username,

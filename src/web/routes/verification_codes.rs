@@ -6,60 +6,19 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, json};
 
-use crate::domain::one_time_code::{Channel, mask_phone};
+use crate::domain::one_time_code::Channel;
 use crate::domain::user::User;
-use crate::domain::verification::{Verification, mask_email};
+use crate::domain::verification::Verification;
 use crate::flows::AppState;
-use crate::flows::codes::{self, Resent, Sent};
+use crate::flows::codes::{Resent, Sent};
 use crate::flows::login_codes::{self, CodeCheck, Started};
 use crate::store;
 use crate::web::envelope;
 use crate::web::error::WebError;
 use crate::web::iso8601;
 use crate::web::routes::verification;
-
-/// The configured-list entries for the code channels. Every identifier, known or not, gets
-/// EMAIL (every account has an address); SMS and PUSH appear for accounts that have them.
-pub async fn configured_entries(
-    state: &AppState,
-    user: Option<&User>,
-    typed_name: Option<&str>,
-) -> Result<Vec<Value>, WebError> {
-    let mut list = Vec::new();
-    let email = user.map(|u| u.email.as_str()).or(typed_name);
-    if let Some(email) =
-        email.filter(|e| e.contains('@') && codes::channel_enabled(state, Channel::Email))
-    {
-        list.push(json!({"type": "EMAIL", "mediums": [{"id": "email", "key_name": mask_email(email.trim())}]}));
-    }
-    let Some(user) = user else {
-        return Ok(list);
-    };
-    if codes::channel_enabled(state, Channel::Sms)
-        && let Some(number) = user.sms_number()
-    {
-        list.push(
-            json!({"type": "SMS", "mediums": [{"id": "sms", "key_name": mask_phone(number)}]}),
-        );
-    }
-    if codes::channel_enabled(state, Channel::Push) {
-        let id = user.id.clone();
-        let devices = state
-            .store
-            .run(move |c| store::push_devices::list_user_devices(c, &id))
-            .await?;
-        if !devices.is_empty() {
-            let mediums: Vec<Value> = devices
-                .iter()
-                .map(|d| json!({"id": d.id, "key_name": d.label}))
-                .collect();
-            list.push(json!({"type": "PUSH", "mediums": mediums}));
-        }
-    }
-    Ok(list)
-}
 
 /// Why a code could not be sent, as the JSON error.
 fn not_sent(req: &HttpRequest, sent: &Sent) -> HttpResponse {

@@ -14,13 +14,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::domain::one_time_code::{Channel, mask_phone};
 use crate::domain::sign_in::Proof;
 use crate::domain::verification::Method;
 use crate::flows::AppState;
 use crate::flows::backup_codes;
-use crate::flows::codes;
-use crate::flows::factors;
+use crate::flows::factors::{self, Methods};
 use crate::flows::sign_in;
 use crate::flows::totp_check::{self, TotpOutcome};
 use crate::web::audit::{self, Audit};
@@ -71,18 +69,16 @@ pub async fn mfa_page(
 ) -> Result<HttpResponse, WebError> {
     let browser = require_browser(&state, &req)?;
     let c = continuation(&state, &browser, &query.track_id, &query.request_id).await?;
-    let has_totp = c.rules.allows(Method::Totp) && factors::has_totp(&state, &c.user.id).await?;
-    let has_backup = has_backup_codes(&state, &c).await?;
+    let methods = second_factors(&state, &c).await?;
     let wants_backup = query.method.as_deref() == Some("backupcode");
-    let channels = code_channels(&state, &c).await?;
     let error = send_problem(query.error.as_deref());
-    let form = if has_backup && wants_backup {
+    let form = if methods.backup_codes && wants_backup {
         Form::Backup
-    } else if has_totp {
+    } else if !methods.totp.is_empty() {
         Form::Code
-    } else if channels.0.is_some() || channels.1 {
+    } else if methods.sms.is_some() || !methods.push.is_empty() {
         Form::Choose
-    } else if has_backup {
+    } else if methods.backup_codes {
         Form::Backup
     } else if sign_in::enrollment_ticket(&state, &c.pending, &c.track, &c.user)
         .await?
@@ -109,26 +105,9 @@ enum Form {
     Choose,
 }
 
-/// The code channels this user can receive a second factor on, as far as the application
-/// allows them: (masked SMS number, push).
-async fn code_channels(
-    state: &AppState,
-    c: &Continuation,
-) -> Result<(Option<String>, bool), WebError> {
-    let sms = c
-        .user
-        .sms_number()
-        .filter(|_| c.rules.allows(Method::Sms) && codes::channel_enabled(state, Channel::Sms))
-        .map(mask_phone);
-    let push = c.rules.allows(Method::Push)
-        && codes::channel_enabled(state, Channel::Push)
-        && factors::has_push_device(state, &c.user.id).await?;
-    Ok((sms, push))
-}
-
-/// Whether the user has unused backup codes and the application allows them.
-async fn has_backup_codes(state: &AppState, c: &Continuation) -> Result<bool, WebError> {
-    Ok(c.rules.allows(Method::BackupCode) && backup_codes::remaining(state, &c.user.id).await? > 0)
+/// The second factors the track's user has and the application allows.
+async fn second_factors(state: &AppState, c: &Continuation) -> Result<Methods, WebError> {
+    Ok(factors::methods(state, Some(&c.user), None, &c.rules).await?)
 }
 
 async fn render(
@@ -138,9 +117,9 @@ async fn render(
     form: Form,
     error: Option<String>,
 ) -> Result<HttpResponse, WebError> {
-    let offer_backup =
-        matches!(form, Form::Code | Form::Choose) && has_backup_codes(state, c).await?;
-    let (sms_to, push) = code_channels(state, c).await?;
+    let methods = second_factors(state, c).await?;
+    let offer_backup = matches!(form, Form::Code | Form::Choose) && methods.backup_codes;
+    let (sms_to, push) = (methods.sms, !methods.push.is_empty());
     let page = MfaPage {
         choose: matches!(form, Form::Choose),
         email_code: false,

@@ -8,15 +8,13 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::domain::user::User;
-use crate::domain::verification::{Method, Verification};
+use crate::domain::verification::Verification;
 use crate::flows::AppState;
-use crate::flows::backup_codes;
 use crate::flows::factors;
 use crate::store;
 use crate::web::envelope;
 use crate::web::error::WebError;
 use crate::web::iso8601;
-use crate::web::routes::verification_codes;
 
 mod initiate;
 mod verify;
@@ -166,43 +164,33 @@ pub async fn configured_list(
     };
     let rules = factors::client_rules(&state, &client_id).await?;
     let user = resolve_user(&state, &body.who).await?;
+    let methods = factors::methods(&state, user.as_ref(), body.who.login_name(), &rules).await?;
+    let mediums = |items: &[(String, String)]| -> Vec<Value> {
+        items
+            .iter()
+            .map(|(id, label)| json!({"id": id, "key_name": label}))
+            .collect()
+    };
     let mut list = Vec::new();
-    if let Some(user) = &user {
-        let id = user.id.clone();
-        let totps: Vec<_> = state
-            .store
-            .run(move |c| store::authenticators::list_user_authenticators(c, &id))
-            .await?
-            .into_iter()
-            .filter(|a| a.active)
-            .collect();
-        if !totps.is_empty() {
-            let mediums: Vec<_> = totps
-                .iter()
-                .map(|a| json!({"id": a.id, "key_name": a.label}))
-                .collect();
-            list.push(json!({"type": "TOTP", "mediums": mediums}));
-        }
+    if !methods.totp.is_empty() {
+        list.push(json!({"type": "TOTP", "mediums": mediums(&methods.totp)}));
     }
-    list.extend(
-        verification_codes::configured_entries(&state, user.as_ref(), body.who.login_name())
-            .await?,
-    );
-    if let Some(user) = &user
-        && backup_codes::remaining(&state, &user.id).await? > 0
-    {
+    // Every identifier, known or not, gets EMAIL: every account has an address.
+    if let Some(masked) = &methods.email {
+        list.push(json!({"type": "EMAIL", "mediums": [{"id": "email", "key_name": masked}]}));
+    }
+    if let Some(masked) = &methods.sms {
+        list.push(json!({"type": "SMS", "mediums": [{"id": "sms", "key_name": masked}]}));
+    }
+    if !methods.push.is_empty() {
+        list.push(json!({"type": "PUSH", "mediums": mediums(&methods.push)}));
+    }
+    if methods.backup_codes {
         list.push(json!({"type": "BACKUPCODE"}));
     }
     // An unknown identifier looks like an account with a password only.
-    if user.as_ref().is_none_or(|u| u.password_hash.is_some()) {
+    if methods.password {
         list.push(json!({"type": "PASSWORD"}));
     }
-    // Only the methods the application allows (the same for known and unknown identifiers).
-    list.retain(|entry| {
-        entry["type"]
-            .as_str()
-            .and_then(|t| t.parse::<Method>().ok())
-            .is_none_or(|m| rules.allows(m))
-    });
     Ok(envelope::ok(json!({ "configured_list": list })))
 }
