@@ -2,6 +2,8 @@
 //! describes has already happened.
 
 use super::{AppState, RequestMeta};
+use crate::domain::client::method_key;
+use crate::domain::verification::Method;
 use crate::store::{self, audit::AuditEventRow};
 
 /// An audit event under construction.
@@ -34,6 +36,14 @@ impl Audit {
         Audit::new(action, "failure")
     }
 
+    /// The user, when there is one (an unknown name has none).
+    pub fn maybe_user(self, user_id: Option<&str>) -> Audit {
+        match user_id {
+            Some(id) => self.user(id),
+            None => self,
+        }
+    }
+
     pub fn user(mut self, user_id: &str) -> Audit {
         self.row.user_id = Some(user_id.to_owned());
         self
@@ -47,6 +57,14 @@ impl Audit {
     pub fn actor(mut self, actor: &str) -> Audit {
         self.row.actor = Some(actor.to_owned());
         self
+    }
+
+    /// A factor that failed during a sign-in, whichever page or endpoint it came through:
+    /// `login.<method>` (`login.totp`, `login.email`, `login.backupcode`…), with where and why
+    /// in the detail — one name per method, so the audit filter and the dashboard count them
+    /// alike.
+    pub fn sign_in_failure(method: Method, place: &str, why: &str) -> Audit {
+        Audit::failure(&format!("login.{}", method_key(method))).detail(format!("{why} ({place})"))
     }
 
     /// A change the user made to their own account: about them, and by them.

@@ -321,11 +321,14 @@ pub async fn code_submit(
             return mfa::complete(&state, &req, &session, &c, proof).await;
         }
         CodeCheck::Wrong => {
-            let mut event = Audit::failure(&format!("login.{}", v.method.as_str().to_lowercase()))
+            let place = if track_id.is_empty() {
+                "sign-in page"
+            } else {
+                "second step"
+            };
+            let event = Audit::sign_in_failure(v.method, place, "wrong code")
+                .maybe_user(v.user_id.as_deref())
                 .client(&pending.request.client_id);
-            if let Some(user_id) = &v.user_id {
-                event = event.user(user_id);
-            }
             audit::record(&state, &req, event).await;
             "The code is not correct. Check the message and try again.".to_owned()
         }

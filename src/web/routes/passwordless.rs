@@ -201,10 +201,9 @@ pub async fn verify_submit(
         }
         (TotpOutcome::Locked { until }, _) => totp_locked_message(until),
         (_, user) => {
-            let mut event = Audit::failure("login.totp").client(&pending.request.client_id);
-            if let Some(u) = &user {
-                event = event.user(&u.id);
-            }
+            let event = Audit::sign_in_failure(Method::Totp, "sign-in page", "wrong code")
+                .maybe_user(user.as_ref().map(|u| u.id.as_str()))
+                .client(&pending.request.client_id);
             audit::record(&state, &req, event).await;
             WRONG_CODE.to_owned()
         }

@@ -93,6 +93,9 @@ pub async fn mfa_page(
     render(&state, &browser, &c, form, error).await
 }
 
+/// Where a failed second step happened, for the audit trail.
+const SECOND_STEP: &str = "second step";
+
 /// Which form the /mfa page shows.
 enum Form {
     /// A code from an enrolled authenticator app.
@@ -187,7 +190,9 @@ pub async fn mfa_submit(
         audit::record(
             &state,
             &req,
-            Audit::failure("login.backupcode").user(&c.user.id),
+            Audit::sign_in_failure(Method::BackupCode, SECOND_STEP, "wrong or used code")
+                .user(&c.user.id)
+                .client(&c.pending.request.client_id),
         )
         .await;
         let message = "That backup code is not valid or was already used.".to_owned();
@@ -266,9 +271,9 @@ pub async fn mfa_submit(
             audit::record(
                 &state,
                 &req,
-                Audit::failure("login.mfa")
+                Audit::sign_in_failure(Method::Totp, SECOND_STEP, "wrong code")
                     .user(&c.user.id)
-                    .detail("wrong code".into()),
+                    .client(&c.pending.request.client_id),
             )
             .await;
             let message =

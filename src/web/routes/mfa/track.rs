@@ -82,10 +82,9 @@ pub async fn complete(
             audit::record(
                 state,
                 req,
-                Audit::failure("login.mfa")
+                Audit::sign_in_failure(method, "second step", &format!("refused: {refusal:?}"))
                     .user(&c.user.id)
-                    .client(&c.pending.request.client_id)
-                    .detail(format!("{method} refused as the second step: {refusal:?}")),
+                    .client(&c.pending.request.client_id),
             )
             .await;
             Err(WebError::BadRequest(

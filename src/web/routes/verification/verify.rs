@@ -164,13 +164,7 @@ pub async fn verify(
 }
 
 async fn audit_failure(state: &AppState, req: &HttpRequest, v: &Verification, why: &str) {
-    let mut event = Audit::failure(&format!(
-        "verification.{}",
-        v.method.as_str().to_lowercase()
-    ))
-    .detail(why.to_owned());
-    if let Some(user_id) = &v.user_id {
-        event = event.user(user_id);
-    }
+    let event = Audit::sign_in_failure(v.method, "verification service", why)
+        .maybe_user(v.user_id.as_deref());
     audit::record(state, req, event).await;
 }
