@@ -17,6 +17,7 @@ pub mod password_check;
 pub mod sign_in;
 pub mod state;
 pub mod totp_check;
+pub mod totp_enrollment;
 
 pub use state::AppState;
 

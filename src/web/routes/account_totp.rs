@@ -8,6 +8,7 @@ use askama::Template;
 
 use crate::domain::totp;
 use crate::flows::AppState;
+use crate::flows::totp_enrollment::{self as enroll, Confirmation, EnrollRefusal};
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
@@ -16,7 +17,6 @@ use crate::web::routes::account::{
     CsrfForm, Forms, fresh_form_user, html, redirect, render_account,
 };
 use crate::web::routes::admin::changes;
-use crate::web::routes::enroll::{self, Confirmation, EnrollRefusal};
 use crate::web::routes::mfa::SetupView;
 
 #[derive(Template)]

@@ -21,13 +21,13 @@ use crate::flows::backup_codes;
 use crate::flows::factors::{self, Methods};
 use crate::flows::sign_in;
 use crate::flows::totp_check::{self, TotpOutcome};
+use crate::flows::totp_enrollment::{self as enroll, Confirmation};
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
 use crate::web::hosted::totp_locked_message;
 use crate::web::login_flow::{form_browser, require_browser};
 use crate::web::routes::code_login::send_problem;
-use crate::web::routes::enroll::{self, Confirmation};
 
 #[derive(Template)]
 #[template(path = "mfa/mfa.html")]

@@ -3,10 +3,10 @@
 
 use crate::domain::user::User;
 use crate::flows::AppState;
+use crate::flows::totp_enrollment::{self as enroll, EnrollRefusal};
 use crate::store;
 use crate::web::error::WebError;
 use crate::web::qr;
-use crate::web::routes::enroll::{self, EnrollRefusal};
 
 /// The QR code, secret and form of an enrollment in progress.
 pub struct SetupView {
