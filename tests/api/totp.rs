@@ -682,9 +682,15 @@ async fn an_authenticator_keeps_its_parameters_when_the_defaults_change() {
         .unwrap()
         .unwrap()
         .id;
-    let outcome = gatehouse::web::totp_check::check(&state, Some(&user_id), None, &code_at(1))
-        .await
-        .unwrap();
+    let outcome = gatehouse::web::totp_check::check(
+        &state,
+        Some(&user_id),
+        None,
+        &code_at(1),
+        gatehouse::web::totp_check::Guesser::Anonymous,
+    )
+    .await
+    .unwrap();
     assert!(
         matches!(
             outcome,

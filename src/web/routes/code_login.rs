@@ -303,7 +303,15 @@ pub async fn code_submit(
     let v = open_verification(&state, &pending, &form.id).await?;
     let track_id = form.track_id.clone().unwrap_or_default();
     let typed = form.pass_code.unwrap_or_default();
-    let error = match codes::check(&state, &v.status_id, Purpose::Login, &typed).await? {
+    let error = match codes::check(
+        &state,
+        &v.status_id,
+        Purpose::Login,
+        &typed,
+        codes::hosted_guesser(&v),
+    )
+    .await?
+    {
         Checked::Accepted { user_id } if v.user_id.as_deref() == Some(&user_id) => {
             let (exchange, now) = (v.exchange_id.clone(), state.now());
             let closed = state

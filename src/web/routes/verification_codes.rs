@@ -171,15 +171,16 @@ pub async fn initiate(
     .await
 }
 
-/// Checks a typed code for a verification; `Ok(None)` means accepted, `Ok(Some(answer))` is
-/// the error answer to give.
+/// Checks a typed code for a verification, guessed `by`; `Ok(None)` means accepted,
+/// `Ok(Some(answer))` is the error answer to give.
 pub async fn verify(
     state: &AppState,
     req: &HttpRequest,
     verification: &Verification,
     typed: &str,
+    by: codes::Guesser,
 ) -> Result<Option<HttpResponse>, WebError> {
-    let checked = codes::check(state, &verification.status_id, Purpose::Login, typed).await?;
+    let checked = codes::check(state, &verification.status_id, Purpose::Login, typed, by).await?;
     Ok(match checked {
         Checked::Accepted { user_id } if verification.user_id.as_deref() == Some(&user_id) => None,
         Checked::Accepted { .. } | Checked::Wrong => Some(envelope::error(

@@ -245,7 +245,15 @@ pub async fn mfa_submit(
     if !c.rules.allows(Method::Totp) {
         return Err(not_allowed());
     }
-    match totp_check::check(&state, Some(&c.user.id), None, &code).await? {
+    match totp_check::check(
+        &state,
+        Some(&c.user.id),
+        None,
+        &code,
+        totp_check::Guesser::Proven,
+    )
+    .await?
+    {
         TotpOutcome::Accepted { .. } => complete(&state, &req, &session, &c, Method::Totp).await,
         TotpOutcome::Locked { until } => {
             render(
