@@ -1,6 +1,8 @@
 //! Lockout of an authenticator after consecutive failures (API.md §6): 5 failures lock it for
 //! 5 minutes, 5 more for 30 minutes, 5 more until an administrator unlocks it. A success resets
-//! the count. While locked, no code is checked at all.
+//! the count. While locked, no code is checked at all. The last, permanent tier applies only to
+//! guesses by someone who proved a first factor ([`Guesser`]): a stranger who only typed a name
+//! can keep an account's owner out for a while, never for good.
 
 /// The configurable tiers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +30,23 @@ impl LockoutPolicy {
     /// After the `failures`-th consecutive failure at `now`: when the authenticator is locked
     /// until, if this failure completes a tier.
     pub fn lock_after(&self, failures: u32, now: i64) -> Option<i64> {
+        Some(match self.tier_completed(failures)? {
+            Some(seconds) => now.saturating_add(seconds),
+            None => LOCKED_UNTIL_UNLOCKED,
+        })
+    }
+
+    /// The lock rule for guesses by `guesser`.
+    pub fn for_guesser(&self, guesser: Guesser) -> GuessRule<'_> {
+        GuessRule {
+            policy: self,
+            guesser,
+        }
+    }
+
+    /// `None` when the `failures`-th failure completes no tier; otherwise the completed tier's
+    /// lock in seconds, `Some(None)` for the permanent one.
+    fn tier_completed(&self, failures: u32) -> Option<Option<i64>> {
         if self.failures_per_tier == 0
             || failures == 0
             || !failures.is_multiple_of(self.failures_per_tier)
@@ -35,10 +54,50 @@ impl LockoutPolicy {
             return None;
         }
         let tier = (failures / self.failures_per_tier) as usize - 1;
-        Some(match self.tier_seconds.get(tier) {
-            Some(seconds) => now.saturating_add(*seconds),
-            None => LOCKED_UNTIL_UNLOCKED,
-        })
+        Some(self.tier_seconds.get(tier).copied())
+    }
+
+    /// The lock an anonymous guess gets where the policy says "until an administrator
+    /// unlocks": the last time-limited tier again.
+    fn last_timed_seconds(&self) -> i64 {
+        self.tier_seconds
+            .last()
+            .copied()
+            .unwrap_or(ANONYMOUS_FALLBACK_LOCK_SECONDS)
+    }
+}
+
+/// The lock of an anonymous guess completing a permanent tier when the policy has no
+/// time-limited tier at all.
+pub const ANONYMOUS_FALLBACK_LOCK_SECONDS: i64 = 30 * 60;
+
+/// Who is guessing a code, as far as the lockout goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guesser {
+    /// Typed nothing but a name or address: passwordless sign-in (TOTP, email / SMS / push
+    /// code), a password-reset or sign-up code. Only the time-limited tiers apply, so nobody
+    /// can lock a stranger's account until an administrator steps in.
+    Anonymous,
+    /// Proved a first factor of this sign-in (the password) and is on the second step, or is
+    /// signed in: every tier applies, the permanent one too.
+    Proven,
+}
+
+/// [`LockoutPolicy`] as it applies to one [`Guesser`].
+#[derive(Debug, Clone, Copy)]
+pub struct GuessRule<'a> {
+    policy: &'a LockoutPolicy,
+    guesser: Guesser,
+}
+
+impl LockRule for GuessRule<'_> {
+    fn lock_after(&self, failures: u32, now: i64) -> Option<i64> {
+        let seconds = match (self.policy.tier_completed(failures)?, self.guesser) {
+            (Some(seconds), _) => seconds,
+            (None, Guesser::Proven) => return Some(LOCKED_UNTIL_UNLOCKED),
+            (None, Guesser::Anonymous) => self.policy.last_timed_seconds(),
+        };
+        Some(now.saturating_add(seconds))
     }
 }
 
@@ -125,6 +184,70 @@ mod tests {
         assert_eq!(p.lock_after(10, now), Some(2800));
         assert_eq!(p.lock_after(15, now), Some(LOCKED_UNTIL_UNLOCKED));
         assert_eq!(p.lock_after(20, now), Some(LOCKED_UNTIL_UNLOCKED));
+    }
+
+    #[test]
+    fn anonymous_guesses_get_the_time_limited_tiers_and_then_the_last_one_again() {
+        let p = LockoutPolicy::default();
+        let anonymous = p.for_guesser(Guesser::Anonymous);
+        let now = 1000;
+        assert_eq!(
+            (1..5).filter_map(|n| anonymous.lock_after(n, now)).count(),
+            0
+        );
+        assert_eq!(anonymous.lock_after(5, now), Some(1300));
+        assert_eq!(anonymous.lock_after(10, now), Some(2800));
+        assert_eq!(anonymous.lock_after(14, now), None);
+        assert_eq!(anonymous.lock_after(15, now), Some(2800), "never permanent");
+        assert_eq!(anonymous.lock_after(20, 5000), Some(6800));
+        assert_eq!(anonymous.lock_after(5 * 1000, now), Some(2800));
+    }
+
+    #[test]
+    fn guesses_after_a_proven_first_factor_get_every_tier_the_permanent_one_too() {
+        let p = LockoutPolicy::default();
+        let proven = p.for_guesser(Guesser::Proven);
+        let now = 1000;
+        for failures in 1..=30 {
+            assert_eq!(
+                proven.lock_after(failures, now),
+                p.lock_after(failures, now),
+                "{failures}"
+            );
+        }
+        assert_eq!(proven.lock_after(15, now), Some(LOCKED_UNTIL_UNLOCKED));
+    }
+
+    #[test]
+    fn who_completes_a_tier_decides_whatever_made_the_earlier_failures() {
+        // Ten anonymous failures, then the fifteenth by someone past the password: permanent.
+        // Fourteen after the password, then the fifteenth anonymous: only for a while.
+        let p = LockoutPolicy::default();
+        assert_eq!(
+            p.for_guesser(Guesser::Proven).lock_after(15, 0),
+            Some(LOCKED_UNTIL_UNLOCKED)
+        );
+        assert_eq!(
+            p.for_guesser(Guesser::Anonymous).lock_after(15, 0),
+            Some(1800)
+        );
+    }
+
+    #[test]
+    fn a_policy_without_time_limited_tiers_still_locks_anonymous_guesses_only_for_a_while() {
+        let p = LockoutPolicy {
+            failures_per_tier: 3,
+            tier_seconds: vec![],
+        };
+        assert_eq!(
+            p.for_guesser(Guesser::Proven).lock_after(3, 100),
+            Some(LOCKED_UNTIL_UNLOCKED)
+        );
+        assert_eq!(
+            p.for_guesser(Guesser::Anonymous).lock_after(3, 100),
+            Some(100 + ANONYMOUS_FALLBACK_LOCK_SECONDS)
+        );
+        assert_eq!(p.for_guesser(Guesser::Anonymous).lock_after(4, 100), None);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 use super::codes::{self, Checked, Destination, Recipient, Resent, Sent};
 use super::{AppState, FlowError};
 use crate::domain::one_time_code::{Channel, OneTimeCode, Purpose};
+use crate::domain::policy::Guesser;
 use crate::domain::sign_in::Proof;
 use crate::domain::user::User;
 use crate::domain::verification::{EXCHANGE_TTL, Method, State, UsageType, Verification};
@@ -107,14 +108,16 @@ pub enum CodeCheck {
     Expired,
 }
 
-/// Checks `typed` against the code of `verification`.
+/// Checks `typed` against the code of `verification`, guessed `by` (an anonymous guesser
+/// never locks the channel for good).
 pub async fn check(
     state: &AppState,
     verification: &Verification,
     typed: &str,
+    by: Guesser,
 ) -> Result<CodeCheck, FlowError> {
     Ok(
-        match codes::check(state, &verification.status_id, Purpose::Login, typed).await? {
+        match codes::check(state, &verification.status_id, Purpose::Login, typed, by).await? {
             Checked::Accepted { user_id } if verification.user_id.as_deref() == Some(&user_id) => {
                 CodeCheck::Accepted(Proof::new(&user_id, verification.method, state.now()))
             }

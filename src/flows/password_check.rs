@@ -1,8 +1,10 @@
 //! Every password check (hosted sign-in, the verification service, the account page) goes
-//! through here: is the sign-in name locked → verify → count the failure or reset the count.
-//! The lock is looked at BEFORE Argon2, so a locked name costs no hash; failures are counted
-//! AFTER, atomically by the store, so parallel guesses are counted exactly. Unknown names are
-//! counted under a hash of the name and behave exactly like accounts.
+//! through here: claim an attempt → verify → reset the count when right. The claim is made
+//! BEFORE Argon2, by the store in one statement with the lock check: it counts the attempt as
+//! a failure and sets the lock when it completes a tier, so a locked name costs no hash, and
+//! however many guesses run in parallel, no more are hashed than the policy allows and none
+//! once the lock is set (a right password that comes later is refused like any other). Unknown
+//! names are counted under a hash of the name and behave exactly like accounts.
 
 use super::AppState;
 use super::audit::{self, Audit};
@@ -42,16 +44,39 @@ pub async fn check(
     password: String,
 ) -> Result<PasswordOutcome, FlowError> {
     let now = state.now();
+    let policy = state.live().config.password_lockout_policy();
     let subject = attempt.subject.clone();
-    if let Some(until) = state
+    let claimed = state
         .store
-        .run(move |c| store::code_lockouts::locked_until(c, &subject, PASSWORD_LOCK_CHANNEL, now))
-        .await?
-    {
-        return Ok(PasswordOutcome::Locked { until });
-    }
-    let right = state.hashing.verify(password, attempt.stored_hash).await?;
+        .run(move |c| {
+            store::code_lockouts::claim_attempt(c, &subject, PASSWORD_LOCK_CHANNEL, &policy, now)
+        })
+        .await?;
+    let locked_until = match claimed {
+        FailureCount::AlreadyLocked { until } => return Ok(PasswordOutcome::Locked { until }),
+        FailureCount::Counted { locked_until, .. } => locked_until,
+    };
+    let verified = state.hashing.verify(password, attempt.stored_hash).await;
     let subject = attempt.subject.clone();
+    let right = match verified {
+        Ok(right) => right,
+        Err(e) => {
+            // Not checked (the hasher was busy): the attempt is given back.
+            state
+                .store
+                .run(move |c| {
+                    store::code_lockouts::release_attempt(
+                        c,
+                        &subject,
+                        PASSWORD_LOCK_CHANNEL,
+                        claimed,
+                        now,
+                    )
+                })
+                .await?;
+            return Err(e.into());
+        }
+    };
     if right {
         state
             .store
@@ -59,50 +84,17 @@ pub async fn check(
             .await?;
         return Ok(PasswordOutcome::Right);
     }
-    let policy = state.live().config.password_lockout_policy();
-    let now = state.now();
-    let counted = state
-        .store
-        .run(move |c| {
-            let counted = store::code_lockouts::record_failure(
-                c,
-                &subject,
-                PASSWORD_LOCK_CHANNEL,
-                &policy,
-                now,
-            )?;
-            // Locked by a parallel guess between our look and our count: report its lock.
-            let until = match counted {
-                FailureCount::AlreadyLocked => {
-                    store::code_lockouts::locked_until(c, &subject, PASSWORD_LOCK_CHANNEL, now)?
-                }
-                _ => None,
-            };
-            Ok((counted, until))
-        })
-        .await?;
-    Ok(match counted {
-        (
-            FailureCount::Counted {
-                failures,
-                locked_until: Some(until),
-            },
-            _,
-        ) => {
-            let mut event = Audit::failure("login.password_locked").detail(format!(
-                "{failures} wrong passwords in a row ({}); password sign-in locked for {} minute(s)",
-                attempt.place,
-                minutes_left(until, now)
-            ));
-            if let Some(user_id) = attempt.user_id {
-                event = event.user(user_id);
-            }
-            audit::record(state, meta, event).await;
-            PasswordOutcome::Locked { until }
-        }
-        (FailureCount::Counted { .. }, _) => PasswordOutcome::Wrong,
-        (FailureCount::AlreadyLocked, Some(until)) => PasswordOutcome::Locked { until },
-        // Unlocked again in between (an administrator): the guess simply was wrong.
-        (FailureCount::AlreadyLocked, None) => PasswordOutcome::Wrong,
-    })
+    let (Some(until), FailureCount::Counted { failures, .. }) = (locked_until, claimed) else {
+        return Ok(PasswordOutcome::Wrong);
+    };
+    let mut event = Audit::failure("login.password_locked").detail(format!(
+        "{failures} wrong passwords in a row ({}); password sign-in locked for {} minute(s)",
+        attempt.place,
+        minutes_left(until, now)
+    ));
+    if let Some(user_id) = attempt.user_id {
+        event = event.user(user_id);
+    }
+    audit::record(state, meta, event).await;
+    Ok(PasswordOutcome::Locked { until })
 }

@@ -1,12 +1,13 @@
-//! The `authenticators` table. Replay protection and lockout counting are single conditional
-//! UPDATEs, so concurrent submissions are decided by the database, on SQLite and PostgreSQL.
+//! The `authenticators` table. Replay protection and lockout counting are conditional UPDATEs,
+//! and a code attempt (claim, check, outcome) is one transaction, so concurrent submissions are
+//! decided by the database, on SQLite and PostgreSQL.
 
 use diesel::prelude::*;
 
 use super::schema::authenticators as t;
 use super::{AnyConnection, StoreError};
 
-use crate::domain::policy::LockoutPolicy;
+use crate::domain::policy::LockRule;
 use crate::domain::totp::TotpParams;
 use crate::domain::verification::Authenticator;
 
@@ -131,34 +132,7 @@ pub fn activate_authenticator(
     Ok(n == 1)
 }
 
-/// Records a successful code at `step`: succeeds only if no code of this or a later step was
-/// accepted before and the authenticator is not locked. Resets the failure count.
-pub fn record_success(
-    conn: &mut AnyConnection,
-    id: &str,
-    step: i64,
-    recent_offsets: &[i64],
-    now: i64,
-) -> Result<bool, StoreError> {
-    let n = diesel::update(
-        t::table
-            .find(id)
-            .filter(t::active.eq(true))
-            .filter(t::last_used_step.is_null().or(t::last_used_step.lt(step)))
-            .filter(t::locked_until.is_null().or(t::locked_until.le(now))),
-    )
-    .set((
-        t::last_used_step.eq(step),
-        t::failure_count.eq(0),
-        t::locked_until.eq(None::<i64>),
-        t::recent_offsets.eq(offsets_text(recent_offsets)),
-        t::last_used_at.eq(now),
-    ))
-    .execute(conn)?;
-    Ok(n == 1)
-}
-
-/// What counting one failure did.
+/// What one lockout count came to (authenticators and code channels alike).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailureCount {
     /// The failure was counted; `locked_until` is set when it completed a tier.
@@ -166,43 +140,168 @@ pub enum FailureCount {
         failures: u32,
         locked_until: Option<i64>,
     },
-    /// The authenticator was already locked: nothing was counted.
-    AlreadyLocked,
+    /// It was already locked until `until`: nothing was counted (and nothing may be checked).
+    AlreadyLocked { until: i64 },
 }
 
-/// Counts one failed code atomically and locks the authenticator when a tier is complete.
-/// The increment is conditional on not being locked, so parallel guesses are counted exactly.
-pub fn record_failure(
+/// What the caller found checking the code against one claimed authenticator (it holds the
+/// key that opens the secret; the store does not).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeCheck {
+    Wrong,
+    /// Right, but for a step at or before `last_used_step`.
+    Replayed,
+    /// Right, for `step`, with the drift samples to keep.
+    Right {
+        step: i64,
+        recent_offsets: Vec<i64>,
+    },
+}
+
+/// What one TOTP code came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TotpAttempt {
+    /// Right and not used before: this authenticator accepted it; its count is reset.
+    Accepted { authenticator_id: String },
+    /// Wrong: counted against every authenticator it was checked against; `locked_until` is
+    /// the earliest lock this failure set, if it completed a tier.
+    Wrong { locked_until: Option<i64> },
+    /// Right, but its step was used already: refused, not counted.
+    Replayed,
+    /// Every authenticator it could be checked against is locked: nothing was checked.
+    Locked { until: i64 },
+    /// No active authenticator (or no such user).
+    NoAuthenticator,
+}
+
+/// One attempt at a TOTP code of `user_id` (against the one authenticator `medium_id` when
+/// given), decided in ONE write transaction: each candidate that is not locked is claimed by
+/// a conditional UPDATE that counts the attempt as a failure (the lock check and the count are
+/// one statement, and on PostgreSQL the row stays locked until the end); `check` then looks at
+/// the claimed rows as they are now; a right code resets its authenticator and gives the other
+/// claims back, a replay gives every claim back, and a wrong one locks where `rule` says. So
+/// however many guesses arrive at once, no more are checked than the policy allows, and none
+/// is checked once the lock is set.
+pub fn attempt_code(
     conn: &mut AnyConnection,
-    id: &str,
-    policy: &LockoutPolicy,
+    user_id: &str,
+    medium_id: Option<&str>,
+    rule: &impl LockRule,
     now: i64,
-) -> Result<FailureCount, StoreError> {
+    mut check: impl FnMut(&Authenticator) -> Result<CodeCheck, StoreError>,
+) -> Result<TotpAttempt, StoreError> {
     super::write_transaction(conn, |conn| {
-        // The UPDATE comes first, so the row is locked (PostgreSQL) before it is read back.
-        let n = diesel::update(
-            t::table
-                .find(id)
-                .filter(t::locked_until.is_null().or(t::locked_until.le(now))),
-        )
-        .set(t::failure_count.eq(t::failure_count + 1))
-        .execute(conn)?;
-        if n == 0 {
-            return Ok(FailureCount::AlreadyLocked);
+        let mut query = t::table
+            .filter(t::user_id.eq(user_id))
+            .filter(t::active.eq(true))
+            .into_boxed();
+        if let Some(medium_id) = medium_id {
+            query = query.filter(t::id.eq(medium_id));
         }
-        let failures: i32 = t::table.find(id).select(t::failure_count).first(conn)?;
-        let failures = failures.max(0) as u32;
-        let locked_until = policy.lock_after(failures, now);
-        if let Some(until) = locked_until {
-            diesel::update(t::table.find(id))
-                .set(t::locked_until.eq(until))
-                .execute(conn)?;
+        let candidates: Vec<String> = query
+            .order((t::created_at.asc(), t::id.asc()))
+            .select(t::id)
+            .load(conn)?;
+        if candidates.is_empty() {
+            return Ok(TotpAttempt::NoAuthenticator);
         }
-        Ok(FailureCount::Counted {
-            failures,
-            locked_until,
+        let mut claimed = Vec::new();
+        for id in &candidates {
+            let n = diesel::update(
+                t::table
+                    .find(id)
+                    .filter(t::active.eq(true))
+                    .filter(t::locked_until.is_null().or(t::locked_until.le(now))),
+            )
+            .set(t::failure_count.eq(t::failure_count + 1))
+            .execute(conn)?;
+            if n == 1 {
+                claimed.push(id.clone());
+            }
+        }
+        if claimed.is_empty() {
+            let until = t::table
+                .filter(t::id.eq_any(&candidates))
+                .select(t::locked_until)
+                .load::<Option<i64>>(conn)?
+                .into_iter()
+                .flatten()
+                .min()
+                .unwrap_or(now);
+            return Ok(TotpAttempt::Locked { until });
+        }
+        let rows: Vec<Authenticator> = t::table
+            .filter(t::id.eq_any(&claimed))
+            .order((t::created_at.asc(), t::id.asc()))
+            .select(AuthenticatorRow::as_select())
+            .load(conn)?
+            .into_iter()
+            .map(Authenticator::try_from)
+            .collect::<Result<_, _>>()?;
+        for a in &rows {
+            match check(a)? {
+                CodeCheck::Wrong => {}
+                CodeCheck::Replayed => {
+                    give_back(conn, &claimed, None)?;
+                    return Ok(TotpAttempt::Replayed);
+                }
+                CodeCheck::Right {
+                    step,
+                    recent_offsets,
+                } => {
+                    let won = diesel::update(
+                        t::table
+                            .find(&a.id)
+                            .filter(t::last_used_step.is_null().or(t::last_used_step.lt(step))),
+                    )
+                    .set((
+                        t::last_used_step.eq(step),
+                        t::failure_count.eq(0),
+                        t::locked_until.eq(None::<i64>),
+                        t::recent_offsets.eq(offsets_text(&recent_offsets)),
+                        t::last_used_at.eq(now),
+                    ))
+                    .execute(conn)?
+                        == 1;
+                    give_back(conn, &claimed, won.then_some(a.id.as_str()))?;
+                    return Ok(if won {
+                        TotpAttempt::Accepted {
+                            authenticator_id: a.id.clone(),
+                        }
+                    } else {
+                        TotpAttempt::Replayed
+                    });
+                }
+            }
+        }
+        let mut earliest: Option<i64> = None;
+        for a in &rows {
+            if let Some(until) = rule.lock_after(a.failure_count, now) {
+                diesel::update(t::table.find(&a.id))
+                    .set(t::locked_until.eq(until))
+                    .execute(conn)?;
+                earliest = Some(earliest.map_or(until, |e| e.min(until)));
+            }
+        }
+        Ok(TotpAttempt::Wrong {
+            locked_until: earliest,
         })
     })
+}
+
+/// Takes back the attempts counted on `claimed` (except `keep`'s) in the same transaction: a
+/// right or replayed code is not a failure.
+fn give_back(
+    conn: &mut AnyConnection,
+    claimed: &[String],
+    keep: Option<&str>,
+) -> Result<(), StoreError> {
+    for id in claimed.iter().filter(|id| Some(id.as_str()) != keep) {
+        diesel::update(t::table.find(id).filter(t::failure_count.gt(0)))
+            .set(t::failure_count.eq(t::failure_count - 1))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// Clears a lockout (admin action).

@@ -1,11 +1,15 @@
 //! The `one_time_codes` table. Using a code is one conditional UPDATE (unused, unexpired, hash
-//! matches), so of any number of simultaneous submissions exactly one wins.
+//! matches), so of any number of simultaneous submissions exactly one wins; checking a typed
+//! code is one transaction with the lockout of its person and channel ([`attempt_code`]).
 
 use diesel::prelude::*;
 
+use super::code_lockouts::{self, Claim};
 use super::schema::one_time_codes as t;
 use super::{AnyConnection, StoreError};
+use crate::domain::ids::constant_time_eq;
 use crate::domain::one_time_code::{OneTimeCode, Purpose};
+use crate::domain::policy::LockRule;
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = t)]
@@ -124,6 +128,72 @@ pub fn use_code(
     .set(t::used_at.eq(now))
     .execute(conn)?;
     Ok(n == 1)
+}
+
+/// What one typed code came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeAttempt {
+    /// Right: the code is now used and the run of failures of its person and channel ended.
+    Accepted { user_id: String },
+    /// Wrong: counted; `locked_until` is set when it completed a tier (the code is then void).
+    Wrong { locked_until: Option<i64> },
+    /// Used already, expired or gone: not a guess at anything, not counted.
+    Expired,
+    /// The person's channel is locked until `until`: nothing was checked.
+    Locked { until: i64 },
+}
+
+/// One attempt at `code` (as read by the caller) with the keyed hash `code_hash` of what was
+/// typed, in ONE write transaction: the attempt is claimed on the lockout of the code's person
+/// and channel (refused while locked), then the code is read as it is now and either used
+/// (right: the lockout is reset), left alone (used or expired: the claim is taken back), or
+/// the failure stays counted and, when it completes a tier of `rule`, locks and voids the code.
+/// A code sent to nobody (no `user_id`) is never right.
+pub fn attempt_code(
+    conn: &mut AnyConnection,
+    code: &OneTimeCode,
+    code_hash: &str,
+    rule: &impl LockRule,
+    now: i64,
+) -> Result<CodeAttempt, StoreError> {
+    let (subject, channel) = (code.subject.as_str(), code.channel.as_str());
+    code_lockouts::with_claim(conn, subject, channel, now, |conn, claimed| {
+        let failures = match claimed {
+            Claim::Locked { until } => return Ok(CodeAttempt::Locked { until }),
+            Claim::Granted { failures } => failures,
+        };
+        let current = t::table
+            .find(&code.id)
+            .filter(t::purpose.eq(code.purpose.as_str()))
+            .select(CodeRow::as_select())
+            .first(conn)
+            .optional()?
+            .map(OneTimeCode::try_from)
+            .transpose()?
+            .filter(|c| c.is_live(now));
+        let Some(current) = current else {
+            code_lockouts::unclaim(conn, subject, channel)?;
+            return Ok(CodeAttempt::Expired);
+        };
+        let right = current
+            .user_id
+            .clone()
+            .filter(|_| constant_time_eq(code_hash, &current.code_hash));
+        if let Some(user_id) = right {
+            if use_code(conn, &code.id, code.purpose, code_hash, now)? {
+                code_lockouts::reset(conn, subject, channel)?;
+                return Ok(CodeAttempt::Accepted { user_id });
+            }
+            code_lockouts::unclaim(conn, subject, channel)?;
+            return Ok(CodeAttempt::Expired);
+        }
+        let locked_until = rule.lock_after(failures, now);
+        if let Some(until) = locked_until {
+            code_lockouts::lock(conn, subject, channel, until)?;
+            void_code(conn, &code.id, now)?;
+        }
+        Ok(CodeAttempt::Wrong { locked_until })
+    })
 }
 
 /// Claims the right to send the code again: only if it is live and was last sent at or before

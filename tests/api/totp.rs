@@ -682,9 +682,15 @@ async fn an_authenticator_keeps_its_parameters_when_the_defaults_change() {
         .unwrap()
         .unwrap()
         .id;
-    let outcome = gatehouse::flows::totp_check::check(&state, Some(&user_id), None, &code_at(1))
-        .await
-        .unwrap();
+    let outcome = gatehouse::flows::totp_check::check(
+        &state,
+        Some(&user_id),
+        None,
+        &code_at(1),
+        gatehouse::flows::totp_check::Guesser::Anonymous,
+    )
+    .await
+    .unwrap();
     assert!(
         matches!(
             outcome,

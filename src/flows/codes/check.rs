@@ -1,22 +1,26 @@
 //! Checking a typed code: right codes are used once, wrong ones count towards the lockout of
-//! the person and channel.
+//! the person and channel — claimed, checked and recorded in one store transaction
+//! (`store::one_time_codes::attempt_code`), so parallel guesses are checked no more often than
+//! the lockout allows and none once the lock is set.
 
-use crate::domain::ids::constant_time_eq;
 use crate::domain::one_time_code::{self, Purpose};
+use crate::domain::policy::Guesser;
 use crate::flows::AppState;
 use crate::flows::FlowError;
 use crate::store;
-use crate::store::authenticators::FailureCount;
+use crate::store::one_time_codes::CodeAttempt;
 
 use super::{Checked, code_hash};
 
 /// Checks `typed` against code `id` of `purpose`. Wrong codes count towards the lockout of the
-/// person and channel; the lock that ends a run of failures also voids the code.
+/// person and channel; the lock that ends a run of failures also voids the code. `by` says who
+/// is guessing: only guesses by someone past a first factor (or signed in) can lock for good.
 pub async fn check(
     state: &AppState,
     id: &str,
     purpose: Purpose,
     typed: &str,
+    by: Guesser,
 ) -> Result<Checked, FlowError> {
     let now = state.now();
     let lookup = id.to_owned();
@@ -28,6 +32,7 @@ pub async fn check(
     else {
         return Ok(Checked::Wrong);
     };
+    // A look before any work: a locked channel answers at once, whatever the code.
     let (subject, channel) = (row.subject.clone(), row.channel.as_str());
     if let Some(until) = state
         .store
@@ -36,65 +41,25 @@ pub async fn check(
     {
         return Ok(Checked::Locked { until });
     }
-    let hash = code_hash(state, id, &one_time_code::normalize(typed));
-    let right = constant_time_eq(&hash, &row.code_hash);
-    if right && let Some(user_id) = row.user_id.clone() {
-        let (id, subject) = (id.to_owned(), row.subject.clone());
-        let used = state
-            .store
-            .run(move |c| {
-                let used = store::one_time_codes::use_code(c, &id, purpose, &hash, now)?;
-                if used {
-                    store::code_lockouts::reset(c, &subject, channel)?;
-                }
-                Ok(used)
-            })
-            .await?;
-        // A right code that lost the race (or came late) is not a guess: not counted.
-        return Ok(if used {
-            Checked::Accepted { user_id }
-        } else {
-            Checked::Expired
-        });
-    }
     if !row.is_live(now) {
         return Ok(Checked::Expired);
     }
-    let (id, subject, policy) = (
-        id.to_owned(),
-        row.subject.clone(),
-        state.live().code_policy_for(row.channel).lockout.clone(),
-    );
-    let counted = state
+    let hash = code_hash(state, id, &one_time_code::normalize(typed));
+    let policy = state.live().code_policy_for(row.channel).lockout.clone();
+    let attempt = state
         .store
         .run(move |c| {
-            let counted = store::code_lockouts::record_failure(c, &subject, channel, &policy, now)?;
-            if let FailureCount::Counted {
-                locked_until: Some(_),
-                ..
-            } = counted
-            {
-                store::one_time_codes::void_code(c, &id, now)?;
-            }
-            Ok(counted)
+            store::one_time_codes::attempt_code(c, &row, &hash, &policy.for_guesser(by), now)
         })
         .await?;
-    Ok(match counted {
-        FailureCount::Counted {
+    Ok(match attempt {
+        CodeAttempt::Accepted { user_id } => Checked::Accepted { user_id },
+        CodeAttempt::Wrong {
             locked_until: Some(until),
-            ..
-        } => Checked::Locked { until },
-        FailureCount::Counted { .. } => Checked::Wrong,
-        FailureCount::AlreadyLocked => Checked::Locked {
-            until: now
-                + state
-                    .live()
-                    .code_policy_for(row.channel)
-                    .lockout
-                    .tier_seconds
-                    .first()
-                    .copied()
-                    .unwrap_or(300),
-        },
+        }
+        | CodeAttempt::Locked { until } => Checked::Locked { until },
+        CodeAttempt::Wrong { locked_until: None } => Checked::Wrong,
+        // A right code that lost the race (or came late) is not a guess: not counted.
+        CodeAttempt::Expired => Checked::Expired,
     })
 }

@@ -8,6 +8,7 @@ use crate::domain::one_time_code::{
     self, Channel, OneTimeCode, subject_for_name, subject_for_user,
 };
 use crate::domain::user::User;
+use crate::domain::verification::{UsageType, Verification};
 
 use super::AppState;
 
@@ -18,6 +19,7 @@ mod send;
 
 pub use pace::DeliveryPace;
 
+pub use crate::domain::policy::Guesser;
 pub use check::check;
 pub use send::{resend, send_new};
 
@@ -108,6 +110,17 @@ pub enum Checked {
     },
     /// Used already, or expired: ask for a new one.
     Expired,
+}
+
+/// Who is guessing the code of a hosted code sign-in `v`: the hosted pages start a
+/// MULTIFACTOR verification only for a login whose first factor is proven (its track checked
+/// against the browser), so its code is a second step; any other is anonymous. Not for the JSON
+/// service, where a client names the alias itself.
+pub fn hosted_guesser(v: &Verification) -> Guesser {
+    match v.usage_type {
+        UsageType::MultifactorAuthentication => Guesser::Proven,
+        _ => Guesser::Anonymous,
+    }
 }
 
 /// Whether codes can go out on `channel` at all.

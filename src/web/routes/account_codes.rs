@@ -228,7 +228,16 @@ pub(crate) async fn confirm(
     } else if typed.chars().count() > MAX_CODE_CHARS {
         Some(Checked::Wrong)
     } else {
-        Some(codes::check(state, &code.id, kind.purpose, &typed).await?)
+        Some(
+            codes::check(
+                state,
+                &code.id,
+                kind.purpose,
+                &typed,
+                codes::Guesser::Proven,
+            )
+            .await?,
+        )
     };
     match checked {
         None => {}

@@ -280,63 +280,66 @@ pub async fn code_submit(
     let v = open_verification(&state, &pending, &form.id).await?;
     let track_id = form.track_id.clone().unwrap_or_default();
     let typed = form.pass_code.unwrap_or_default();
-    let error = match login_codes::check(&state, &v, &typed).await? {
-        CodeCheck::Accepted(proof) => {
-            let (exchange, now) = (v.exchange_id.clone(), state.now());
-            let closed = state
-                .store
-                .run(move |c| {
-                    store::verifications::advance(
-                        c,
-                        &exchange,
-                        State::Initiated,
-                        State::Consumed,
-                        &uuid::Uuid::new_v4().to_string(),
-                        now,
-                        now,
+    let error =
+        match login_codes::check(&state, &v, &typed, crate::flows::codes::hosted_guesser(&v))
+            .await?
+        {
+            CodeCheck::Accepted(proof) => {
+                let (exchange, now) = (v.exchange_id.clone(), state.now());
+                let closed = state
+                    .store
+                    .run(move |c| {
+                        store::verifications::advance(
+                            c,
+                            &exchange,
+                            State::Initiated,
+                            State::Consumed,
+                            &uuid::Uuid::new_v4().to_string(),
+                            now,
+                            now,
+                        )
+                    })
+                    .await?;
+                if !closed {
+                    return Err(WebError::BadRequest(
+                        "This code was already used. Go back to the application.".into(),
+                    ));
+                }
+                let user_id = proof.user_id.clone();
+                let user = state
+                    .store
+                    .run(move |c| store::users::find_user(c, &user_id))
+                    .await?
+                    .filter(|u| u.can_sign_in())
+                    .ok_or_else(|| WebError::BadRequest("This account cannot sign in.".into()))?;
+                if track_id.is_empty() {
+                    return login_flow::after_first_factor(
+                        &state, &req, &session, &pending, &user, v.method,
                     )
-                })
-                .await?;
-            if !closed {
-                return Err(WebError::BadRequest(
-                    "This code was already used. Go back to the application.".into(),
-                ));
+                    .await;
+                }
+                // The code proves a factor of ITS account: the sign-in state machine takes it as the
+                // track's second step only when that is the track's user and a second-factor method.
+                let c = mfa::continuation(&state, &browser, &track_id, &pending.id).await?;
+                return mfa::complete(&state, &req, &session, &c, proof).await;
             }
-            let user_id = proof.user_id.clone();
-            let user = state
-                .store
-                .run(move |c| store::users::find_user(c, &user_id))
-                .await?
-                .filter(|u| u.can_sign_in())
-                .ok_or_else(|| WebError::BadRequest("This account cannot sign in.".into()))?;
-            if track_id.is_empty() {
-                return login_flow::after_first_factor(
-                    &state, &req, &session, &pending, &user, v.method,
-                )
-                .await;
+            CodeCheck::Wrong => {
+                let place = if track_id.is_empty() {
+                    "sign-in page"
+                } else {
+                    "second step"
+                };
+                let event = Audit::sign_in_failure(v.method, place, "wrong code")
+                    .maybe_user(v.user_id.as_deref())
+                    .client(&pending.request.client_id);
+                audit::record(&state, &req, event).await;
+                "The code is not correct. Check the message and try again.".to_owned()
             }
-            // The code proves a factor of ITS account: the sign-in state machine takes it as the
-            // track's second step only when that is the track's user and a second-factor method.
-            let c = mfa::continuation(&state, &browser, &track_id, &pending.id).await?;
-            return mfa::complete(&state, &req, &session, &c, proof).await;
-        }
-        CodeCheck::Wrong => {
-            let place = if track_id.is_empty() {
-                "sign-in page"
-            } else {
-                "second step"
-            };
-            let event = Audit::sign_in_failure(v.method, place, "wrong code")
-                .maybe_user(v.user_id.as_deref())
-                .client(&pending.request.client_id);
-            audit::record(&state, &req, event).await;
-            "The code is not correct. Check the message and try again.".to_owned()
-        }
-        CodeCheck::Locked { until } => locked_message(until),
-        CodeCheck::Expired => {
-            "This code has expired or was already used. Go back and ask for a new one.".into()
-        }
-    };
+            CodeCheck::Locked { until } => locked_message(until),
+            CodeCheck::Expired => {
+                "This code has expired or was already used. Go back and ask for a new one.".into()
+            }
+        };
     render(&state, &browser, &pending, &v, &track_id, None, Some(error)).await
 }
 

@@ -172,7 +172,14 @@ pub async fn reset_submit(
     let checked = if typed.chars().count() > MAX_CODE_CHARS {
         Checked::Wrong
     } else {
-        codes::check(&state, &code_id, Purpose::Reset, &typed).await?
+        codes::check(
+            &state,
+            &code_id,
+            Purpose::Reset,
+            &typed,
+            codes::Guesser::Anonymous,
+        )
+        .await?
     };
     match checked {
         Checked::Accepted { user_id } => {

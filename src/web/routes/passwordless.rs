@@ -185,6 +185,7 @@ pub async fn verify_submit(
         user.as_ref().map(|u| u.id.as_str()),
         None,
         &form.pass_code,
+        totp_check::Guesser::Anonymous,
     )
     .await?;
     let error = match (outcome, user) {

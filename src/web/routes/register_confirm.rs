@@ -135,7 +135,15 @@ pub async fn confirm_submit(
     } else if typed.chars().count() > MAX_CODE_CHARS {
         WRONG_CODE.to_owned()
     } else {
-        match codes::check(&state, &code_id, Purpose::Register, &typed).await? {
+        match codes::check(
+            &state,
+            &code_id,
+            Purpose::Register,
+            &typed,
+            codes::Guesser::Anonymous,
+        )
+        .await?
+        {
             Checked::Accepted { user_id } => {
                 let now = state.now();
                 let confirmed = state

@@ -97,16 +97,17 @@ pub async fn initiate(
     ))
 }
 
-/// Checks a typed code for a verification; `Ok(None)` means accepted (the verification's user
-/// proved the code's channel), `Ok(Some(answer))` is the error answer to give.
+/// Checks a typed code for a verification, guessed `by`; `Ok(None)` means accepted,
+/// `Ok(Some(answer))` is the error answer to give.
 pub async fn verify(
     state: &AppState,
     req: &HttpRequest,
     verification: &Verification,
     typed: &str,
+    by: crate::domain::policy::Guesser,
 ) -> Result<Option<HttpResponse>, WebError> {
     Ok(
-        match login_codes::check(state, verification, typed).await? {
+        match login_codes::check(state, verification, typed, by).await? {
             CodeCheck::Accepted(_) => None,
             CodeCheck::Wrong => Some(envelope::error(
                 req,

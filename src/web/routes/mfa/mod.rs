@@ -252,7 +252,15 @@ pub async fn mfa_submit(
     if !c.rules.allows(Method::Totp) {
         return Err(not_allowed());
     }
-    match totp_check::check(&state, Some(&c.user.id), None, &code).await? {
+    match totp_check::check(
+        &state,
+        Some(&c.user.id),
+        None,
+        &code,
+        totp_check::Guesser::Proven,
+    )
+    .await?
+    {
         TotpOutcome::Accepted { .. } => {
             let proof = Proof::new(&c.user.id, Method::Totp, state.now());
             complete(&state, &req, &session, &c, proof).await

@@ -6,7 +6,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::domain::verification::{EXCHANGE_TTL, Method, State, Verification};
+use crate::domain::policy::Guesser;
+use crate::domain::verification::{EXCHANGE_TTL, Method, State, UsageType, Verification};
 use crate::flows::AppState;
 use crate::flows::backup_codes;
 use crate::flows::password_check::PasswordOutcome;
@@ -86,6 +87,7 @@ pub async fn verify(
             verification.user_id.as_deref(),
             verification.medium_id.as_deref(),
             code,
+            guesser(&state, &verification).await?,
         )
         .await?
         {
@@ -119,7 +121,8 @@ pub async fn verify(
             None => false,
         },
         Method::Email | Method::Sms | Method::Push => {
-            match verification_codes::verify(&state, &req, &verification, code).await? {
+            let by = guesser(&state, &verification).await?;
+            match verification_codes::verify(&state, &req, &verification, code, by).await? {
                 None => true,
                 Some(refused) => {
                     audit_failure(&state, &req, &verification, "wrong code").await;
@@ -161,6 +164,28 @@ pub async fn verify(
         "sub": verification.alias,
         "status_id": verification.status_id,
     })))
+}
+
+/// Who is guessing on `v`: someone past a first factor only when `v` is the second step of a
+/// login waiting for it — a MULTIFACTOR verification whose alias is that of a live login track
+/// (handed out once the first factor, the password, was proven) of the same user. Any other
+/// alias proves nothing (a passwordless verification hands its alias to whoever typed the
+/// address), so guesses through it are anonymous and cannot lock the account for good.
+async fn guesser(state: &AppState, v: &Verification) -> Result<Guesser, WebError> {
+    if v.usage_type != UsageType::MultifactorAuthentication {
+        return Ok(Guesser::Anonymous);
+    }
+    let (alias, now) = (v.alias.clone(), state.now());
+    let track = state
+        .store
+        .run(move |c| store::tracks::find_track_by_alias(c, &alias))
+        .await?;
+    Ok(match track {
+        Some(track) if track.is_live(now) && v.user_id.as_deref() == Some(&track.user_id) => {
+            Guesser::Proven
+        }
+        _ => Guesser::Anonymous,
+    })
 }
 
 async fn audit_failure(state: &AppState, req: &HttpRequest, v: &Verification, why: &str) {
