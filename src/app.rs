@@ -257,7 +257,7 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
-                .wrap(ErrorHandlers::new().default_handler(web_layer::error::render_error_page))
+                .wrap(ErrorHandlers::new().default_handler(web_layer::error_shape::render_error))
                 .wrap(
                     SessionMiddleware::builder(session_store.clone(), cookie_key.clone())
                         .cookie_name(session_name.clone())

@@ -87,14 +87,22 @@ impl PasswordHashing {
         Ok(known && matched)
     }
 
-    async fn limited<T: Send + 'static>(
-        &self,
-        work: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, HashError> {
+    /// Waits (at most `max_wait`) for one of the hashing slots, as every hash does first; the
+    /// slot stays taken until the returned guard is dropped. [`HashError::Busy`] when none
+    /// frees up in time.
+    pub async fn slot(&self) -> Result<HashSlot, HashError> {
         let permit = tokio::time::timeout(self.max_wait, self.permits.clone().acquire_owned())
             .await
             .map_err(|_| HashError::Busy)?
             .map_err(|_| HashError::Busy)?;
+        Ok(HashSlot { _permit: permit })
+    }
+
+    async fn limited<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, HashError> {
+        let permit = self.slot().await?;
         let result = tokio::task::spawn_blocking(move || {
             let _permit = permit;
             work()
@@ -103,6 +111,11 @@ impl PasswordHashing {
         .map_err(|e| HashError::Failed(e.to_string()))?;
         Ok(result)
     }
+}
+
+/// One taken hashing slot (see [`PasswordHashing::slot`]); dropping it frees the slot.
+pub struct HashSlot {
+    _permit: tokio::sync::OwnedSemaphorePermit,
 }
 
 fn hash_with(argon2: &Argon2<'_>, password: &str) -> Result<String, HashError> {

@@ -20,14 +20,26 @@ pub fn error(
     kind: &str,
     message: &str,
 ) -> HttpResponse {
+    HttpResponse::build(status).json(error_body(req, status, code, kind, message))
+}
+
+/// The body of an error envelope (see [`error`]); also used for errors no handler answered
+/// itself (`web::error_shape`).
+pub fn error_body(
+    req: &HttpRequest,
+    status: StatusCode,
+    code: impl Serialize,
+    kind: &str,
+    message: &str,
+) -> serde_json::Value {
     let reference = req
         .extensions()
         .get::<RequestId>()
         .map(|id| id.to_string())
         .unwrap_or_default();
-    HttpResponse::build(status).json(json!({
+    json!({
         "success": false,
         "status": status.as_u16(),
         "error": { "code": code, "type": kind, "error": message, "referenceNumber": reference },
-    }))
+    })
 }

@@ -1,11 +1,14 @@
-//! Errors of HTML pages, and the error pages themselves (every one shows the request id).
+//! What went wrong in a request ([`WebError`]), and the HTML error pages (every one shows the
+//! request id).
 //!
-//! A handler returns [`WebError`]; its response carries an [`ErrorPage`] extension that the
-//! [`render_error_page`] middleware turns into HTML together with the request id. Responses the
-//! framework makes on its own (404, 405, payload errors) get the same page. JSON endpoints build
-//! their own error bodies and are left alone.
+//! A handler returns [`WebError`]; its response carries an [`ErrorPage`] extension (a title and
+//! a message for a person, never the cause) and no body. The app's error middleware
+//! (`web::error_shape::render_error`) then renders it in the shape of the path's area: on pages
+//! [`render_error_page`] turns it into HTML together with the request id, as it does for
+//! responses the framework makes on its own (404, 405, payload errors); JSON endpoints get the
+//! same message in their JSON error shape. Error bodies a handler builds itself are left alone.
 
-use actix_web::body::BoxBody;
+use actix_web::body::{BoxBody, EitherBody};
 use actix_web::dev::ServiceResponse;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
@@ -91,16 +94,24 @@ impl ResponseError for WebError {
                 )
             }
         };
-        let mut response = HttpResponse::build(self.status_code());
+        let mut response = error_response(self.status_code(), title, message);
         if matches!(self, WebError::Busy) {
-            response.insert_header((header::RETRY_AFTER, "2"));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
         }
-        let mut response = response.finish();
-        response
-            .extensions_mut()
-            .insert(ErrorPage { title, message });
         response
     }
+}
+
+/// A bodiless error response with `status` whose page (or JSON error body) shows `title` and
+/// `message`: for errors that are not a [`WebError`], e.g. a body an extractor refused.
+pub fn error_response(status: StatusCode, title: &'static str, message: String) -> HttpResponse {
+    let mut response = HttpResponse::build(status).finish();
+    response
+        .extensions_mut()
+        .insert(ErrorPage { title, message });
+    response
 }
 
 #[derive(Template)]
@@ -141,20 +152,29 @@ pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
     }
     .render()
     .unwrap_or_else(|_| format!("{} {}", status.as_u16(), page.title));
-    let (req, mut res) = res.into_parts();
-    let headers = res.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    headers.remove(header::CONTENT_LENGTH);
-    let res = res.set_body(BoxBody::new(html));
-    Ok(ErrorHandlerResponse::Response(
-        ServiceResponse::new(req, res).map_into_right_body(),
-    ))
+    Ok(ErrorHandlerResponse::Response(with_body(
+        res,
+        "text/html; charset=utf-8",
+        html,
+    )))
 }
 
-fn default_page(status: StatusCode) -> ErrorPage {
+/// `res` with `body` of `content_type` in place of its own; status and headers stay.
+pub fn with_body<B>(
+    res: ServiceResponse<B>,
+    content_type: &'static str,
+    body: String,
+) -> ServiceResponse<EitherBody<B>> {
+    let (req, mut res) = res.into_parts();
+    let headers = res.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.remove(header::CONTENT_LENGTH);
+    let res = res.set_body(BoxBody::new(body));
+    ServiceResponse::new(req, res).map_into_right_body()
+}
+
+/// What an error page says when no [`WebError`] described the error.
+pub fn default_page(status: StatusCode) -> ErrorPage {
     match status {
         StatusCode::NOT_FOUND => ErrorPage {
             title: "Page not found",

@@ -10,6 +10,7 @@ pub mod browser;
 pub mod current_user;
 pub mod envelope;
 pub mod error;
+pub mod error_shape;
 pub mod hosted;
 pub mod issue;
 pub mod login_flow;

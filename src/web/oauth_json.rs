@@ -84,13 +84,11 @@ impl From<crate::store::StoreError> for Failure {
 }
 
 impl Failure {
+    /// An OAuth error becomes its RFC 6749 body here; a [`WebError`] (busy, a store failure) is
+    /// returned as is and answered in the same JSON shape by `web::error_shape`.
     pub fn into_response(self) -> Result<HttpResponse, WebError> {
         match self {
             Failure::OAuth(e) => Ok(error_response(&e)),
-            Failure::Web(WebError::Busy) => Ok(error_response(&OAuthError {
-                error: TokenError::InvalidRequest("Too many requests; retry shortly.".into()),
-                basic: false,
-            })),
             Failure::Web(e) => Err(e),
         }
     }
@@ -109,9 +107,12 @@ pub fn error_response(e: &OAuthError) -> HttpResponse {
     if status == StatusCode::UNAUTHORIZED && e.basic {
         response.insert_header((header::WWW_AUTHENTICATE, "Basic realm=\"gatehouse\""));
     }
-    response.json(
-        serde_json::json!({ "error": e.error.code(), "error_description": e.error.description() }),
-    )
+    response.json(error_body(e.error.code(), e.error.description()))
+}
+
+/// An RFC 6749 §5.2 error body (also for errors no handler answered, see `web::error_shape`).
+pub fn error_body(code: &str, description: &str) -> serde_json::Value {
+    serde_json::json!({ "error": code, "error_description": description })
 }
 
 /// A successful JSON body with `Cache-Control: no-store` (RFC 6749 §5.1).

@@ -109,11 +109,17 @@ fn admin_user_routes(cfg: &mut web::ServiceConfig) {
 /// The management API (API.md §5).
 pub fn management_routes(cfg: &mut web::ServiceConfig) {
     use routes::management::{deliveries, list, revoke, unlock};
-    cfg.route("/v1/users/{sub}/authenticators", web::get().to(list))
-        .route(
+    let endpoints = [
+        ("/v1/users/{sub}/authenticators", web::get().to(list)),
+        (
             "/v1/users/{sub}/authenticators/{id}/unlock",
             web::post().to(unlock),
-        )
-        .route("/v1/users/{sub}/totp/revoke", web::post().to(revoke))
-        .route("/v1/deliveries", web::get().to(deliveries));
+        ),
+        ("/v1/users/{sub}/totp/revoke", web::post().to(revoke)),
+        ("/v1/deliveries", web::get().to(deliveries)),
+    ];
+    // Each its own resource: a wrong method gets 405 (see `super::endpoint`).
+    for (path, route) in endpoints {
+        super::endpoint(cfg, path, route);
+    }
 }

@@ -18,25 +18,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/authz-srv/authz", web::get().to(authz::authorize_get))
         .route("/authz-srv/authz", web::post().to(authz::authorize_post))
         .route(
-            "/authz-srv/authrequest/authz/generate",
-            web::post().to(authz::generate),
-        )
-        .route(
-            "/public-srv/public/{request_id}",
-            web::get().to(authz::public_info),
-        )
-        .route("/token-srv/token", web::post().to(token::token))
-        .route(
-            "/token-srv/introspect",
-            web::post().to(introspect::introspect),
-        )
-        .route("/token-srv/revoke", web::post().to(introspect::revoke))
-        .route("/users-srv/userinfo", web::get().to(userinfo::userinfo_get))
-        .route(
-            "/users-srv/userinfo",
-            web::post().to(userinfo::userinfo_post),
-        )
-        .route(
             "/session/end_session",
             web::get().to(end_session::end_session_get),
         )
@@ -44,4 +25,29 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/session/end_session",
             web::post().to(end_session::end_session_post),
         );
+    // JSON endpoints, each its own resource (a wrong method gets 405, see `super::endpoint`).
+    let endpoints = [
+        (
+            "/authz-srv/authrequest/authz/generate",
+            web::post().to(authz::generate),
+        ),
+        (
+            "/public-srv/public/{request_id}",
+            web::get().to(authz::public_info),
+        ),
+        ("/token-srv/token", web::post().to(token::token)),
+        (
+            "/token-srv/introspect",
+            web::post().to(introspect::introspect),
+        ),
+        ("/token-srv/revoke", web::post().to(introspect::revoke)),
+    ];
+    for (path, route) in endpoints {
+        super::endpoint(cfg, path, route);
+    }
+    cfg.service(
+        web::resource("/users-srv/userinfo")
+            .route(web::get().to(userinfo::userinfo_get))
+            .route(web::post().to(userinfo::userinfo_post)),
+    );
 }
