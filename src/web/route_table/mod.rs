@@ -33,7 +33,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     admin::management_routes(cfg);
 }
 
-fn bad_input(message: String) -> actix_web::Error {
+/// A malformed query string or form: 400 with what was wrong.
+pub(crate) fn bad_input(message: String) -> actix_web::Error {
     error::WebError::BadRequest(format!("The request is malformed: {message}")).into()
 }
 
