@@ -7,6 +7,7 @@ use std::time::Duration;
 use actix_session::SessionMiddleware;
 use actix_session::config::PersistentSession;
 use actix_web::cookie::{Key, SameSite};
+use actix_web::http::StatusCode;
 use actix_web::middleware::ErrorHandlers;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
@@ -22,7 +23,7 @@ use crate::domain::client::{Client, GrantType, MfaPolicy};
 use crate::flows::AppState;
 use crate::store::signing_keys::SigningKeyRow;
 use crate::store::{self, Store};
-use crate::web::routes::account::ACCOUNT_CLIENT_ID;
+use crate::web::extract::ACCOUNT_CLIENT_ID;
 use crate::web::session_store::DbSessionStore;
 use crate::web::{self as web_layer, RedactedSpans};
 
@@ -257,7 +258,15 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
-                .wrap(ErrorHandlers::new().default_handler(web_layer::error_shape::render_error))
+                .wrap(
+                    ErrorHandlers::new()
+                        .default_handler(web_layer::error_shape::render_error)
+                        .handler(StatusCode::FOUND, web_layer::extract::sign_in_is_no_error)
+                        .handler(
+                            StatusCode::SEE_OTHER,
+                            web_layer::extract::sign_in_is_no_error,
+                        ),
+                )
                 .wrap(
                     SessionMiddleware::builder(session_store.clone(), cookie_key.clone())
                         .cookie_name(session_name.clone())

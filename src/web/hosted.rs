@@ -1,6 +1,6 @@
-//! Small pieces the self-service pages share (sign-up, password reset): rendering a page with
-//! the browser cookie, redirects after a POST, the application's name for messages, and the
-//! words for a locked code.
+//! Small pieces the pages share (sign-up, password reset, the account page, the admin area):
+//! rendering a page with the browser cookie, redirects, the application's name for messages,
+//! and the words for a locked code.
 
 use actix_web::HttpResponse;
 use actix_web::http::{StatusCode, header};
@@ -44,6 +44,13 @@ pub fn html(
 pub fn see_other(location: String) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// `302 Found` to `location`.
+pub fn found(location: &str) -> HttpResponse {
+    HttpResponse::Found()
+        .insert_header((header::LOCATION, location.to_owned()))
         .finish()
 }
 

@@ -1,5 +1,5 @@
-//! The HTTP layer (actix-web only): the route table (`route_table/`), middleware, security
-//! headers, request spans.
+//! The HTTP layer (actix-web only): the route table (`route_table/`), the extractors that
+//! check who may do what (`extract/`), middleware, security headers, request spans.
 //! Handlers reach the database only through `store` functions run by `Store::run`.
 
 pub mod account_view;
@@ -11,6 +11,7 @@ pub mod current_user;
 pub mod envelope;
 pub mod error;
 pub mod error_shape;
+pub mod extract;
 pub mod hosted;
 pub mod issue;
 pub mod login_flow;

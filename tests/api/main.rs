@@ -33,6 +33,7 @@ mod cli;
 mod code_pages;
 mod codes;
 mod discovery;
+mod extractors;
 mod json_errors;
 mod lock_races;
 mod logout;

@@ -69,7 +69,8 @@ fn endpoint(cfg: &mut web::ServiceConfig, path: &str, route: actix_web::Route) {
     cfg.service(web::resource(path).route(route));
 }
 
-fn bad_input(message: String) -> actix_web::Error {
+/// A malformed query string or form: 400 with what was wrong.
+pub(crate) fn bad_input(message: String) -> actix_web::Error {
     WebError::BadRequest(format!("The request is malformed: {message}")).into()
 }
 

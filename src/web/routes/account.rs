@@ -1,8 +1,10 @@
 //! `/account`: the signed-in user's self-service page — profile (name, email), password,
 //! authenticator apps, backup codes, phone number for SMS codes, push devices, the account's
-//! sessions and recent sign-ins, and sign-out. This module has the page and the guards every
-//! form goes through; the sign-in to it is in `account_sign_in`, the handlers of each part in
-//! the other `account_*` modules beside it.
+//! sessions and recent sign-ins, and sign-out. This module has the page; the sign-in to it is
+//! in `account_sign_in`, the handlers of each part in the other `account_*` modules beside it.
+//! Who may use them is decided by the extractors of `web::extract`: [`SignedIn`] for the page
+//! and the forms, [`FreshSignIn`](crate::web::extract::FreshSignIn) for a change to how the
+//! account signs in, and [`Csrf`] for every form.
 //!
 //! Signing in to the account page uses the same hosted login as any application: a built-in
 //! client (`gatehouse-account`, created at start) whose redirect URI is `/account/callback`.
@@ -12,18 +14,15 @@
 //! (OWASP Authentication Cheat Sheet: re-authenticate before sensitive changes). An older
 //! sign-in is sent through the hosted login again with `prompt=login` and lands back here.
 
-use actix_session::Session;
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
 use crate::domain::one_time_code::Channel;
-use crate::domain::user::User;
 use crate::flows::AppState;
 use crate::flows::backup_codes;
 use crate::flows::codes::channel_enabled;
-use crate::flows::sign_in;
 use crate::store;
 use crate::web::account_view::{
     ActivityView, DeviceView, SessionsTable, activity_views, device_views, session_views,
@@ -32,14 +31,10 @@ use crate::web::audit::{self, Audit};
 use crate::web::authenticator_view::{AuthenticatorView, authenticator_views};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
-use crate::web::login_flow::form_browser;
+use crate::web::extract::{Csrf, NoFields, SignedIn};
+use crate::web::hosted::html;
 use crate::web::login_session;
 use crate::web::session_store::current_row;
-
-use super::account_sign_in::{Landing, sign_in_redirect, signed_in_or_sign_in};
-
-/// The client id of the account page itself.
-pub const ACCOUNT_CLIENT_ID: &str = "gatehouse-account";
 
 pub use crate::web::login_session::FRESH_SIGN_IN;
 
@@ -96,28 +91,6 @@ struct AccountPage {
 #[template(path = "account/signed_out.html")]
 struct SignedOutPage;
 
-pub(crate) fn html(page: &impl Template, status: StatusCode) -> Result<HttpResponse, WebError> {
-    let body = page.render().map_err(|e| WebError::Internal(e.into()))?;
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(body))
-}
-
-pub(crate) fn redirect(location: &str) -> HttpResponse {
-    HttpResponse::Found()
-        .insert_header((header::LOCATION, location.to_owned()))
-        .finish()
-}
-
-/// The signed-in user, or a redirect that signs them in through the hosted login.
-async fn user_or_sign_in(
-    state: &AppState,
-    req: &HttpRequest,
-    session: &Session,
-) -> Result<Result<User, HttpResponse>, WebError> {
-    signed_in_or_sign_in(state, req, session, Landing::Account).await
-}
-
 #[derive(Deserialize)]
 pub struct AccountQuery {
     notice: Option<String>,
@@ -142,29 +115,23 @@ fn notice_text(notice: &str) -> Option<&'static str> {
     })
 }
 
+/// `GET /account`.
 pub async fn account(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    session: Session,
     query: web::Query<AccountQuery>,
+    user: SignedIn,
 ) -> Result<HttpResponse, WebError> {
-    let user = match user_or_sign_in(&state, &req, &session).await? {
-        Ok(user) => user,
-        Err(sign_in) => return Ok(sign_in),
-    };
     let forms = Forms {
         notice: query.notice.as_deref().and_then(notice_text),
         ..Forms::default()
     };
-    render_account(&state, &req, &session, &user, forms, StatusCode::OK).await
+    render_account(&state, &user, forms, StatusCode::OK).await
 }
 
 /// The account page with `forms` (what was typed, errors) and `status`.
 pub(crate) async fn render_account(
     state: &AppState,
-    req: &HttpRequest,
-    session: &Session,
-    user: &User,
+    user: &SignedIn,
     forms: Forms,
     status: StatusCode,
 ) -> Result<HttpResponse, WebError> {
@@ -182,8 +149,8 @@ pub(crate) async fn render_account(
         .await?;
     let views = authenticator_views(&authenticators, now);
     let backup_remaining = backup_codes::remaining(state, &user.id).await?;
-    let sessions = session_views(&sessions, current_row(session).as_deref());
-    let csrf_token = Browser::get_or_create(state, req).csrf_token(state);
+    let sessions = session_views(&sessions, current_row(&user.session).as_deref());
+    let csrf_token = user.csrf_token(state);
     let page = AccountPage {
         email: user.email.clone(),
         name: user.name.clone().unwrap_or_default(),
@@ -193,7 +160,7 @@ pub(crate) async fn render_account(
             .clone()
             .unwrap_or_else(|| user.name.clone().unwrap_or_default()),
         forms,
-        stale: !is_fresh(state, session),
+        stale: !user.login.is_fresh(state.now()),
         fresh_minutes: FRESH_SIGN_IN / 60,
         has_password: user.password_hash.is_some(),
         can_add: (views.len() as u32) < state.live().config.totp_max_per_user,
@@ -214,96 +181,22 @@ pub(crate) async fn render_account(
         },
         activity: activity_views(&events),
     };
-    html(&page, status)
-}
-
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    pub(crate) csrf_token: Option<String>,
-    pub(crate) label: Option<String>,
-    pub(crate) exchange_id: Option<String>,
-    pub(crate) pass_code: Option<String>,
-}
-
-/// The signed-in user of a state-changing account form, after the CSRF check.
-pub(crate) async fn form_user(
-    state: &AppState,
-    req: &HttpRequest,
-    session: &Session,
-    csrf: Option<&str>,
-) -> Result<User, WebError> {
-    form_browser(state, req, csrf)?;
-    match login_session::current(session) {
-        Some(login) => {
-            let id = login.user_id;
-            state
-                .store
-                .run(move |c| store::users::find_user(c, &id))
-                .await?
-                .filter(User::can_sign_in)
-                .ok_or_else(|| WebError::Forbidden("Please sign in again.".into()))
-        }
-        None => Err(WebError::Forbidden(
-            "Your session has ended. Open /account to sign in again.".into(),
-        )),
-    }
-}
-
-/// Whether this browser's sign-in is recent enough for a change to how the account signs in.
-fn is_fresh(state: &AppState, session: &Session) -> bool {
-    login_session::current(session).is_some_and(|l| l.is_fresh(state.now()))
-}
-
-/// The signed-in user of a form that changes how the account signs in, after the CSRF check,
-/// or — when the sign-in is older than [`FRESH_SIGN_IN`], or used one factor where the user has
-/// two — a `303` into the hosted login with `prompt=login` (and `acr_values=2` when the user has
-/// a second factor) that comes back to the account page. Nothing is changed in that case.
-pub(crate) async fn fresh_form_user(
-    state: &AppState,
-    req: &HttpRequest,
-    session: &Session,
-    csrf: Option<&str>,
-) -> Result<Result<User, HttpResponse>, WebError> {
-    let user = form_user(state, req, session, csrf).await?;
-    let Some(login) = login_session::current(session) else {
-        return Err(WebError::Forbidden(
-            "Your session has ended. Open /account to sign in again.".into(),
-        ));
-    };
-    let Some(step_up) = sign_in::step_up(
-        state,
-        &user,
-        login_session::session_sign_in(&login),
-        FRESH_SIGN_IN,
-    )
-    .await?
-    else {
-        return Ok(Ok(user));
-    };
-    Ok(Err(sign_in_redirect(
-        state,
-        req,
-        Landing::AccountAgain,
-        Some(&user.email),
-        step_up.two_factors,
-        HttpResponse::SeeOther(),
-    )?))
+    html(state, &user.browser, &page, status)
 }
 
 /// `POST /account/logout`.
 pub async fn logout(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
-    form: web::Form<CsrfForm>,
+    _form: Csrf<NoFields>,
+    user: SignedIn,
 ) -> Result<HttpResponse, WebError> {
-    let user = form_user(&state, &req, &session, form.csrf_token.as_deref()).await?;
-    login_session::end(&session);
+    login_session::end(&user.session);
     audit::record(&state, &req, Audit::success("logout").user(&user.id)).await;
-    signed_out()
+    signed_out(&state, &user.browser)
 }
 
 /// The page a browser sees once it has signed itself out.
-pub(crate) fn signed_out() -> Result<HttpResponse, WebError> {
-    html(&SignedOutPage, StatusCode::OK)
+pub(crate) fn signed_out(state: &AppState, browser: &Browser) -> Result<HttpResponse, WebError> {
+    html(state, browser, &SignedOutPage, StatusCode::OK)
 }

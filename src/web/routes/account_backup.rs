@@ -1,7 +1,6 @@
 //! Backup codes on the account page: a new set shown once (after a fresh sign-in, see
 //! `account`), and its text-file download.
 
-use actix_session::Session;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -11,7 +10,8 @@ use crate::flows::AppState;
 use crate::flows::backup_codes;
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
-use crate::web::routes::account::{CsrfForm, form_user, fresh_form_user, html};
+use crate::web::extract::{Csrf, FreshSignIn, NoFields, SignedIn};
+use crate::web::hosted::html;
 
 #[derive(Template)]
 #[template(path = "account/backup_codes.html")]
@@ -25,13 +25,9 @@ struct BackupCodesPage {
 pub async fn new_backup_codes(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
-    form: web::Form<CsrfForm>,
+    form: Csrf<NoFields>,
+    user: FreshSignIn,
 ) -> Result<HttpResponse, WebError> {
-    let user = match fresh_form_user(&state, &req, &session, form.csrf_token.as_deref()).await? {
-        Ok(user) => user,
-        Err(sign_in_again) => return Ok(sign_in_again),
-    };
     let codes = backup_codes::new_set(&state, &user.id).await?;
     audit::record(
         &state,
@@ -40,16 +36,20 @@ pub async fn new_backup_codes(
     )
     .await;
     let page = BackupCodesPage {
-        csrf_token: form.csrf_token.clone().unwrap_or_default(),
+        csrf_token: form.token().to_owned(),
         codes_joined: codes.join(" "),
         codes,
     };
-    html(&page, actix_web::http::StatusCode::OK)
+    html(
+        &state,
+        &user.browser,
+        &page,
+        actix_web::http::StatusCode::OK,
+    )
 }
 
 #[derive(Deserialize)]
 pub struct DownloadForm {
-    csrf_token: Option<String>,
     codes: String,
 }
 
@@ -57,11 +57,9 @@ pub struct DownloadForm {
 /// back from the page (we keep only their hashes).
 pub async fn download_backup_codes(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    session: Session,
-    form: web::Form<DownloadForm>,
+    form: Csrf<DownloadForm>,
+    user: SignedIn,
 ) -> Result<HttpResponse, WebError> {
-    let user = form_user(&state, &req, &session, form.csrf_token.as_deref()).await?;
     let codes: Vec<&str> = form
         .codes
         .split_whitespace()

@@ -3,7 +3,6 @@
 //! typed code, and sending the same code again. The new address or number travels with the
 //! code (its `target`), never through the browser.
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -16,11 +15,11 @@ use crate::flows::AppState;
 use crate::flows::codes::{self, Checked, Resent, Sent};
 use crate::store;
 use crate::web::audit::{self, Audit};
-use crate::web::browser::Browser;
 use crate::web::error::WebError;
-use crate::web::hosted::{MAX_CODE_CHARS, app_name};
+use crate::web::extract::{Csrf, SignedIn};
+use crate::web::hosted::{MAX_CODE_CHARS, app_name, html};
 use crate::web::iso8601;
-use crate::web::routes::account::{Forms, form_user, html, render_account};
+use crate::web::routes::account::{Forms, render_account};
 
 const CODE_GONE: &str = "This code has expired or was already used. Ask for a new one.";
 
@@ -107,14 +106,8 @@ pub(crate) struct ConfirmCodePage {
 
 #[derive(Deserialize)]
 pub struct CodeForm {
-    pub(crate) csrf_token: Option<String>,
     code_id: Option<String>,
     code: Option<String>,
-}
-
-/// The name messages give us.
-pub(crate) async fn our_name(state: &AppState) -> Result<String, WebError> {
-    app_name(state, None).await
 }
 
 fn locked_message(until: i64) -> String {
@@ -132,23 +125,28 @@ fn locked_message(until: i64) -> String {
 /// account page with the problem next to the field.
 pub(crate) async fn after_send(
     state: &AppState,
-    req: &HttpRequest,
-    session: &Session,
-    user: &User,
+    user: &SignedIn,
     kind: &Kind,
     sent: Sent,
     typed: Forms,
 ) -> Result<HttpResponse, WebError> {
-    let csrf = Browser::get_or_create(state, req).csrf_token(state);
+    let csrf = user.csrf_token(state);
     let (problem, status) = match sent {
-        Sent::Sent(code) => return html(&kind.page(csrf, &code), StatusCode::OK),
+        Sent::Sent(code) => {
+            return html(
+                state,
+                &user.browser,
+                &kind.page(csrf, &code),
+                StatusCode::OK,
+            );
+        }
         Sent::TooSoon { existing, wait } => {
             let mut page = kind.page(csrf, &existing);
             page.notice = Some(format!(
                 "We sent a code to {} moments ago: enter that one. You can ask for it again in {wait} seconds.",
                 existing.destination
             ));
-            return html(&page, StatusCode::OK);
+            return html(state, &user.browser, &page, StatusCode::OK);
         }
         Sent::Locked { until } => (locked_message(until), StatusCode::UNPROCESSABLE_ENTITY),
         Sent::Unavailable => (
@@ -166,7 +164,7 @@ pub(crate) async fn after_send(
     let mut forms = kind.field_error(problem);
     forms.new_email = typed.new_email;
     forms.phone = typed.phone;
-    render_account(state, req, session, user, forms, status).await
+    render_account(state, user, forms, status).await
 }
 
 /// The user's live-or-not code `id` of `kind`, if it is theirs.
@@ -196,31 +194,23 @@ pub(crate) enum Confirmed {
     Page(HttpResponse),
 }
 
-/// Checks the code of `user`'s posted confirmation form of `kind` (after the CSRF check and
-/// the fresh sign-in). A withheld code (an address of another account) is never right.
+/// Checks the code of `user`'s posted confirmation form of `kind` (the extractors checked the
+/// CSRF token and the fresh sign-in). A withheld code (an address of another account) is never
+/// right.
 pub(crate) async fn confirm(
     state: &AppState,
     req: &HttpRequest,
-    session: &Session,
-    user: &User,
+    user: &SignedIn,
     kind: &Kind,
-    form: &CodeForm,
+    form: &Csrf<CodeForm>,
 ) -> Result<Confirmed, WebError> {
     let code_id = form.code_id.clone().unwrap_or_default();
     let Some(code) = own_code(state, user, kind, &code_id).await? else {
         let forms = kind.field_error("That code has expired. Start again.".into());
-        let page = render_account(
-            state,
-            req,
-            session,
-            user,
-            forms,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await?;
+        let page = render_account(state, user, forms, StatusCode::UNPROCESSABLE_ENTITY).await?;
         return Ok(Confirmed::Page(page));
     };
-    let mut page = kind.page(form.csrf_token.clone().unwrap_or_default(), &code);
+    let mut page = kind.page(form.token().to_owned(), &code);
     let typed = normalize(form.code.as_deref().unwrap_or_default());
     let checked = if typed.is_empty() {
         page.error = Some(format!("Enter the code from the {}.", kind.medium));
@@ -265,35 +255,27 @@ pub(crate) async fn confirm(
         Some(Checked::Expired) => page.error = Some(CODE_GONE.into()),
     }
     Ok(Confirmed::Page(html(
+        state,
+        &user.browser,
         &page,
         StatusCode::UNPROCESSABLE_ENTITY,
     )?))
 }
 
 /// `POST {path}/resend` of `kind`: the same code again, once the cooldown has passed.
-pub(crate) async fn resend(
+async fn resend(
     state: &AppState,
-    req: &HttpRequest,
-    session: &Session,
+    user: &SignedIn,
     kind: &Kind,
-    form: &CodeForm,
+    form: &Csrf<CodeForm>,
 ) -> Result<HttpResponse, WebError> {
-    let user = form_user(state, req, session, form.csrf_token.as_deref()).await?;
     let code_id = form.code_id.clone().unwrap_or_default();
-    let Some(code) = own_code(state, &user, kind, &code_id).await? else {
+    let Some(code) = own_code(state, user, kind, &code_id).await? else {
         let forms = kind.field_error("That code has expired. Start again.".into());
-        return render_account(
-            state,
-            req,
-            session,
-            &user,
-            forms,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        return render_account(state, user, forms, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
-    let mut page = kind.page(form.csrf_token.clone().unwrap_or_default(), &code);
-    let app = our_name(state).await?;
+    let mut page = kind.page(form.token().to_owned(), &code);
+    let app = app_name(state, None).await?;
     let status = match codes::resend(state, &code.id, &app).await? {
         Resent::Sent(_) => {
             page.notice = Some(format!(
@@ -324,25 +306,23 @@ pub(crate) async fn resend(
             StatusCode::SERVICE_UNAVAILABLE
         }
     };
-    html(&page, status)
+    html(state, &user.browser, &page, status)
 }
 
 /// `POST /account/email/resend`.
 pub async fn resend_email(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    session: Session,
-    form: web::Form<CodeForm>,
+    form: Csrf<CodeForm>,
+    user: SignedIn,
 ) -> Result<HttpResponse, WebError> {
-    resend(&state, &req, &session, &EMAIL, &form).await
+    resend(&state, &user, &EMAIL, &form).await
 }
 
 /// `POST /account/phone/resend`.
 pub async fn resend_phone(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    session: Session,
-    form: web::Form<CodeForm>,
+    form: Csrf<CodeForm>,
+    user: SignedIn,
 ) -> Result<HttpResponse, WebError> {
-    resend(&state, &req, &session, &PHONE, &form).await
+    resend(&state, &user, &PHONE, &form).await
 }

@@ -2,7 +2,6 @@
 //! are registered by the app through the JSON API, `push_devices`), and signing out one or
 //! every other browser signed in to the account.
 
-use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::domain::user_agent::device_name;
@@ -10,22 +9,20 @@ use crate::flows::AppState;
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
+use crate::web::extract::{Csrf, FreshSignIn, NoFields, SignedIn};
+use crate::web::hosted::found;
 use crate::web::login_session;
-use crate::web::routes::account::{CsrfForm, form_user, fresh_form_user, redirect, signed_out};
+use crate::web::routes::account::signed_out;
 use crate::web::session_store::current_row;
 
 /// `POST /account/push/{id}/remove` (fresh sign-in needed: push codes sign in).
 pub async fn remove_device(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
     path: web::Path<String>,
-    form: web::Form<CsrfForm>,
+    _form: Csrf<NoFields>,
+    user: FreshSignIn,
 ) -> Result<HttpResponse, WebError> {
-    let user = match fresh_form_user(&state, &req, &session, form.csrf_token.as_deref()).await? {
-        Ok(user) => user,
-        Err(sign_in_again) => return Ok(sign_in_again),
-    };
     let (id, user_id) = (path.into_inner(), user.id.clone());
     let lookup = id.clone();
     let removed = state
@@ -52,7 +49,7 @@ pub async fn remove_device(
             .detail(format!("device {id} ({label}) removed by its owner")),
     )
     .await;
-    Ok(redirect("/account?notice=device_removed"))
+    Ok(found("/account?notice=device_removed"))
 }
 
 /// `POST /account/sessions/end-others`: every session of the account but this browser's
@@ -60,11 +57,10 @@ pub async fn remove_device(
 pub async fn end_other_sessions(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
-    form: web::Form<CsrfForm>,
+    _form: Csrf<NoFields>,
+    user: SignedIn,
 ) -> Result<HttpResponse, WebError> {
-    let user = form_user(&state, &req, &session, form.csrf_token.as_deref()).await?;
-    let (id, keep) = (user.id.clone(), current_row(&session));
+    let (id, keep) = (user.id.clone(), current_row(&user.session));
     let Some(keep) = keep else {
         return Err(WebError::Forbidden(
             "Your session has ended. Open /account to sign in again.".into(),
@@ -82,7 +78,7 @@ pub async fn end_other_sessions(
             .detail(format!("{ended} other session(s) ended")),
     )
     .await;
-    Ok(redirect("/account?notice=sessions_ended"))
+    Ok(found("/account?notice=sessions_ended"))
 }
 
 /// `POST /account/sessions/{id}/end`: signs one browser of the account out, by the session's
@@ -92,18 +88,17 @@ pub async fn end_other_sessions(
 pub async fn end_session(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
     path: web::Path<String>,
-    form: web::Form<CsrfForm>,
+    _form: Csrf<NoFields>,
+    user: SignedIn,
 ) -> Result<HttpResponse, WebError> {
-    let user = form_user(&state, &req, &session, form.csrf_token.as_deref()).await?;
     let (user_id, public_id) = (user.id.clone(), path.into_inner());
     let ended = state
         .store
         .run(move |c| store::sessions::delete_user_session(c, &user_id, &public_id))
         .await?
         .ok_or_else(|| WebError::NotFound("There is no such session.".into()))?;
-    let this_browser = current_row(&session).as_deref() == Some(ended.id_hash.as_str());
+    let this_browser = current_row(&user.session).as_deref() == Some(ended.id_hash.as_str());
     audit::record(
         &state,
         &req,
@@ -118,8 +113,8 @@ pub async fn end_session(
     )
     .await;
     if this_browser {
-        login_session::end(&session);
-        return signed_out();
+        login_session::end(&user.session);
+        return signed_out(&state, &user.browser);
     }
-    Ok(redirect("/account?notice=session_ended"))
+    Ok(found("/account?notice=session_ended"))
 }

@@ -5,7 +5,6 @@
 //! (SP 800-63B §6.1.2.3). Wrong current passwords count towards the password
 //! lockout of the account, as at sign-in (`password_check`).
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -18,14 +17,14 @@ use crate::flows::password_check::{self, Attempt, PasswordOutcome};
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
+use crate::web::extract::{Csrf, FreshSignIn};
+use crate::web::hosted::{app_name, found};
 use crate::web::notices::{self, Notice};
-use crate::web::routes::account::{Forms, fresh_form_user, redirect, render_account};
-use crate::web::routes::account_codes::our_name;
+use crate::web::routes::account::{Forms, render_account};
 use crate::web::session_store::current_row;
 
 #[derive(Deserialize)]
 pub struct PasswordForm {
-    csrf_token: Option<String>,
     current_password: Option<String>,
     new_password: Option<String>,
 }
@@ -34,13 +33,9 @@ pub struct PasswordForm {
 pub async fn change_password(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
-    form: web::Form<PasswordForm>,
+    form: Csrf<PasswordForm>,
+    user: FreshSignIn,
 ) -> Result<HttpResponse, WebError> {
-    let user = match fresh_form_user(&state, &req, &session, form.csrf_token.as_deref()).await? {
-        Ok(user) => user,
-        Err(sign_in_again) => return Ok(sign_in_again),
-    };
     let form = form.into_inner();
     let current = form.current_password.unwrap_or_default();
     let new = form.new_password.unwrap_or_default();
@@ -95,22 +90,14 @@ pub async fn change_password(
                 .detail(why.into());
             audit::record(&state, &req, event).await;
             forms.current_password_error = Some(message);
-            return render_account(&state, &req, &session, &user, forms, status).await;
+            return render_account(&state, &user, forms, status).await;
         }
     }
     if forms.current_password_error.is_some() || forms.new_password_error.is_some() {
-        return render_account(
-            &state,
-            &req,
-            &session,
-            &user,
-            forms,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        return render_account(&state, &user, forms, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let password_hash = state.hashing.hash(new).await?;
-    let (id, keep, now) = (user.id.clone(), current_row(&session), state.now());
+    let (id, keep, now) = (user.id.clone(), current_row(&user.session), state.now());
     let (ended, revoked) = state
         .store
         .run(move |c| {
@@ -135,7 +122,7 @@ pub async fn change_password(
         )),
     )
     .await;
-    let app = our_name(&state).await?;
+    let app = app_name(&state, None).await?;
     notices::send(&state, &user, Notice::PasswordChangedOnAccountPage, &app).await;
-    Ok(redirect(&format!("/account?notice={notice}")))
+    Ok(found(&format!("/account?notice={notice}")))
 }

@@ -2,7 +2,6 @@
 //! sent to it (the number waits with the code, the account keeps its old number until then),
 //! and the number can be removed. Both need a fresh sign-in.
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -14,13 +13,14 @@ use crate::flows::codes::{self, Destination, Recipient, channel_enabled};
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
-use crate::web::routes::account::{CsrfForm, Forms, fresh_form_user, redirect, render_account};
-use crate::web::routes::account_codes::{self, CodeForm, Confirmed, PHONE, after_send, our_name};
+use crate::web::extract::{Csrf, FreshSignIn, NoFields};
+use crate::web::hosted::{app_name, found};
+use crate::web::routes::account::{Forms, render_account};
+use crate::web::routes::account_codes::{self, CodeForm, Confirmed, PHONE, after_send};
 use crate::web::routes::admin::changes;
 
 #[derive(Deserialize)]
 pub struct PhoneForm {
-    csrf_token: Option<String>,
     phone: Option<String>,
 }
 
@@ -28,13 +28,9 @@ pub struct PhoneForm {
 pub async fn add_phone(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
-    form: web::Form<PhoneForm>,
+    form: Csrf<PhoneForm>,
+    user: FreshSignIn,
 ) -> Result<HttpResponse, WebError> {
-    let user = match fresh_form_user(&state, &req, &session, form.csrf_token.as_deref()).await? {
-        Ok(user) => user,
-        Err(sign_in_again) => return Ok(sign_in_again),
-    };
     let typed = form.phone.clone().unwrap_or_default();
     let refuse = |problem: String| Forms {
         phone: typed.clone(),
@@ -60,16 +56,16 @@ pub async fn add_phone(
         }
     };
     if let Some((message, status)) = problem {
-        return render_account(&state, &req, &session, &user, refuse(message), status).await;
+        return render_account(&state, &user, refuse(message), status).await;
     }
     let number = normalize_phone(&typed).unwrap_or_default();
     let recipient = Recipient {
-        user: Some(&user),
+        user: Some(&user.user),
         typed_name: &number,
         device_id: None,
         destination: Destination::Pending(&number),
     };
-    let app = our_name(&state).await?;
+    let app = app_name(&state, None).await?;
     let sent = codes::send_new(
         &state,
         &uuid::Uuid::new_v4().to_string(),
@@ -94,21 +90,17 @@ pub async fn add_phone(
         phone: typed,
         ..Forms::default()
     };
-    after_send(&state, &req, &session, &user, &PHONE, sent, typed).await
+    after_send(&state, &user, &PHONE, sent, typed).await
 }
 
 /// `POST /account/phone/confirm`: the right code makes the number the account's.
 pub async fn confirm_phone(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
-    form: web::Form<CodeForm>,
+    form: Csrf<CodeForm>,
+    user: FreshSignIn,
 ) -> Result<HttpResponse, WebError> {
-    let user = match fresh_form_user(&state, &req, &session, form.csrf_token.as_deref()).await? {
-        Ok(user) => user,
-        Err(sign_in_again) => return Ok(sign_in_again),
-    };
-    let number = match account_codes::confirm(&state, &req, &session, &user, &PHONE, &form).await? {
+    let number = match account_codes::confirm(&state, &req, &user, &PHONE, &form).await? {
         Confirmed::Target(number) => number,
         Confirmed::Page(page) => return Ok(page),
     };
@@ -128,7 +120,7 @@ pub async fn confirm_phone(
             .detail(changes(&[("phone", shown(user.sms_number()), number)])),
     )
     .await;
-    Ok(redirect("/account?notice=phone_added"))
+    Ok(found("/account?notice=phone_added"))
 }
 
 fn shown(phone: Option<&str>) -> String {
@@ -139,15 +131,11 @@ fn shown(phone: Option<&str>) -> String {
 pub async fn remove_phone(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
-    form: web::Form<CsrfForm>,
+    _form: Csrf<NoFields>,
+    user: FreshSignIn,
 ) -> Result<HttpResponse, WebError> {
-    let user = match fresh_form_user(&state, &req, &session, form.csrf_token.as_deref()).await? {
-        Ok(user) => user,
-        Err(sign_in_again) => return Ok(sign_in_again),
-    };
     if user.phone_number.is_none() {
-        return Ok(redirect("/account?notice=phone_removed"));
+        return Ok(found("/account?notice=phone_removed"));
     }
     let (id, now) = (user.id.clone(), state.now());
     state
@@ -166,5 +154,5 @@ pub async fn remove_phone(
             )])),
     )
     .await;
-    Ok(redirect("/account?notice=phone_removed"))
+    Ok(found("/account?notice=phone_removed"))
 }

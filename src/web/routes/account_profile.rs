@@ -4,7 +4,6 @@
 //! as sign-up does), so the form cannot be used to find out who has an account. The old address
 //! is told about a change.
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -16,15 +15,15 @@ use crate::flows::codes::{self, Destination, Recipient};
 use crate::store::{self, StoreError};
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
-use crate::web::hosted::MAX_NAME_CHARS;
+use crate::web::extract::{Csrf, FreshSignIn, SignedIn};
+use crate::web::hosted::{MAX_NAME_CHARS, app_name, found};
 use crate::web::notices::{self, Notice};
-use crate::web::routes::account::{Forms, form_user, fresh_form_user, redirect, render_account};
-use crate::web::routes::account_codes::{self, CodeForm, Confirmed, EMAIL, after_send, our_name};
+use crate::web::routes::account::{Forms, render_account};
+use crate::web::routes::account_codes::{self, CodeForm, Confirmed, EMAIL, after_send};
 use crate::web::routes::admin::changes;
 
 #[derive(Deserialize)]
 pub struct NameForm {
-    csrf_token: Option<String>,
     name: Option<String>,
 }
 
@@ -46,10 +45,9 @@ fn name_problem(name: &str) -> Option<String> {
 pub async fn change_name(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
-    form: web::Form<NameForm>,
+    form: Csrf<NameForm>,
+    user: SignedIn,
 ) -> Result<HttpResponse, WebError> {
-    let user = form_user(&state, &req, &session, form.csrf_token.as_deref()).await?;
     let typed = form.name.clone().unwrap_or_default();
     let name = typed.trim().to_owned();
     if let Some(problem) = name_problem(&name) {
@@ -58,19 +56,11 @@ pub async fn change_name(
             name_error: Some(problem),
             ..Forms::default()
         };
-        return render_account(
-            &state,
-            &req,
-            &session,
-            &user,
-            forms,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        return render_account(&state, &user, forms, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let before = user.name.clone().unwrap_or_default();
     if before == name {
-        return Ok(redirect("/account?notice=name_changed"));
+        return Ok(found("/account?notice=name_changed"));
     }
     let (id, new, now) = (user.id.clone(), name.clone(), state.now());
     if !state
@@ -88,12 +78,11 @@ pub async fn change_name(
             .detail(changes(&[("name", before, name)])),
     )
     .await;
-    Ok(redirect("/account?notice=name_changed"))
+    Ok(found("/account?notice=name_changed"))
 }
 
 #[derive(Deserialize)]
 pub struct EmailForm {
-    csrf_token: Option<String>,
     email: Option<String>,
 }
 
@@ -101,13 +90,9 @@ pub struct EmailForm {
 pub async fn change_email(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
-    form: web::Form<EmailForm>,
+    form: Csrf<EmailForm>,
+    user: FreshSignIn,
 ) -> Result<HttpResponse, WebError> {
-    let user = match fresh_form_user(&state, &req, &session, form.csrf_token.as_deref()).await? {
-        Ok(user) => user,
-        Err(sign_in_again) => return Ok(sign_in_again),
-    };
     let typed = form.email.clone().unwrap_or_default();
     let refuse = |problem: &str| Forms {
         new_email: typed.clone(),
@@ -117,28 +102,12 @@ pub async fn change_email(
     let new = match Email::parse(&typed) {
         Ok(new) if new.as_str() == user.email => {
             let forms = refuse("This is already your email address.");
-            return render_account(
-                &state,
-                &req,
-                &session,
-                &user,
-                forms,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            return render_account(&state, &user, forms, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
         Ok(new) => new,
         Err(_) => {
             let forms = refuse("Enter an email address like name@example.com.");
-            return render_account(
-                &state,
-                &req,
-                &session,
-                &user,
-                forms,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            return render_account(&state, &user, forms, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
     let lookup = new.as_str().to_owned();
@@ -148,7 +117,7 @@ pub async fn change_email(
         .await?;
     let taken = owner.is_some();
     let recipient = Recipient {
-        user: Some(&user),
+        user: Some(&user.user),
         typed_name: new.as_str(),
         device_id: None,
         destination: if taken {
@@ -157,7 +126,7 @@ pub async fn change_email(
             Destination::Pending(new.as_str())
         },
     };
-    let app = our_name(&state).await?;
+    let app = app_name(&state, None).await?;
     let sent = codes::send_new(
         &state,
         &uuid::Uuid::new_v4().to_string(),
@@ -195,21 +164,17 @@ pub async fn change_email(
         new_email: typed,
         ..Forms::default()
     };
-    after_send(&state, &req, &session, &user, &EMAIL, sent, typed).await
+    after_send(&state, &user, &EMAIL, sent, typed).await
 }
 
 /// `POST /account/email/confirm`: the right code changes the address; the old one is told.
 pub async fn confirm_email(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
-    form: web::Form<CodeForm>,
+    form: Csrf<CodeForm>,
+    user: FreshSignIn,
 ) -> Result<HttpResponse, WebError> {
-    let user = match fresh_form_user(&state, &req, &session, form.csrf_token.as_deref()).await? {
-        Ok(user) => user,
-        Err(sign_in_again) => return Ok(sign_in_again),
-    };
-    let new = match account_codes::confirm(&state, &req, &session, &user, &EMAIL, &form).await? {
+    let new = match account_codes::confirm(&state, &req, &user, &EMAIL, &form).await? {
         Confirmed::Target(new) => new,
         Confirmed::Page(page) => return Ok(page),
     };
@@ -226,8 +191,7 @@ pub async fn confirm_email(
             let forms = EMAIL.field_error(
                 "This address cannot be used for your account. Choose another one.".into(),
             );
-            return render_account(&state, &req, &session, &user, forms, StatusCode::CONFLICT)
-                .await;
+            return render_account(&state, &user, forms, StatusCode::CONFLICT).await;
         }
         Err(e) => return Err(e.into()),
     }
@@ -240,12 +204,12 @@ pub async fn confirm_email(
     )
     .await;
     tell_old_address(&state, &user).await?;
-    Ok(redirect("/account?notice=email_changed"))
+    Ok(found("/account?notice=email_changed"))
 }
 
 /// The notice to the address the account had before (`user` as it was).
 async fn tell_old_address(state: &AppState, before: &User) -> Result<(), WebError> {
-    let app = our_name(state).await?;
+    let app = app_name(state, None).await?;
     notices::send(state, before, Notice::EmailChanged, &app).await;
     Ok(())
 }

@@ -1,10 +1,10 @@
 //! Authenticator apps on the account page: add one with a label (QR code, key by hand, first
 //! code), rename, remove. Every one of these needs a fresh sign-in (see `account`).
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
+use serde::Deserialize;
 
 use crate::domain::totp;
 use crate::flows::AppState;
@@ -12,10 +12,10 @@ use crate::flows::totp_enrollment::{self as enroll, Confirmation, EnrollRefusal}
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
+use crate::web::extract::{Csrf, FreshSignIn, NoFields};
+use crate::web::hosted::{found, html};
 use crate::web::qr;
-use crate::web::routes::account::{
-    CsrfForm, Forms, fresh_form_user, html, redirect, render_account,
-};
+use crate::web::routes::account::{Forms, render_account};
 use crate::web::routes::admin::changes;
 use crate::web::routes::mfa::SetupView;
 
@@ -25,6 +25,14 @@ struct TotpSetupPage {
     csrf_token: String,
     setup: SetupView,
     error: Option<String>,
+}
+
+/// The authenticator forms: the label (to add or rename one), or the first code of a new one.
+#[derive(Deserialize)]
+pub struct TotpForm {
+    label: Option<String>,
+    exchange_id: Option<String>,
+    pass_code: Option<String>,
 }
 
 /// The label of the user's authenticator `id`, if it is theirs.
@@ -50,26 +58,13 @@ fn with_error(message: String) -> Forms {
 /// `POST /account/totp`: starts adding an authenticator app with the given label.
 pub async fn add_totp(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    session: Session,
-    form: web::Form<CsrfForm>,
+    form: Csrf<TotpForm>,
+    user: FreshSignIn,
 ) -> Result<HttpResponse, WebError> {
-    let user = match fresh_form_user(&state, &req, &session, form.csrf_token.as_deref()).await? {
-        Ok(user) => user,
-        Err(sign_in_again) => return Ok(sign_in_again),
-    };
     match enroll::start_enrollment(&state, &user, form.label.as_deref(), None).await? {
         Err(EnrollRefusal::LimitReached(max)) => {
             let message = enroll::limit_message(max);
-            render_account(
-                &state,
-                &req,
-                &session,
-                &user,
-                with_error(message),
-                StatusCode::CONFLICT,
-            )
-            .await
+            render_account(&state, &user, with_error(message), StatusCode::CONFLICT).await
         }
         Ok(e) => {
             let setup = SetupView {
@@ -80,8 +75,10 @@ pub async fn add_totp(
                 exchange_id: e.verification.exchange_id,
             };
             html(
+                &state,
+                &user.browser,
                 &TotpSetupPage {
-                    csrf_token: form.csrf_token.clone().unwrap_or_default(),
+                    csrf_token: form.token().to_owned(),
                     setup,
                     error: None,
                 },
@@ -95,13 +92,9 @@ pub async fn add_totp(
 pub async fn confirm_totp(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
-    form: web::Form<CsrfForm>,
+    form: Csrf<TotpForm>,
+    user: FreshSignIn,
 ) -> Result<HttpResponse, WebError> {
-    let user = match fresh_form_user(&state, &req, &session, form.csrf_token.as_deref()).await? {
-        Ok(user) => user,
-        Err(sign_in_again) => return Ok(sign_in_again),
-    };
     let exchange_id = form.exchange_id.clone().unwrap_or_default();
     match enroll::confirm_enrollment(
         &state,
@@ -122,23 +115,26 @@ pub async fn confirm_totp(
                     .detail(format!("authenticator {} ({})", a.id, a.label)),
             )
             .await;
-            Ok(redirect("/account?notice=added"))
+            Ok(found("/account?notice=added"))
         }
         Confirmation::WrongCode => {
             match crate::web::routes::mfa::existing_setup(&state, &exchange_id).await? {
                 Some(setup) => {
                     let page = TotpSetupPage {
-                        csrf_token: form.csrf_token.clone().unwrap_or_default(),
+                        csrf_token: form.token().to_owned(),
                         setup,
                         error: Some("The code is not correct. Check the app and try again.".into()),
                     };
-                    html(&page, StatusCode::UNPROCESSABLE_ENTITY)
+                    html(
+                        &state,
+                        &user.browser,
+                        &page,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                    )
                 }
                 None => {
                     render_account(
                         &state,
-                        &req,
-                        &session,
                         &user,
                         with_error("That setup expired. Start again.".into()),
                         StatusCode::BAD_REQUEST,
@@ -150,8 +146,6 @@ pub async fn confirm_totp(
         Confirmation::Expired => {
             render_account(
                 &state,
-                &req,
-                &session,
                 &user,
                 with_error("That setup expired. Start again.".into()),
                 StatusCode::BAD_REQUEST,
@@ -165,14 +159,10 @@ pub async fn confirm_totp(
 pub async fn rename_totp(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
     path: web::Path<String>,
-    form: web::Form<CsrfForm>,
+    form: Csrf<TotpForm>,
+    user: FreshSignIn,
 ) -> Result<HttpResponse, WebError> {
-    let user = match fresh_form_user(&state, &req, &session, form.csrf_token.as_deref()).await? {
-        Ok(user) => user,
-        Err(sign_in_again) => return Ok(sign_in_again),
-    };
     let id = path.into_inner();
     let label: String = form
         .label
@@ -191,15 +181,7 @@ pub async fn rename_totp(
             rename_error: Some("Give the authenticator a name.".into()),
             ..Forms::default()
         };
-        return render_account(
-            &state,
-            &req,
-            &session,
-            &user,
-            forms,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        return render_account(&state, &user, forms, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let (lookup, user_id, new_label) = (id.clone(), user.id.clone(), label.clone());
     if !state
@@ -220,21 +202,17 @@ pub async fn rename_totp(
             )),
     )
     .await;
-    Ok(redirect("/account?notice=renamed"))
+    Ok(found("/account?notice=renamed"))
 }
 
 /// `POST /account/totp/{id}/remove`.
 pub async fn remove_totp(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
     path: web::Path<String>,
-    form: web::Form<CsrfForm>,
+    _form: Csrf<NoFields>,
+    user: FreshSignIn,
 ) -> Result<HttpResponse, WebError> {
-    let user = match fresh_form_user(&state, &req, &session, form.csrf_token.as_deref()).await? {
-        Ok(user) => user,
-        Err(sign_in_again) => return Ok(sign_in_again),
-    };
     let (id, user_id) = (path.into_inner(), user.id.clone());
     let label = own_label(&state, &user.id, &id).await?.unwrap_or_default();
     let lookup = id.clone();
@@ -253,5 +231,5 @@ pub async fn remove_totp(
             .detail(format!("authenticator {id} ({label}) removed by its owner")),
     )
     .await;
-    Ok(redirect("/account?notice=removed"))
+    Ok(found("/account?notice=removed"))
 }

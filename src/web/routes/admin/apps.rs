@@ -6,24 +6,22 @@
 //! `/admin`) are made and kept in shape by the application at every start; they are not listed
 //! and cannot be changed here, so an administrator cannot lock everyone out of the admin area.
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::apps_form::{self, FormView, Posted, audit_fields, client_type};
-use super::{Chrome, Section, admin_or_sign_in, changes, form_admin};
+use super::apps_form::{self, FormView, audit_fields, client_type};
+use super::{Chrome, Section, changes};
 use crate::domain::client::Client;
 use crate::domain::client_settings::ClientDraft;
 use crate::domain::ids::hash_secret;
-use crate::domain::user::User;
 use crate::flows::AppState;
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
-use crate::web::hosted::see_other;
-use crate::web::routes::account::html;
+use crate::web::extract::{Admin, Csrf};
+use crate::web::hosted::{html, see_other};
 
 /// Applications per page of the list.
 const PER_PAGE: i64 = 25;
@@ -81,14 +79,9 @@ pub struct ListQuery {
 /// `GET /admin/apps?page=N`.
 pub async fn list(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    session: Session,
     query: web::Query<ListQuery>,
+    admin: Admin,
 ) -> Result<HttpResponse, WebError> {
-    let admin = match admin_or_sign_in(&state, &req, &session).await? {
-        Ok(admin) => admin,
-        Err(sign_in) => return Ok(sign_in),
-    };
     let page = query
         .page
         .as_deref()
@@ -119,7 +112,7 @@ pub async fn list(
         })
         .collect();
     let page_view = AppsPage {
-        chrome: Chrome::new(&state, &req, &admin, Section::Applications),
+        chrome: Chrome::new(&state, &admin, Section::Applications),
         rows,
         page,
         previous: (page > 1).then_some(page - 1),
@@ -131,57 +124,46 @@ pub async fn list(
             _ => None,
         },
     };
-    html(&page_view, StatusCode::OK)
+    html(&state, &admin.browser, &page_view, StatusCode::OK)
 }
 
 /// `GET /admin/apps/new`.
-pub async fn new_form(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    session: Session,
-) -> Result<HttpResponse, WebError> {
-    let admin = match admin_or_sign_in(&state, &req, &session).await? {
-        Ok(admin) => admin,
-        Err(sign_in) => return Ok(sign_in),
-    };
+pub async fn new_form(state: web::Data<AppState>, admin: Admin) -> Result<HttpResponse, WebError> {
     let form = FormView::new(&apps_form::new_draft(), state.lifetimes, Vec::new());
-    render_form(&state, &req, &admin, None, false, form, StatusCode::OK)
+    render_form(&state, &admin, None, false, form, StatusCode::OK)
 }
 
 fn render_form(
     state: &AppState,
-    req: &HttpRequest,
-    admin: &User,
+    admin: &Admin,
     client_id: Option<String>,
     has_secret: bool,
     form: FormView,
     status: StatusCode,
 ) -> Result<HttpResponse, WebError> {
     let page = AppFormPage {
-        chrome: Chrome::new(state, req, admin, Section::Applications),
+        chrome: Chrome::new(state, admin, Section::Applications),
         client_id,
         has_secret,
         form,
     };
-    html(&page, status)
+    html(state, &admin.browser, &page, status)
 }
 
 /// `POST /admin/apps`: registers an application and shows its secret once.
 pub async fn create(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
-    form: web::Form<Vec<(String, String)>>,
+    form: Csrf<Vec<(String, String)>>,
+    admin: Admin,
 ) -> Result<HttpResponse, WebError> {
-    let Posted { csrf_token, draft } = apps_form::parse(form.into_inner());
-    let admin = form_admin(&state, &req, &session, csrf_token.as_deref()).await?;
+    let draft = apps_form::parse(form.into_inner());
     let settings = match draft.validate() {
         Ok(settings) => settings,
         Err(errors) => {
             let form = FormView::new(&draft, state.lifetimes, errors);
             return render_form(
                 &state,
-                &req,
                 &admin,
                 None,
                 false,
@@ -215,13 +197,13 @@ pub async fn create(
     )
     .await;
     let page = AppSecretPage {
-        chrome: Chrome::new(&state, &req, &admin, Section::Applications),
+        chrome: Chrome::new(&state, &admin, Section::Applications),
         heading: "Application registered",
         name: client.name,
         client_id: client.id,
         secret,
     };
-    html(&page, StatusCode::OK)
+    html(&state, &admin.browser, &page, StatusCode::OK)
 }
 
 /// A registered application that administrators may change; built-in and unknown ids are 404.
@@ -238,20 +220,14 @@ pub(super) async fn editable(state: &AppState, id: &str) -> Result<Client, WebEr
 /// `GET /admin/apps/{id}`: the edit form.
 pub async fn edit_form(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    session: Session,
     path: web::Path<String>,
+    admin: Admin,
 ) -> Result<HttpResponse, WebError> {
-    let admin = match admin_or_sign_in(&state, &req, &session).await? {
-        Ok(admin) => admin,
-        Err(sign_in) => return Ok(sign_in),
-    };
     let client = editable(&state, &path).await?;
     let form = FormView::new(&ClientDraft::from_client(&client), state.lifetimes, vec![]);
     let has_secret = client.secret_hash.is_some();
     render_form(
         &state,
-        &req,
         &admin,
         Some(client.id),
         has_secret,
@@ -265,12 +241,11 @@ pub async fn edit_form(
 pub async fn update(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
     path: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
+    form: Csrf<Vec<(String, String)>>,
+    admin: Admin,
 ) -> Result<HttpResponse, WebError> {
-    let Posted { csrf_token, draft } = apps_form::parse(form.into_inner());
-    let admin = form_admin(&state, &req, &session, csrf_token.as_deref()).await?;
+    let draft = apps_form::parse(form.into_inner());
     let before = editable(&state, &path).await?;
     let settings = match draft.validate() {
         Ok(settings) => settings,
@@ -279,7 +254,6 @@ pub async fn update(
             let has_secret = before.secret_hash.is_some();
             return render_form(
                 &state,
-                &req,
                 &admin,
                 Some(before.id),
                 has_secret,
@@ -332,13 +306,13 @@ pub async fn update(
     .await;
     if new_secret.is_some() {
         let page = AppSecretPage {
-            chrome: Chrome::new(&state, &req, &admin, Section::Applications),
+            chrome: Chrome::new(&state, &admin, Section::Applications),
             heading: "Application saved: it now has a client secret",
             name: after.name,
             client_id: after.id,
             secret: new_secret,
         };
-        return html(&page, StatusCode::OK);
+        return html(&state, &admin.browser, &page, StatusCode::OK);
     }
     Ok(see_other("/admin/apps?notice=updated".into()))
 }

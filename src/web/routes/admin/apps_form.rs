@@ -5,20 +5,12 @@ use crate::domain::client::{ALL_METHODS, Client, method_key};
 use crate::domain::client_settings::{ClientDraft, FieldError};
 use crate::domain::oauth::Lifetimes;
 
-/// A posted application form.
-pub struct Posted {
-    pub csrf_token: Option<String>,
-    pub draft: ClientDraft,
-}
-
 /// Reads the posted fields; checkboxes repeat their name, URI lists have one URI per line.
-pub fn parse(pairs: Vec<(String, String)>) -> Posted {
-    let mut csrf_token = None;
+pub fn parse(pairs: Vec<(String, String)>) -> ClientDraft {
     let mut draft = ClientDraft::default();
     let lines = |v: &str| -> Vec<String> { v.lines().map(str::to_owned).collect() };
     for (key, value) in pairs {
         match key.as_str() {
-            "csrf_token" => csrf_token = Some(value),
             "name" => draft.name = value,
             "redirect_uris" => draft.redirect_uris = lines(&value),
             "post_logout_redirect_uris" => draft.post_logout_redirect_uris = lines(&value),
@@ -34,7 +26,7 @@ pub fn parse(pairs: Vec<(String, String)>) -> Posted {
             _ => {}
         }
     }
-    Posted { csrf_token, draft }
+    draft
 }
 
 /// What a new application starts with: a confidential sign-in client with code and refresh

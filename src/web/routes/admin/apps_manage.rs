@@ -3,22 +3,20 @@
 //! logins, codes, access and refresh tokens (foreign keys `ON DELETE CASCADE`); rotating replaces
 //! the secret at once and shows the new one a single time.
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use serde::Deserialize;
 
 use super::apps::{AppSecretPage, editable};
 use super::apps_form::audit_fields;
-use super::{Chrome, Section, admin_or_sign_in, changes, form_admin};
+use super::{Chrome, Section, changes};
 use crate::domain::ids::hash_secret;
 use crate::flows::AppState;
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
-use crate::web::hosted::see_other;
-use crate::web::routes::account::html;
+use crate::web::extract::{Admin, Csrf, NoFields};
+use crate::web::hosted::{html, see_other};
 
 /// What a confirmation page asks.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -36,33 +34,23 @@ struct ConfirmPage {
     name: String,
 }
 
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    csrf_token: Option<String>,
-}
-
 async fn confirm(
     state: &AppState,
-    req: &HttpRequest,
-    session: &Session,
+    admin: &Admin,
     id: &str,
     action: Action,
 ) -> Result<HttpResponse, WebError> {
-    let admin = match admin_or_sign_in(state, req, session).await? {
-        Ok(admin) => admin,
-        Err(sign_in) => return Ok(sign_in),
-    };
     let client = editable(state, id).await?;
     if action == Action::Rotate && client.secret_hash.is_none() {
         return Err(no_secret());
     }
     let page = ConfirmPage {
-        chrome: Chrome::new(state, req, &admin, Section::Applications),
+        chrome: Chrome::new(state, admin, Section::Applications),
         action,
         client_id: client.id,
         name: client.name,
     };
-    html(&page, StatusCode::OK)
+    html(state, &admin.browser, &page, StatusCode::OK)
 }
 
 fn no_secret() -> WebError {
@@ -74,22 +62,20 @@ fn no_secret() -> WebError {
 /// `GET /admin/apps/{id}/delete`: asks before deleting.
 pub async fn delete_confirm(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    session: Session,
     path: web::Path<String>,
+    admin: Admin,
 ) -> Result<HttpResponse, WebError> {
-    confirm(&state, &req, &session, &path, Action::Delete).await
+    confirm(&state, &admin, &path, Action::Delete).await
 }
 
 /// `POST /admin/apps/{id}/delete`.
 pub async fn delete(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
     path: web::Path<String>,
-    form: web::Form<CsrfOnly>,
+    _form: Csrf<NoFields>,
+    admin: Admin,
 ) -> Result<HttpResponse, WebError> {
-    let admin = form_admin(&state, &req, &session, form.csrf_token.as_deref()).await?;
     let client = editable(&state, &path).await?;
     let id = client.id.clone();
     if !state
@@ -121,22 +107,20 @@ pub async fn delete(
 /// `GET /admin/apps/{id}/rotate`: asks before replacing the secret.
 pub async fn rotate_confirm(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    session: Session,
     path: web::Path<String>,
+    admin: Admin,
 ) -> Result<HttpResponse, WebError> {
-    confirm(&state, &req, &session, &path, Action::Rotate).await
+    confirm(&state, &admin, &path, Action::Rotate).await
 }
 
 /// `POST /admin/apps/{id}/rotate`: a new secret, shown once; the old one stops working.
 pub async fn rotate(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
     path: web::Path<String>,
-    form: web::Form<CsrfOnly>,
+    _form: Csrf<NoFields>,
+    admin: Admin,
 ) -> Result<HttpResponse, WebError> {
-    let admin = form_admin(&state, &req, &session, form.csrf_token.as_deref()).await?;
     let client = editable(&state, &path).await?;
     if client.secret_hash.is_none() {
         return Err(no_secret());
@@ -160,11 +144,11 @@ pub async fn rotate(
     )
     .await;
     let page = AppSecretPage {
-        chrome: Chrome::new(&state, &req, &admin, Section::Applications),
+        chrome: Chrome::new(&state, &admin, Section::Applications),
         heading: "New client secret",
         name: client.name,
         client_id: client.id,
         secret: Some(secret),
     };
-    html(&page, StatusCode::OK)
+    html(&state, &admin.browser, &page, StatusCode::OK)
 }

@@ -2,19 +2,19 @@
 //! and a range of days (UTC), 25 events a page. The filters are a plain GET form; a value that
 //! cannot be used (a malformed date) is shown next to its field with 422, never a server error.
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::pager::{PER_PAGE, Pager};
-use super::{Chrome, Section, admin_or_sign_in};
+use super::{Chrome, Section};
 use crate::domain::user::Email;
 use crate::flows::AppState;
 use crate::store::{self, audit::AuditEntry, audit::AuditFilter};
 use crate::web::error::WebError;
+use crate::web::extract::Admin;
+use crate::web::hosted::html;
 use crate::web::iso8601;
-use crate::web::routes::account::html;
 
 /// The known kinds of action (the part of an action before its first dot), for the filter.
 /// Add a prefix here when a new family of audit actions appears.
@@ -199,12 +199,8 @@ fn view(entry: AuditEntry) -> EventView {
 pub async fn audit_log(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
+    admin: Admin,
 ) -> Result<HttpResponse, WebError> {
-    let admin = match admin_or_sign_in(&state, &req, &session).await? {
-        Ok(admin) => admin,
-        Err(sign_in) => return Ok(sign_in),
-    };
     let (form, page) = read_form(&req);
     let (filter, errors) = validate(&form);
     let page = Pager::requested(page.as_deref());
@@ -239,7 +235,7 @@ pub async fn audit_log(
         total,
     );
     let page = AuditPage {
-        chrome: Chrome::new(&state, &req, &admin, Section::Audit),
+        chrome: Chrome::new(&state, &admin, Section::Audit),
         form,
         errors,
         kinds: KINDS,
@@ -247,5 +243,5 @@ pub async fn audit_log(
         events,
         pager,
     };
-    html(&page, status)
+    html(&state, &admin.browser, &page, status)
 }

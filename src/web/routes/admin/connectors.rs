@@ -4,13 +4,12 @@
 
 use std::collections::BTreeMap;
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::settings_form::{self, Field, Group, Kind, Saved};
-use super::{Chrome, Section, admin_or_sign_in, form_admin};
+use super::{Chrome, Section};
 use crate::channels::{DeliveryError, Email, Push, Receipt, Sms};
 use crate::domain::user::{Email as Address, normalize_phone};
 use crate::domain::verification::mask_email;
@@ -19,7 +18,8 @@ use crate::store;
 use crate::store::deliveries::Delivery;
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
-use crate::web::routes::account::html;
+use crate::web::extract::{Admin, Csrf};
+use crate::web::hosted::html;
 
 /// The answer to a test message, shown on the page.
 pub struct TestResult {
@@ -121,14 +121,9 @@ fn groups() -> Vec<Group> {
     ]
 }
 
-fn page(
-    state: &AppState,
-    req: &HttpRequest,
-    admin: &crate::domain::user::User,
-    groups: Vec<Group>,
-) -> ConnectorsPage {
+fn page(state: &AppState, admin: &Admin, groups: Vec<Group>) -> ConnectorsPage {
     ConnectorsPage {
-        chrome: Chrome::new(state, req, admin, Section::Connectors),
+        chrome: Chrome::new(state, admin, Section::Connectors),
         groups,
         mail_to: admin.email.clone(),
         sms_to: String::new(),
@@ -147,33 +142,21 @@ fn current_groups(state: &AppState) -> Vec<Group> {
 
 pub async fn connectors_page(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    session: Session,
     query: web::Query<BTreeMap<String, String>>,
+    admin: Admin,
 ) -> Result<HttpResponse, WebError> {
-    let admin = match admin_or_sign_in(&state, &req, &session).await? {
-        Ok(admin) => admin,
-        Err(sign_in) => return Ok(sign_in),
-    };
-    let mut view = page(&state, &req, &admin, current_groups(&state));
+    let mut view = page(&state, &admin, current_groups(&state));
     view.notice = settings_form::saved_notice(&query, "The connectors in force changed.");
-    html(&view, StatusCode::OK)
+    html(&state, &admin.browser, &view, StatusCode::OK)
 }
 
 pub async fn connectors_save(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
-    form: web::Form<BTreeMap<String, String>>,
+    form: Csrf<BTreeMap<String, String>>,
+    admin: Admin,
 ) -> Result<HttpResponse, WebError> {
     let form = form.into_inner();
-    let admin = form_admin(
-        &state,
-        &req,
-        &session,
-        form.get("csrf_token").map(String::as_str),
-    )
-    .await?;
     let mut groups = groups();
     match settings_form::save(
         &state,
@@ -188,9 +171,14 @@ pub async fn connectors_save(
     {
         Saved::Applied(detail) => Ok(settings_form::after_save("/admin/connectors", &detail)),
         Saved::Invalid => {
-            let mut view = page(&state, &req, &admin, groups);
+            let mut view = page(&state, &admin, groups);
             view.error = Some("Nothing was saved: correct the fields marked below.".into());
-            html(&view, StatusCode::UNPROCESSABLE_ENTITY)
+            html(
+                &state,
+                &admin.browser,
+                &view,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
         }
     }
 }
@@ -199,23 +187,16 @@ pub async fn connectors_save(
 pub async fn connectors_test(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
-    form: web::Form<BTreeMap<String, String>>,
+    form: Csrf<BTreeMap<String, String>>,
+    admin: Admin,
 ) -> Result<HttpResponse, WebError> {
     let form = form.into_inner();
-    let admin = form_admin(
-        &state,
-        &req,
-        &session,
-        form.get("csrf_token").map(String::as_str),
-    )
-    .await?;
     let to = form
         .get("to")
         .map(|t| t.trim().to_owned())
         .unwrap_or_default();
     let channel = form.get("channel").map(String::as_str).unwrap_or("");
-    let mut view = page(&state, &req, &admin, current_groups(&state));
+    let mut view = page(&state, &admin, current_groups(&state));
     let live = state.live();
     let text = format!(
         "This is a test message from {} (sent by {}).",
@@ -226,7 +207,13 @@ pub async fn connectors_test(
             "email" => {
                 view.mail_to = to.clone();
                 let Ok(address) = Address::parse(&to) else {
-                    return refused(view, "email", "Enter an email address to send the test to.");
+                    return refused(
+                        &state,
+                        &admin,
+                        view,
+                        "email",
+                        "Enter an email address to send the test to.",
+                    );
                 };
                 let mail = Email {
                     to: address.to_string(),
@@ -244,6 +231,8 @@ pub async fn connectors_test(
                 view.sms_to = to.clone();
                 let Some(sms) = &live.channels.sms else {
                     return refused(
+                        &state,
+                        &admin,
                         view,
                         "sms",
                         "No SMS provider is configured: choose one above and save first.",
@@ -251,6 +240,8 @@ pub async fn connectors_test(
                 };
                 let Ok(number) = normalize_phone(&to) else {
                     return refused(
+                        &state,
+                        &admin,
                         view,
                         "sms",
                         "Enter the number in international form, like +49 151 12345678.",
@@ -270,13 +261,21 @@ pub async fn connectors_test(
                 view.push_to = to.clone();
                 let Some(push) = &live.channels.push else {
                     return refused(
+                        &state,
+                        &admin,
                         view,
                         "push",
                         "No push service is configured: choose one above and save first.",
                     );
                 };
                 if to.is_empty() {
-                    return refused(view, "push", "Enter a device's push token (or ntfy topic).");
+                    return refused(
+                        &state,
+                        &admin,
+                        view,
+                        "push",
+                        "Enter a device's push token (or ntfy topic).",
+                    );
                 }
                 let note = Push {
                     device_token: to.clone(),
@@ -327,6 +326,8 @@ pub async fn connectors_test(
         },
     });
     html(
+        &state,
+        &admin.browser,
         &view,
         if ok {
             StatusCode::OK
@@ -337,6 +338,8 @@ pub async fn connectors_test(
 }
 
 fn refused(
+    state: &AppState,
+    admin: &Admin,
     mut view: ConnectorsPage,
     channel: &'static str,
     message: &str,
@@ -346,5 +349,10 @@ fn refused(
         ok: false,
         text: message.into(),
     });
-    html(&view, StatusCode::UNPROCESSABLE_ENTITY)
+    html(
+        state,
+        &admin.browser,
+        &view,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
 }

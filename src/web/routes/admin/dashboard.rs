@@ -1,14 +1,14 @@
 //! `GET /admin`: how the installation is doing at a glance.
 
-use actix_session::Session;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::{Chrome, Section, admin_or_sign_in};
+use super::{Chrome, Section};
 use crate::flows::AppState;
 use crate::store;
 use crate::web::error::WebError;
-use crate::web::routes::account::html;
+use crate::web::extract::Admin;
+use crate::web::hosted::html;
 
 #[derive(Template)]
 #[template(path = "admin/dashboard.html")]
@@ -23,15 +23,7 @@ struct DashboardPage {
     failed_deliveries: i64,
 }
 
-pub async fn dashboard(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    session: Session,
-) -> Result<HttpResponse, WebError> {
-    let admin = match admin_or_sign_in(&state, &req, &session).await? {
-        Ok(admin) => admin,
-        Err(sign_in) => return Ok(sign_in),
-    };
+pub async fn dashboard(state: web::Data<AppState>, admin: Admin) -> Result<HttpResponse, WebError> {
     let now = state.now();
     let day_ago = now - 86_400;
     let (users, applications, sign_ins, failures, locked, failed_deliveries) = state
@@ -49,7 +41,7 @@ pub async fn dashboard(
         })
         .await?;
     let page = DashboardPage {
-        chrome: Chrome::new(&state, &req, &admin, Section::Dashboard),
+        chrome: Chrome::new(&state, &admin, Section::Dashboard),
         users,
         applications,
         sign_ins,
@@ -57,5 +49,10 @@ pub async fn dashboard(
         locked,
         failed_deliveries,
     };
-    html(&page, actix_web::http::StatusCode::OK)
+    html(
+        &state,
+        &admin.browser,
+        &page,
+        actix_web::http::StatusCode::OK,
+    )
 }

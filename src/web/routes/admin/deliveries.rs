@@ -3,19 +3,19 @@
 
 use std::collections::HashMap;
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::audit::utc_text;
 use super::pager::{PER_PAGE, Pager};
-use super::{Chrome, Section, admin_or_sign_in};
+use super::{Chrome, Section};
 use crate::flows::AppState;
 use crate::store::{self, deliveries::Delivery};
 use crate::web::error::WebError;
+use crate::web::extract::Admin;
+use crate::web::hosted::html;
 use crate::web::iso8601;
-use crate::web::routes::account::html;
 
 /// One row of the table.
 struct DeliveryView {
@@ -58,12 +58,8 @@ fn view(d: Delivery, emails: &HashMap<String, String>) -> DeliveryView {
 pub async fn deliveries(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
+    admin: Admin,
 ) -> Result<HttpResponse, WebError> {
-    let admin = match admin_or_sign_in(&state, &req, &session).await? {
-        Ok(admin) => admin,
-        Err(sign_in) => return Ok(sign_in),
-    };
     let mut failed_only = false;
     let mut page = None;
     for (name, value) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
@@ -98,10 +94,10 @@ pub async fn deliveries(
         total,
     );
     let page = DeliveriesPage {
-        chrome: Chrome::new(&state, &req, &admin, Section::Deliveries),
+        chrome: Chrome::new(&state, &admin, Section::Deliveries),
         failed_only,
         deliveries: rows.into_iter().map(|d| view(d, &emails)).collect(),
         pager,
     };
-    html(&page, StatusCode::OK)
+    html(&state, &admin.browser, &page, StatusCode::OK)
 }

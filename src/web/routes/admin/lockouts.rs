@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -13,7 +12,7 @@ use serde::Deserialize;
 
 use super::unlocks::{subject_user, unlock_authenticator, unlock_channel};
 use super::user_detail::channel_name;
-use super::{Chrome, Section, admin_or_sign_in, form_admin};
+use super::{Chrome, Section};
 use crate::domain::one_time_code::Channel;
 use crate::domain::policy::{LOCKED_UNTIL_UNLOCKED, PASSWORD_LOCK_CHANNEL};
 use crate::flows::AppState;
@@ -21,9 +20,9 @@ use crate::store::{self, code_lockouts::CodeLockout};
 use crate::web::audit::{self, Audit};
 use crate::web::authenticator_view::admin_time;
 use crate::web::error::WebError;
-use crate::web::hosted::see_other;
+use crate::web::extract::{Admin, Csrf};
+use crate::web::hosted::{html, see_other};
 use crate::web::iso8601;
-use crate::web::routes::account::html;
 
 /// The most locks of each kind the page lists (an attack on many names is visible, the page
 /// stays small).
@@ -86,14 +85,9 @@ fn channel_view(l: CodeLockout) -> LockView {
 /// `GET /admin/lockouts?notice=…`.
 pub async fn lockouts(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    session: Session,
     query: web::Query<LockoutsQuery>,
+    admin: Admin,
 ) -> Result<HttpResponse, WebError> {
-    let admin = match admin_or_sign_in(&state, &req, &session).await? {
-        Ok(admin) => admin,
-        Err(sign_in) => return Ok(sign_in),
-    };
     let now = state.now();
     let (authenticators, channels, emails) = state
         .store
@@ -140,7 +134,7 @@ pub async fn lockouts(
     }
     locks.sort_by_key(|l| l.until);
     let page = LockoutsPage {
-        chrome: Chrome::new(&state, &req, &admin, Section::Lockouts),
+        chrome: Chrome::new(&state, &admin, Section::Lockouts),
         locks,
         notice: match query.notice.as_deref() {
             Some("unlocked") => Some("Unlocked."),
@@ -148,13 +142,12 @@ pub async fn lockouts(
             _ => None,
         },
     };
-    html(&page, StatusCode::OK)
+    html(&state, &admin.browser, &page, StatusCode::OK)
 }
 
 /// The Unlock form of one row: an authenticator, or a subject's channel.
 #[derive(Deserialize)]
 pub struct UnlockForm {
-    csrf_token: Option<String>,
     authenticator: Option<String>,
     subject: Option<String>,
     channel: Option<String>,
@@ -164,11 +157,10 @@ pub struct UnlockForm {
 pub async fn unlock(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
-    form: web::Form<UnlockForm>,
+    form: Csrf<UnlockForm>,
+    admin: Admin,
 ) -> Result<HttpResponse, WebError> {
     let form = form.into_inner();
-    let admin = form_admin(&state, &req, &session, form.csrf_token.as_deref()).await?;
     let unlocked = match (form.authenticator, form.subject, form.channel) {
         (Some(id), None, None) => unlock_authenticator(&state, id, None).await?,
         (None, Some(subject), Some(channel)) => {

@@ -4,19 +4,19 @@
 
 use std::collections::BTreeMap;
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde_json::Value;
 
 use super::settings_form::{self, Field, Group, Kind, Saved};
-use super::{Chrome, Section, admin_or_sign_in, form_admin};
+use super::{Chrome, Section};
 use crate::config::Config;
 use crate::domain::verification::Method;
 use crate::flows::AppState;
 use crate::web::error::WebError;
-use crate::web::routes::account::html;
+use crate::web::extract::{Admin, Csrf};
+use crate::web::hosted::html;
 
 const METHODS: [(Method, &str); 6] = [
     (Method::Password, "Password"),
@@ -257,42 +257,30 @@ fn toggles(config: &Config, form: Option<&BTreeMap<String, String>>) -> Vec<Meth
 
 pub async fn methods_page(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    session: Session,
     query: web::Query<BTreeMap<String, String>>,
+    admin: Admin,
 ) -> Result<HttpResponse, WebError> {
-    let admin = match admin_or_sign_in(&state, &req, &session).await? {
-        Ok(admin) => admin,
-        Err(sign_in) => return Ok(sign_in),
-    };
     let live = state.live();
     let mut groups = groups();
     settings_form::fill(&mut groups, &live.config);
     let page = MethodsPage {
-        chrome: Chrome::new(&state, &req, &admin, Section::Methods),
+        chrome: Chrome::new(&state, &admin, Section::Methods),
         methods: toggles(&live.config, None),
         groups,
         totp_warnings: totp_warnings(&live.config),
         notice: settings_form::saved_notice(&query, "The new settings are in force."),
         error: None,
     };
-    html(&page, StatusCode::OK)
+    html(&state, &admin.browser, &page, StatusCode::OK)
 }
 
 pub async fn methods_save(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
-    form: web::Form<BTreeMap<String, String>>,
+    form: Csrf<BTreeMap<String, String>>,
+    admin: Admin,
 ) -> Result<HttpResponse, WebError> {
     let form = form.into_inner();
-    let admin = form_admin(
-        &state,
-        &req,
-        &session,
-        form.get("csrf_token").map(String::as_str),
-    )
-    .await?;
     let disabled: Vec<Value> = METHODS
         .iter()
         .map(|(m, _)| m.as_str().to_lowercase())
@@ -315,14 +303,19 @@ pub async fn methods_save(
         Saved::Invalid => {
             let live = state.live();
             let page = MethodsPage {
-                chrome: Chrome::new(&state, &req, &admin, Section::Methods),
+                chrome: Chrome::new(&state, &admin, Section::Methods),
                 methods: toggles(&live.config, Some(&form)),
                 groups,
                 totp_warnings: totp_warnings(&live.config),
                 notice: None,
                 error: Some("Nothing was saved: correct the fields marked below.".into()),
             };
-            html(&page, StatusCode::UNPROCESSABLE_ENTITY)
+            html(
+                &state,
+                &admin.browser,
+                &page,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
         }
     }
 }

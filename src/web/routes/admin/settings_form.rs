@@ -15,6 +15,7 @@ use crate::settings::{EDITABLE, effective};
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
+use crate::web::hosted::see_other;
 
 /// How a field is edited.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -281,12 +282,7 @@ fn capitalised(text: &str) -> String {
 
 /// Where a settings page goes after a save: back to itself, saying whether anything changed.
 pub fn after_save(page: &str, detail: &str) -> actix_web::HttpResponse {
-    actix_web::HttpResponse::SeeOther()
-        .insert_header((
-            actix_web::http::header::LOCATION,
-            format!("{page}?saved={}", u8::from(!detail.is_empty())),
-        ))
-        .finish()
+    see_other(format!("{page}?saved={}", u8::from(!detail.is_empty())))
 }
 
 /// The notice for `?saved=` after [`after_save`]; `applied` says what a change did.

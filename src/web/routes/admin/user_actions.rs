@@ -1,20 +1,19 @@
 //! The account forms of a user's admin page (`POST /admin/users/{id}/…`): disable / enable,
 //! the admin role, send a password reset, end one or all sessions (all of them, and disabling,
 //! also revoke the user's tokens) (the forms about sign-in factors
-//! are in `user_factors`). Each checks the CSRF token and the admin role, is audit-logged as
+//! are in `user_factors`). Each is a `Csrf` form of an `Admin`, is audit-logged as
 //! `admin.user.*` (actor: the admin, user: the account, before → after), and goes back to the
 //! user's page with a notice.
 //!
 //! An administrator cannot disable their own account or take their own admin role: the page
 //! says so, and nothing changes (another administrator can).
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
+use super::changes;
 use super::user_detail::{find, render};
-use super::{changes, form_admin};
 use crate::domain::user::{Email, User};
 use crate::domain::user_agent::device_name;
 use crate::domain::verification::mask_email;
@@ -24,31 +23,19 @@ use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::authenticator_view::admin_time;
 use crate::web::error::WebError;
+use crate::web::extract::{Admin, Csrf, NoFields};
 use crate::web::hosted::{MAIL_NOT_SENT, app_name, code_locked_message, see_other};
 use crate::web::routes::password_forgot::send_reset_code;
 
+/// The role form.
 #[derive(Deserialize)]
-pub struct ActionForm {
-    csrf_token: Option<String>,
+pub struct RoleForm {
     /// For the role form: `1` gives the admin role, anything else takes it.
     admin: Option<String>,
 }
 
 pub(super) fn back(user_id: &str, notice: &str) -> HttpResponse {
     see_other(format!("/admin/users/{user_id}?notice={notice}"))
-}
-
-/// The admin behind the form and the user it is about (404 for an unknown user).
-pub(super) async fn admin_and_user(
-    state: &AppState,
-    req: &HttpRequest,
-    session: &Session,
-    form: &ActionForm,
-    user_id: &str,
-) -> Result<(User, User), WebError> {
-    let admin = form_admin(state, req, session, form.csrf_token.as_deref()).await?;
-    let user = find(state, user_id).await?;
-    Ok((admin, user))
 }
 
 pub(super) fn event(action: &str, admin: &User, user: &User, detail: String) -> Audit {
@@ -67,16 +54,15 @@ fn yes_no(b: bool) -> String {
 pub async fn disable(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
     path: web::Path<String>,
-    form: web::Form<ActionForm>,
+    _form: Csrf<NoFields>,
+    admin: Admin,
 ) -> Result<HttpResponse, WebError> {
-    let (admin, user) = admin_and_user(&state, &req, &session, &form, &path).await?;
+    let user = find(&state, &path).await?;
     if user.id == admin.id {
         let error = "You cannot disable your own account. Another administrator can.";
         return render(
             &state,
-            &req,
             &admin,
             &user,
             None,
@@ -114,11 +100,11 @@ pub async fn disable(
 pub async fn enable(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
     path: web::Path<String>,
-    form: web::Form<ActionForm>,
+    _form: Csrf<NoFields>,
+    admin: Admin,
 ) -> Result<HttpResponse, WebError> {
-    let (admin, user) = admin_and_user(&state, &req, &session, &form, &path).await?;
+    let user = find(&state, &path).await?;
     let (id, now) = (user.id.clone(), state.now());
     state
         .store
@@ -138,17 +124,16 @@ pub async fn enable(
 pub async fn set_admin(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
     path: web::Path<String>,
-    form: web::Form<ActionForm>,
+    form: Csrf<RoleForm>,
+    admin: Admin,
 ) -> Result<HttpResponse, WebError> {
-    let (admin, user) = admin_and_user(&state, &req, &session, &form, &path).await?;
+    let user = find(&state, &path).await?;
     let make_admin = form.admin.as_deref() == Some("1");
     if user.id == admin.id && !make_admin {
         let error = "You cannot remove your own admin role. Another administrator can.";
         return render(
             &state,
-            &req,
             &admin,
             &user,
             None,
@@ -184,11 +169,11 @@ pub async fn set_admin(
 pub async fn send_reset(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
     path: web::Path<String>,
-    form: web::Form<ActionForm>,
+    _form: Csrf<NoFields>,
+    admin: Admin,
 ) -> Result<HttpResponse, WebError> {
-    let (admin, user) = admin_and_user(&state, &req, &session, &form, &path).await?;
+    let user = find(&state, &path).await?;
     let email = Email::parse(&user.email)
         .ok()
         .filter(|_| user.can_sign_in());
@@ -200,7 +185,6 @@ pub async fn send_reset(
         };
         return render(
             &state,
-            &req,
             &admin,
             &user,
             None,
@@ -259,7 +243,7 @@ pub async fn send_reset(
 async fn reset_refused(
     state: &AppState,
     req: &HttpRequest,
-    admin: &User,
+    admin: &Admin,
     user: &User,
     error: String,
     status: StatusCode,
@@ -276,7 +260,7 @@ async fn reset_refused(
             )),
     )
     .await;
-    render(state, req, admin, user, None, Some(error), status).await
+    render(state, admin, user, None, Some(error), status).await
 }
 
 /// `POST /admin/users/{id}/end-sessions`: signs the user out of every browser and every
@@ -284,11 +268,11 @@ async fn reset_refused(
 pub async fn end_sessions(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
     path: web::Path<String>,
-    form: web::Form<ActionForm>,
+    _form: Csrf<NoFields>,
+    admin: Admin,
 ) -> Result<HttpResponse, WebError> {
-    let (admin, user) = admin_and_user(&state, &req, &session, &form, &path).await?;
+    let user = find(&state, &path).await?;
     let (id, now) = (user.id.clone(), state.now());
     let (ended, revoked) = state
         .store
@@ -315,12 +299,12 @@ pub async fn end_sessions(
 pub async fn end_session(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
     path: web::Path<(String, String)>,
-    form: web::Form<ActionForm>,
+    _form: Csrf<NoFields>,
+    admin: Admin,
 ) -> Result<HttpResponse, WebError> {
     let (user_id, public_id) = path.into_inner();
-    let (admin, user) = admin_and_user(&state, &req, &session, &form, &user_id).await?;
+    let user = find(&state, &user_id).await?;
     let id = user.id.clone();
     let ended = state
         .store

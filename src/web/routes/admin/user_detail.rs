@@ -4,14 +4,13 @@
 //! and the newest audit events about the user — with the forms of `user_actions` beside each
 //! item.
 
-use actix_session::{Session, SessionExt};
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
 use super::users::status_text;
-use super::{Chrome, Section, admin_or_sign_in};
+use super::{Chrome, Section};
 use crate::domain::one_time_code::{Channel, subject_for_user};
 use crate::domain::policy::{PASSWORD_LOCK_CHANNEL, is_locked};
 use crate::domain::user::User;
@@ -23,7 +22,8 @@ use crate::web::authenticator_view::{
     AdminAuthenticatorView, admin_authenticator_views, admin_time, lock_status,
 };
 use crate::web::error::WebError;
-use crate::web::routes::account::html;
+use crate::web::extract::Admin;
+use crate::web::hosted::html;
 use crate::web::session_store::current_row;
 
 /// How many audit events the page shows.
@@ -88,18 +88,13 @@ pub struct UserQuery {
 /// `GET /admin/users/{id}?notice=…`.
 pub async fn show(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    session: Session,
     path: web::Path<String>,
     query: web::Query<UserQuery>,
+    admin: Admin,
 ) -> Result<HttpResponse, WebError> {
-    let admin = match admin_or_sign_in(&state, &req, &session).await? {
-        Ok(admin) => admin,
-        Err(sign_in) => return Ok(sign_in),
-    };
     let user = find(&state, &path.into_inner()).await?;
     let notice = query.notice.as_deref().and_then(|n| notice_text(n, &user));
-    render(&state, &req, &admin, &user, notice, None, StatusCode::OK).await
+    render(&state, &admin, &user, notice, None, StatusCode::OK).await
 }
 
 /// The user `id`, or 404.
@@ -161,8 +156,7 @@ fn lower_first(text: &str) -> String {
 /// Renders the user's page with an optional notice or error.
 pub(super) async fn render(
     state: &AppState,
-    req: &HttpRequest,
-    admin: &User,
+    admin: &Admin,
     user: &User,
     notice: Option<String>,
     error: Option<String>,
@@ -183,8 +177,8 @@ pub(super) async fn render(
         })
         .await?;
     // "This browser" marks the admin's own session when the page is about their own account.
-    let this_browser = current_row(&req.get_session());
-    let chrome = Chrome::new(state, req, admin, Section::Users);
+    let this_browser = current_row(&admin.session);
+    let chrome = Chrome::new(state, admin, Section::Users);
     let (password, codes): (Vec<_>, Vec<_>) = lockouts
         .into_iter()
         .filter(|l| l.failure_count > 0 || is_locked(l.locked_until, now))
@@ -252,5 +246,5 @@ pub(super) async fn render(
         notice,
         error,
     };
-    html(&page, status)
+    html(state, &admin.browser, &page, status)
 }

@@ -1,31 +1,32 @@
 //! The sign-in factor forms of a user's admin page (`POST /admin/users/{id}/…`): unlock or
 //! remove an authenticator app, unlock a code channel, remove a push device. Like the account
-//! forms in `user_actions`: CSRF and admin checks, an `admin.user.*` audit event with
+//! forms in `user_actions`: `Csrf` forms of an `Admin`, an `admin.user.*` audit event with
 //! before → after, and back to the user's page with a notice.
 
-use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::unlocks;
-use super::user_actions::{ActionForm, admin_and_user, back, event};
+use super::user_actions::{back, event};
+use super::user_detail::find;
 use crate::domain::one_time_code::{Channel, subject_for_user};
 use crate::domain::policy::PASSWORD_LOCK_CHANNEL;
 use crate::flows::AppState;
 use crate::store;
 use crate::web::audit;
 use crate::web::error::WebError;
+use crate::web::extract::{Admin, Csrf, NoFields};
 
 /// `POST /admin/users/{id}/authenticators/{authenticator}/unlock`: clears the lockout and the
 /// count of wrong codes.
 pub async fn unlock_authenticator(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
     path: web::Path<(String, String)>,
-    form: web::Form<ActionForm>,
+    _form: Csrf<NoFields>,
+    admin: Admin,
 ) -> Result<HttpResponse, WebError> {
     let (user_id, authenticator_id) = path.into_inner();
-    let (admin, user) = admin_and_user(&state, &req, &session, &form, &user_id).await?;
+    let user = find(&state, &user_id).await?;
     let unlocked = unlocks::unlock_authenticator(&state, authenticator_id, Some(user.id.clone()))
         .await?
         .ok_or_else(|| WebError::NotFound("This user has no such authenticator.".into()))?;
@@ -44,12 +45,12 @@ pub async fn unlock_authenticator(
 pub async fn revoke_totp(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
     path: web::Path<(String, String)>,
-    form: web::Form<ActionForm>,
+    _form: Csrf<NoFields>,
+    admin: Admin,
 ) -> Result<HttpResponse, WebError> {
     let (user_id, authenticator_id) = path.into_inner();
-    let (admin, user) = admin_and_user(&state, &req, &session, &form, &user_id).await?;
+    let user = find(&state, &user_id).await?;
     let (id, owner) = (authenticator_id.clone(), user.id.clone());
     let removed = state
         .store
@@ -84,12 +85,12 @@ pub async fn revoke_totp(
 pub async fn unlock_channel(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
     path: web::Path<(String, String)>,
-    form: web::Form<ActionForm>,
+    _form: Csrf<NoFields>,
+    admin: Admin,
 ) -> Result<HttpResponse, WebError> {
     let (user_id, channel) = path.into_inner();
-    let (admin, user) = admin_and_user(&state, &req, &session, &form, &user_id).await?;
+    let user = find(&state, &user_id).await?;
     let not_found = || WebError::NotFound("This user has no lockout on that channel.".into());
     let channel: &'static str = if channel == PASSWORD_LOCK_CHANNEL {
         PASSWORD_LOCK_CHANNEL
@@ -123,12 +124,12 @@ pub async fn unlock_channel(
 pub async fn remove_device(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
     path: web::Path<(String, String)>,
-    form: web::Form<ActionForm>,
+    _form: Csrf<NoFields>,
+    admin: Admin,
 ) -> Result<HttpResponse, WebError> {
     let (user_id, device_id) = path.into_inner();
-    let (admin, user) = admin_and_user(&state, &req, &session, &form, &user_id).await?;
+    let user = find(&state, &user_id).await?;
     let (id, owner) = (device_id.clone(), user.id.clone());
     let removed = state
         .store

@@ -2,13 +2,12 @@
 //! ones, 25 a page) and "Create user". A user's own page is in `user_detail`, its actions in
 //! `user_actions`.
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{Chrome, Section, admin_or_sign_in, changes, form_admin};
+use super::{Chrome, Section, changes};
 use crate::domain::one_time_code::mask_phone;
 use crate::domain::user::{OperatorUser, User};
 use crate::flows::AppState;
@@ -17,8 +16,8 @@ use crate::store::{self, StoreError};
 use crate::web::audit::{self, Audit};
 use crate::web::authenticator_view::admin_time;
 use crate::web::error::WebError;
-use crate::web::hosted::{MAX_NAME_CHARS, see_other};
-use crate::web::routes::account::html;
+use crate::web::extract::{Admin, Csrf};
+use crate::web::hosted::{MAX_NAME_CHARS, html, see_other};
 
 /// Users on one page of the list.
 pub const PAGE_SIZE: i64 = 25;
@@ -94,14 +93,9 @@ fn page_link(q: &str, locked: bool, disabled: bool, page: i64) -> String {
 /// `GET /admin/users?q=&locked=1&disabled=1&page=N`.
 pub async fn list(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    session: Session,
     query: web::Query<UsersQuery>,
+    admin: Admin,
 ) -> Result<HttpResponse, WebError> {
-    let admin = match admin_or_sign_in(&state, &req, &session).await? {
-        Ok(admin) => admin,
-        Err(sign_in) => return Ok(sign_in),
-    };
     let query = query.into_inner();
     let q: String = query
         .q
@@ -139,7 +133,7 @@ pub async fn list(
         })
         .await?;
     let page = UsersPage {
-        chrome: Chrome::new(&state, &req, &admin, Section::Users),
+        chrome: Chrome::new(&state, &admin, Section::Users),
         previous: (page > 1).then(|| page_link(&q, locked, disabled, page - 1)),
         next: (page < pages).then(|| page_link(&q, locked, disabled, page + 1)),
         q,
@@ -161,7 +155,7 @@ pub async fn list(
         page,
         pages,
     };
-    html(&page, StatusCode::OK)
+    html(&state, &admin.browser, &page, StatusCode::OK)
 }
 
 /// What a user can prove themselves with besides the password: authenticator apps, push
@@ -205,29 +199,20 @@ struct NewUserPage {
 }
 
 /// `GET /admin/users/new`: the empty form.
-pub async fn new_form(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    session: Session,
-) -> Result<HttpResponse, WebError> {
-    let admin = match admin_or_sign_in(&state, &req, &session).await? {
-        Ok(admin) => admin,
-        Err(sign_in) => return Ok(sign_in),
-    };
+pub async fn new_form(state: web::Data<AppState>, admin: Admin) -> Result<HttpResponse, WebError> {
     let page = NewUserPage {
-        chrome: Chrome::new(&state, &req, &admin, Section::Users),
+        chrome: Chrome::new(&state, &admin, Section::Users),
         email: String::new(),
         name: String::new(),
         phone: String::new(),
         is_admin: false,
         errors: FieldErrors::default(),
     };
-    html(&page, StatusCode::OK)
+    html(&state, &admin.browser, &page, StatusCode::OK)
 }
 
 #[derive(Deserialize)]
 pub struct NewUserForm {
-    csrf_token: Option<String>,
     email: Option<String>,
     name: Option<String>,
     password: Option<String>,
@@ -240,11 +225,10 @@ pub struct NewUserForm {
 pub async fn create(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
-    form: web::Form<NewUserForm>,
+    form: Csrf<NewUserForm>,
+    admin: Admin,
 ) -> Result<HttpResponse, WebError> {
     let form = form.into_inner();
-    let admin = form_admin(&state, &req, &session, form.csrf_token.as_deref()).await?;
     let email = form.email.unwrap_or_default().trim().to_owned();
     let name = form.name.unwrap_or_default().trim().to_owned();
     let phone = form.phone.unwrap_or_default().trim().to_owned();
@@ -276,7 +260,7 @@ pub async fn create(
             .map(|_| "Enter the number in international form, like +49 151 12345678.".to_owned());
     }
     let render = |errors: FieldErrors| NewUserPage {
-        chrome: Chrome::new(&state, &req, &admin, Section::Users),
+        chrome: Chrome::new(&state, &admin, Section::Users),
         email: email.clone(),
         name: name.clone(),
         phone: phone.clone(),
@@ -285,7 +269,14 @@ pub async fn create(
     };
     let checked = match checked {
         Ok(checked) if !errors.any() => checked,
-        _ => return html(&render(errors), StatusCode::UNPROCESSABLE_ENTITY),
+        _ => {
+            return html(
+                &state,
+                &admin.browser,
+                &render(errors),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
     };
     let password_hash = if password.is_empty() {
         None
@@ -304,7 +295,12 @@ pub async fn create(
                 email: Some("A user with this email address already exists.".into()),
                 ..FieldErrors::default()
             };
-            return html(&render(errors), StatusCode::UNPROCESSABLE_ENTITY);
+            return html(
+                &state,
+                &admin.browser,
+                &render(errors),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
         }
         other => other?,
     }
