@@ -280,8 +280,10 @@ pub fn reuse_session(
     let two = amr.iter().any(|m| m == "mfa");
     let met = two
         || match amr {
+            // A password alone is what `next` completes without a second factor.
             [only] if only == "pwd" => {
-                !req.needs_two() && !(has_second_factor && (req.policy != MfaPolicy::Off))
+                let second_due = has_second_factor && req.policy != MfaPolicy::Off;
+                !req.needs_two() && !second_due
             }
             [_] => !req.needs_two(),
             _ => false,

@@ -185,7 +185,7 @@ pub enum TrackEnrollment {
     NotAllowed,
     Allowed {
         track: LoginTrack,
-        user: User,
+        user: Box<User>,
         ticket: EnrollTicket,
     },
 }
@@ -214,7 +214,7 @@ pub async fn track_enrollment(
         match enrollment_ticket(state, &pending, &track, &user).await? {
             Some(ticket) => TrackEnrollment::Allowed {
                 track,
-                user,
+                user: Box::new(user),
                 ticket,
             },
             None => TrackEnrollment::NotAllowed,

@@ -3,12 +3,12 @@
 //! audit, authorization response) with the completion only the sign-in state machine makes.
 
 use actix_session::Session;
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 
 use super::audit;
 use super::browser::Browser;
 use super::error::WebError;
+use super::hosted::found;
 use super::issue;
 use super::login_session::{self, Login};
 use super::session_store::remember_device;
@@ -151,8 +151,8 @@ pub async fn follow(
 ) -> Result<HttpResponse, WebError> {
     match step {
         Step::Complete(done) => finish(state, req, session, pending, user, done).await,
-        Step::Continue(track) => Ok(found(track_location(pending, &track))),
-        Step::PasswordFirst => Ok(found(format!(
+        Step::Continue(track) => Ok(found(&track_location(pending, &track))),
+        Step::PasswordFirst => Ok(found(&format!(
             "/login?requestId={}&view_type=login&error=password_required",
             pending.id
         ))),
@@ -181,10 +181,4 @@ pub fn not_allowed() -> WebError {
         "This application does not allow that way of signing in. Go back and choose another."
             .into(),
     )
-}
-
-fn found(location: String) -> HttpResponse {
-    HttpResponse::Found()
-        .insert_header((header::LOCATION, location))
-        .finish()
 }

@@ -4,7 +4,7 @@
 //! cooldown. Works without JavaScript.
 
 use actix_session::Session;
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -20,6 +20,7 @@ use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
+use crate::web::hosted::see_other;
 use crate::web::login_flow::{self, form_browser, pending_for_browser, require_browser};
 use crate::web::routes::mfa;
 use crate::web::routes::verification_codes::locked_message;
@@ -68,12 +69,6 @@ fn back_link(request_id: &str, track_id: &str, username: &str) -> String {
     } else {
         format!("/mfa?track_id={track_id}&requestId={request_id}")
     }
-}
-
-fn see_other(location: String) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location))
-        .finish()
 }
 
 /// `POST /login/code/send`: sends a code and shows the code page.

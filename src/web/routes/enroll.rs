@@ -89,7 +89,7 @@ pub async fn initiate_for_track(
     body: Option<web::Json<InitiateBody>>,
 ) -> Result<HttpResponse, WebError> {
     let (track, user) = match sign_in::track_enrollment(&state, &path.into_inner()).await? {
-        TrackEnrollment::Allowed { track, user, .. } => (track, user),
+        TrackEnrollment::Allowed { track, user, .. } => (track, *user),
         refused => return Ok(track_refusal(&req, &refused)),
     };
     start(
@@ -150,7 +150,7 @@ pub async fn enroll(
         Err(refusal) => match body.track_id.as_deref() {
             // During a sign-in, only when the sign-in state machine asks for an enrollment.
             Some(track_id) => match sign_in::track_enrollment(&state, track_id).await? {
-                TrackEnrollment::Allowed { user, .. } => user,
+                TrackEnrollment::Allowed { user, .. } => *user,
                 refused => return Ok(track_refusal(&req, &refused)),
             },
             None => return Ok(refusal.response(&req)),

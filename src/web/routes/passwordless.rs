@@ -17,7 +17,7 @@ use crate::flows::totp_check::{self, TotpOutcome};
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
-use crate::web::hosted::totp_locked_message;
+use crate::web::hosted::{html, totp_locked_message};
 use crate::web::login_flow::{self, form_browser, pending_for_browser};
 use crate::web::routes::code_login::send_problem;
 
@@ -72,20 +72,6 @@ async fn passwordless_allowed(
     Ok(requirement.passwordless_may_complete())
 }
 
-fn html(
-    page: impl Template,
-    status: actix_web::http::StatusCode,
-    browser: &Browser,
-    state: &AppState,
-) -> Result<HttpResponse, WebError> {
-    let body = page.render().map_err(|e| WebError::Internal(e.into()))?;
-    let mut response = HttpResponse::build(status);
-    if browser.is_new {
-        response.cookie(browser.cookie(state));
-    }
-    Ok(response.content_type("text/html; charset=utf-8").body(body))
-}
-
 /// `GET /login/methods?requestId=…&username=…`: the ways this identifier can sign in.
 pub async fn methods(
     state: web::Data<AppState>,
@@ -113,7 +99,7 @@ pub async fn methods(
         track_id: String::new(),
         username,
     };
-    html(page, actix_web::http::StatusCode::OK, &browser, &state)
+    html(&state, &browser, &page, actix_web::http::StatusCode::OK)
 }
 
 #[derive(Deserialize)]
@@ -137,7 +123,7 @@ pub async fn verify_page(
         csrf_token: browser.csrf_token(&state),
         error: None,
     };
-    html(page, actix_web::http::StatusCode::OK, &browser, &state)
+    html(&state, &browser, &page, actix_web::http::StatusCode::OK)
 }
 
 #[derive(Deserialize)]
@@ -216,9 +202,9 @@ pub async fn verify_submit(
         error: Some(error),
     };
     html(
-        page,
-        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-        &browser,
         &state,
+        &browser,
+        &page,
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
     )
 }
