@@ -2,7 +2,6 @@
 
 use crate::domain::totp;
 use crate::domain::verification::Authenticator;
-use crate::web::iso8601;
 
 /// One authenticator as the account page lists it.
 pub struct AuthenticatorView {
@@ -24,14 +23,8 @@ pub fn drift_text(a: &Authenticator) -> Option<String> {
 
 /// A time for people: `2026-11-23 10:15:00 UTC`, or "never".
 pub fn when(t: Option<i64>) -> String {
-    t.map(|t| {
-        iso8601(t)
-            .replace('T', " ")
-            .trim_end_matches('Z')
-            .to_owned()
-            + " UTC"
-    })
-    .unwrap_or_else(|| "never".into())
+    t.map(|t| super::words::utc(t) + " UTC")
+        .unwrap_or_else(|| "never".into())
 }
 
 pub fn authenticator_views(list: &[Authenticator], now: i64) -> Vec<AuthenticatorView> {

@@ -8,7 +8,6 @@ use askama::Template;
 
 use super::browser::Browser;
 use super::error::WebError;
-use crate::domain::policy::LOCKED_UNTIL_UNLOCKED;
 use crate::flows::AppState;
 use crate::store;
 
@@ -65,32 +64,4 @@ pub async fn app_name(state: &AppState, client_id: Option<&str>) -> Result<Strin
         .await?
         .map(|c| c.name)
         .unwrap_or_else(|| state.live().config.totp_issuer.clone()))
-}
-
-/// What a page says when emailed codes are locked for this address.
-pub fn code_locked_message(until: i64) -> String {
-    if until == LOCKED_UNTIL_UNLOCKED {
-        "Too many wrong codes were entered for this email address. Ask an administrator to unlock it.".into()
-    } else {
-        format!(
-            "Too many wrong codes were entered for this email address. Try again after {} UTC.",
-            super::iso8601(until)
-                .replace('T', " ")
-                .trim_end_matches('Z')
-        )
-    }
-}
-
-/// The lockout message: says it is locked and what to do, never whether the code was right.
-pub fn totp_locked_message(until: i64) -> String {
-    if until == crate::domain::policy::LOCKED_UNTIL_UNLOCKED {
-        "This authenticator is locked after too many wrong codes. Ask an administrator to unlock it, or choose another way to sign in.".into()
-    } else {
-        format!(
-            "This authenticator is locked after too many wrong codes until {} UTC. Choose another way to sign in, or try again then.",
-            super::iso8601(until)
-                .replace('T', " ")
-                .trim_end_matches('Z')
-        )
-    }
 }

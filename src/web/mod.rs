@@ -22,6 +22,7 @@ pub mod qr;
 pub mod route_table;
 pub mod routes;
 pub mod session_store;
+pub mod words;
 
 pub use route_table::configure;
 

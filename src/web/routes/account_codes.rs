@@ -9,7 +9,6 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::domain::one_time_code::{Channel, OneTimeCode, Purpose, normalize, subject_for_user};
-use crate::domain::policy::LOCKED_UNTIL_UNLOCKED;
 use crate::domain::user::User;
 use crate::flows::AppState;
 use crate::flows::codes::{self, Checked, Resent, Sent};
@@ -18,7 +17,6 @@ use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
 use crate::web::extract::{Csrf, SignedIn};
 use crate::web::hosted::{MAX_CODE_CHARS, app_name, html};
-use crate::web::iso8601;
 use crate::web::routes::account::{Forms, render_account};
 
 const CODE_GONE: &str = "This code has expired or was already used. Ask for a new one.";
@@ -110,17 +108,6 @@ pub struct CodeForm {
     code: Option<String>,
 }
 
-fn locked_message(until: i64) -> String {
-    if until == LOCKED_UNTIL_UNLOCKED {
-        "Too many wrong codes were entered. Ask an administrator to unlock your account.".into()
-    } else {
-        format!(
-            "Too many wrong codes were entered. Try again after {} UTC.",
-            iso8601(until).replace('T', " ").trim_end_matches('Z')
-        )
-    }
-}
-
 /// The page after sending a code of `kind` to a new address or number: the code page, or the
 /// account page with the problem next to the field.
 pub(crate) async fn after_send(
@@ -148,7 +135,10 @@ pub(crate) async fn after_send(
             ));
             return html(state, &user.browser, &page, StatusCode::OK);
         }
-        Sent::Locked { until } => (locked_message(until), StatusCode::UNPROCESSABLE_ENTITY),
+        Sent::Locked { until } => (
+            crate::web::words::account_code_locked(until),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         Sent::Unavailable => (
             format!("Codes by {} are not available on this server.", kind.medium),
             StatusCode::CONFLICT,
@@ -251,7 +241,9 @@ pub(crate) async fn confirm(
                 kind.medium
             ));
         }
-        Some(Checked::Locked { until }) => page.error = Some(locked_message(until)),
+        Some(Checked::Locked { until }) => {
+            page.error = Some(crate::web::words::account_code_locked(until))
+        }
         Some(Checked::Expired) => page.error = Some(CODE_GONE.into()),
     }
     Ok(Confirmed::Page(html(

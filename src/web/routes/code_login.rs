@@ -23,7 +23,6 @@ use crate::web::error::WebError;
 use crate::web::hosted::see_other;
 use crate::web::login_flow::{self, form_browser, pending_for_browser, require_browser};
 use crate::web::routes::mfa;
-use crate::web::routes::verification_codes::locked_message;
 
 #[derive(Template)]
 #[template(path = "login/code.html")]
@@ -330,7 +329,7 @@ pub async fn code_submit(
                 audit::record(&state, &req, event).await;
                 "The code is not correct. Check the message and try again.".to_owned()
             }
-            CodeCheck::Locked { until } => locked_message(until),
+            CodeCheck::Locked { until } => crate::web::words::channel_locked(until),
             CodeCheck::Expired => {
                 "This code has expired or was already used. Go back and ask for a new one.".into()
             }

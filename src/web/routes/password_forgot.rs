@@ -17,7 +17,7 @@ use crate::flows::factors;
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
-use crate::web::hosted::{MAIL_NOT_SENT, code_locked_message, html, see_other};
+use crate::web::hosted::{MAIL_NOT_SENT, html, see_other};
 use crate::web::login_flow::form_browser;
 
 #[derive(Template)]
@@ -119,7 +119,7 @@ pub async fn forgot_submit(
         Sent::Locked { until } => html(
             &state,
             &browser,
-            &page(code_locked_message(until)),
+            &page(crate::web::words::address_locked(until)),
             StatusCode::TOO_MANY_REQUESTS,
         ),
         Sent::Unavailable | Sent::Failed => html(

@@ -24,7 +24,7 @@ use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
-use crate::web::hosted::{MAIL_NOT_SENT, MAX_CODE_CHARS, app_name, code_locked_message, html};
+use crate::web::hosted::{MAIL_NOT_SENT, MAX_CODE_CHARS, app_name, html};
 use crate::web::login_flow::form_browser;
 use crate::web::notices::{self, Notice};
 
@@ -212,7 +212,7 @@ pub async fn reset_submit(
             page.code_error = Some(WRONG_CODE.into());
         }
         Checked::Locked { until } => {
-            page.code_error = Some(code_locked_message(until));
+            page.code_error = Some(crate::web::words::address_locked(until));
             page.ask_again = true;
         }
         Checked::Expired => {

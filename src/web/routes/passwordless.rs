@@ -17,7 +17,7 @@ use crate::flows::totp_check::{self, TotpOutcome};
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
-use crate::web::hosted::{html, totp_locked_message};
+use crate::web::hosted::html;
 use crate::web::login_flow::{self, form_browser, pending_for_browser};
 use crate::web::routes::code_login::send_problem;
 
@@ -186,7 +186,7 @@ pub async fn verify_submit(
             )
             .await;
         }
-        (TotpOutcome::Locked { until }, _) => totp_locked_message(until),
+        (TotpOutcome::Locked { until }, _) => crate::web::words::totp_locked(until),
         (_, user) => {
             let event = Audit::sign_in_failure(Method::Totp, "sign-in page", "wrong code")
                 .maybe_user(user.as_ref().map(|u| u.id.as_str()))

@@ -36,9 +36,7 @@ use crate::store::{self, StoreError};
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
-use crate::web::hosted::{
-    MAIL_NOT_SENT, MAX_NAME_CHARS, app_name, code_locked_message, html, see_other,
-};
+use crate::web::hosted::{MAIL_NOT_SENT, MAX_NAME_CHARS, app_name, html, see_other};
 use crate::web::login_flow::{form_browser, pending_for_browser};
 use crate::web::notices::{self, Notice};
 
@@ -189,7 +187,10 @@ pub async fn register_submit(
         Registered::Locked(until) => html(
             &state,
             &browser,
-            &page(FieldErrors::default(), Some(code_locked_message(until))),
+            &page(
+                FieldErrors::default(),
+                Some(crate::web::words::address_locked(until)),
+            ),
             StatusCode::TOO_MANY_REQUESTS,
         ),
         Registered::NotSent => html(

@@ -25,7 +25,7 @@ use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
-use crate::web::hosted::{MAIL_NOT_SENT, MAX_CODE_CHARS, app_name, code_locked_message, html};
+use crate::web::hosted::{MAIL_NOT_SENT, MAX_CODE_CHARS, app_name, html};
 use crate::web::login_flow::{self, form_browser, pending_for_browser};
 
 const WRONG_CODE: &str = "That code is not correct. Check the email we sent and try again.";
@@ -186,7 +186,7 @@ pub async fn confirm_submit(
                 .await;
                 WRONG_CODE.to_owned()
             }
-            Checked::Locked { until } => code_locked_message(until),
+            Checked::Locked { until } => crate::web::words::address_locked(until),
             Checked::Expired => CODE_GONE.to_owned(),
         }
     };

@@ -28,7 +28,7 @@ fn not_sent(req: &HttpRequest, sent: &Sent) -> HttpResponse {
             StatusCode::TOO_MANY_REQUESTS,
             "code_locked",
             "VerificationLocked",
-            &locked_message(*until),
+            &crate::web::words::channel_locked(*until),
         ),
         Sent::TooSoon { wait, .. } => envelope::error(
             req,
@@ -53,18 +53,6 @@ fn not_sent(req: &HttpRequest, sent: &Sent) -> HttpResponse {
             "DeliveryFailed",
             "We could not send the code just now. Choose another way to sign in, or try again in a few minutes.",
         ),
-    }
-}
-
-/// "Too many wrong codes …", the same for every channel.
-pub fn locked_message(until: i64) -> String {
-    if until == crate::domain::policy::LOCKED_UNTIL_UNLOCKED {
-        "Too many wrong codes. Codes by this channel stay blocked until an administrator unlocks them: choose another way to sign in.".into()
-    } else {
-        format!(
-            "Too many wrong codes. Codes by this channel are blocked until {} UTC: choose another way to sign in, or try again then.",
-            iso8601(until).replace('T', " ").trim_end_matches('Z')
-        )
     }
 }
 
@@ -121,7 +109,7 @@ pub async fn verify(
                 StatusCode::TOO_MANY_REQUESTS,
                 "code_locked",
                 "VerificationLocked",
-                &locked_message(until),
+                &crate::web::words::channel_locked(until),
             )),
             CodeCheck::Expired => Some(envelope::error(
                 req,

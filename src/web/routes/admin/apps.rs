@@ -103,10 +103,7 @@ pub async fn list(
             client_type: client_type(&l.client),
             mfa_policy: l.client.mfa_policy.as_str(),
             redirect_uris: l.client.redirect_uris.len(),
-            created: crate::web::iso8601(l.created_at)
-                .replace('T', " ")
-                .trim_end_matches('Z')
-                .to_owned(),
+            created: crate::web::words::utc(l.created_at),
             id: l.client.id,
             name: l.client.name,
         })

@@ -24,7 +24,7 @@ use crate::web::audit::{self, Audit};
 use crate::web::authenticator_view::admin_time;
 use crate::web::error::WebError;
 use crate::web::extract::{Admin, Csrf, NoFields};
-use crate::web::hosted::{MAIL_NOT_SENT, app_name, code_locked_message, see_other};
+use crate::web::hosted::{MAIL_NOT_SENT, app_name, see_other};
 use crate::web::routes::password_forgot::send_reset_code;
 
 /// The role form.
@@ -206,7 +206,7 @@ pub async fn send_reset(
             format!("the reset code sent to {masked} moments ago still works; no new email"),
         ),
         Sent::Locked { until } => {
-            let error = code_locked_message(until);
+            let error = crate::web::words::address_locked(until);
             return reset_refused(
                 &state,
                 &req,

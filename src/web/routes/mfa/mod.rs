@@ -25,7 +25,6 @@ use crate::flows::totp_enrollment::{self as enroll, Confirmation};
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
-use crate::web::hosted::totp_locked_message;
 use crate::web::login_flow::{form_browser, require_browser};
 use crate::web::routes::code_login::send_problem;
 
@@ -271,7 +270,7 @@ pub async fn mfa_submit(
                 &browser,
                 &c,
                 Form::Code,
-                Some(totp_locked_message(until)),
+                Some(crate::web::words::totp_locked(until)),
             )
             .await
         }

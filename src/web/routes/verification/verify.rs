@@ -16,7 +16,6 @@ use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::envelope;
 use crate::web::error::WebError;
-use crate::web::hosted::totp_locked_message;
 use crate::web::iso8601;
 use crate::web::routes::{verification_codes, verification_password};
 
@@ -94,7 +93,7 @@ pub async fn verify(
             TotpOutcome::Accepted { .. } => true,
             TotpOutcome::Locked { until } => {
                 audit_failure(&state, &req, &verification, "locked").await;
-                let message = totp_locked_message(until);
+                let message = crate::web::words::totp_locked(until);
                 return Ok(envelope::error(
                     &req,
                     StatusCode::TOO_MANY_REQUESTS,
