@@ -51,9 +51,15 @@ impl Requirement {
     }
 }
 
-/// Whether `acr_values` (space-separated, OIDC Core §3.1.2.1) asks for two factors.
+/// The `acr` values we know (OIDC Core §2): `1` = one factor, `2` = two factors (`mfa`).
+pub const ACR_VALUES_SUPPORTED: [&str; 2] = ["1", "2"];
+
+/// Whether `acr_values` (space-separated, in order of preference, OIDC Core §3.1.2.1) asks for
+/// two factors: it names `2` and does not also accept `1`. Values we do not know are ignored
+/// (`acr_values` is a voluntary request).
 pub fn asks_two_factors(acr_values: Option<&str>) -> bool {
-    acr_values.is_some_and(|v| v.split_whitespace().any(|acr| acr == "2"))
+    let values: Vec<&str> = acr_values.unwrap_or("").split_whitespace().collect();
+    values.contains(&"2") && !values.contains(&"1")
 }
 
 /// Whether a method can be the second step after a password.
@@ -293,6 +299,45 @@ pub fn reuse_session(
         amr: amr.to_vec(),
         auth_time,
     })
+}
+
+/// What an existing browser session can do for a new authorization request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FromSession {
+    /// It meets the requirement: answer at once.
+    Reuse(Completion),
+    /// A password session where a second factor is due (the application's policy, or
+    /// `acr_values=2`) and the user has one: the sign-in continues from the session's password
+    /// with only the missing factor (step-up).
+    SecondFactor(SignIn),
+    /// The user signs in (again): nothing to build on, or the session's password may not
+    /// start what comes next (enrolling a factor needs a password typed now).
+    SignInAgain,
+}
+
+/// An existing browser session (`amr` and `auth_time` as kept at its sign-in) offered to a new
+/// authorization request: reused when it meets the requirement ([`reuse_session`]); a password
+/// session that lacks only a second factor the user has is continued as a [`SignIn`] started
+/// from that password (its time is the session's `auth_time`).
+pub fn from_session(
+    user_id: &str,
+    amr: &[String],
+    auth_time: i64,
+    req: &Requirement,
+    has_second_factor: bool,
+) -> FromSession {
+    if let Some(done) = reuse_session(user_id, amr, auth_time, req, has_second_factor) {
+        return FromSession::Reuse(done);
+    }
+    if amr != [Method::Password.amr()] {
+        return FromSession::SignInAgain;
+    }
+    match SignIn::start(Proof::new(user_id, Method::Password, auth_time), req) {
+        Ok(sign_in) if sign_in.next(req, has_second_factor) == Next::SecondFactor => {
+            FromSession::SecondFactor(sign_in)
+        }
+        _ => FromSession::SignInAgain,
+    }
 }
 
 /// Whether a session proved the user's strongest way in: two factors when they have a second

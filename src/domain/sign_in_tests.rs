@@ -163,4 +163,89 @@ fn acr_values_ask_for_two_factors_by_the_value_2() {
     assert!(!asks_two_factors(Some("1")));
     assert!(!asks_two_factors(Some("22")));
     assert!(!asks_two_factors(None));
+    // in order of preference: "2 1" accepts one factor too
+    assert!(!asks_two_factors(Some("2 1")));
+    assert!(!asks_two_factors(Some("1 2")));
+    assert!(asks_two_factors(Some(" 2  urn:x ")));
+}
+
+#[test]
+fn a_password_session_steps_up_with_only_the_missing_second_factor() {
+    let pwd = vec!["pwd".to_owned()];
+    let mut asked = req(MfaPolicy::Optional);
+    asked.two_factors_asked = true;
+    // the user has a second factor: the session's password starts the sign-in
+    let FromSession::SecondFactor(mut s) = from_session("u", &pwd, 100, &asked, true) else {
+        panic!("a [pwd] session steps up");
+    };
+    assert_eq!(
+        s.factors(),
+        [Factor {
+            method: Method::Password,
+            at: 100
+        }]
+    );
+    assert_eq!(s.next(&asked, true), Next::SecondFactor);
+    assert_eq!(
+        s.add_second(proof("attacker", Method::Totp, 500), &asked),
+        Err(Refusal::AnotherUser)
+    );
+    assert_eq!(
+        s.add_second(proof("u", Method::Email, 500), &asked),
+        Err(Refusal::NotASecondFactor)
+    );
+    s.add_second(proof("u", Method::Totp, 500), &asked).unwrap();
+    let Next::Complete(done) = s.next(&asked, true) else {
+        panic!("two factors complete");
+    };
+    assert_eq!(done.amr(), ["pwd", "otp", "mfa"]);
+    assert_eq!(
+        done.auth_time(),
+        500,
+        "auth_time is when the sign-in completed"
+    );
+    // the policy alone (optional, a user with an authenticator) steps up the same way
+    let optional = req(MfaPolicy::Optional);
+    assert!(matches!(
+        from_session("u", &pwd, 100, &optional, true),
+        FromSession::SecondFactor(_)
+    ));
+}
+
+#[test]
+fn a_session_that_cannot_step_up_is_reused_or_signs_in_again() {
+    let pwd = vec!["pwd".to_owned()];
+    let mail = vec!["mail".to_owned()];
+    let mfa = vec!["pwd".to_owned(), "otp".to_owned(), "mfa".to_owned()];
+    let mut asked = req(MfaPolicy::Optional);
+    asked.two_factors_asked = true;
+    assert!(matches!(
+        from_session("u", &mfa, 100, &asked, true),
+        FromSession::Reuse(done) if done.auth_time() == 100 && done.amr() == mfa.as_slice()
+    ));
+    assert!(matches!(
+        from_session("u", &pwd, 100, &req(MfaPolicy::Off), true),
+        FromSession::Reuse(_)
+    ));
+    // no second factor: unmet, or enrolling — neither starts from an old session's password
+    assert_eq!(
+        from_session("u", &pwd, 100, &asked, false),
+        FromSession::SignInAgain
+    );
+    assert_eq!(
+        from_session("u", &pwd, 100, &req(MfaPolicy::Always), false),
+        FromSession::SignInAgain
+    );
+    // an emailed code is no password to build on
+    assert_eq!(
+        from_session("u", &mail, 100, &asked, true),
+        FromSession::SignInAgain
+    );
+    // nor is a password where the application does not allow passwords
+    let mut no_password = asked.clone();
+    no_password.allowed.retain(|m| *m != Method::Password);
+    assert_eq!(
+        from_session("u", &pwd, 100, &no_password, true),
+        FromSession::SignInAgain
+    );
 }

@@ -11,7 +11,8 @@ use crate::domain::oauth::authorize::AuthorizationRequest;
 use crate::domain::oauth::pending::PendingRequest;
 use crate::domain::oauth::redirect::AuthorizationResponse;
 use crate::domain::sign_in::{
-    Completion, EnrollTicket, Factor, Next, Proof, Refusal, Requirement, SignIn, asks_two_factors,
+    Completion, EnrollTicket, Factor, FromSession, Next, Proof, Refusal, Requirement, SignIn,
+    asks_two_factors,
 };
 use crate::domain::user::User;
 use crate::domain::verification::{LoginTrack, Method, TRACK_TTL};
@@ -160,20 +161,31 @@ async fn open_track(
     Ok(track)
 }
 
-/// A browser session offered to a new authorization request: a completion when it meets the
-/// request's requirement (see [`crate::domain::sign_in::reuse_session`]).
-pub async fn reuse_session(
+/// A browser session offered to a new authorization request (see
+/// [`crate::domain::sign_in::from_session`]): reused when it meets the request's requirement,
+/// continued with only the missing second factor (step-up), or not at all.
+pub async fn from_session(
     state: &AppState,
     request: &AuthorizationRequest,
     user: &User,
     amr: &[String],
     auth_time: i64,
-) -> Result<Option<Completion>, FlowError> {
+) -> Result<FromSession, FlowError> {
     let (req, rules) = requirement(state, request).await?;
     let has_second = factors::has_second_factor(state, user, &rules).await?;
-    Ok(crate::domain::sign_in::reuse_session(
+    Ok(crate::domain::sign_in::from_session(
         &user.id, amr, auth_time, &req, has_second,
     ))
+}
+
+/// Continues `sign_in` (a session's password, see [`from_session`]) for `pending`: opens the
+/// track its second factor is taken on.
+pub async fn continue_session(
+    state: &AppState,
+    pending: &PendingRequest,
+    sign_in: &SignIn,
+) -> Result<LoginTrack, FlowError> {
+    open_track(state, pending, sign_in).await
 }
 
 /// Whether the track `track_id` may enroll a second factor now, for the JSON enrollment

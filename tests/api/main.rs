@@ -46,6 +46,7 @@ mod register;
 mod relying_party;
 mod sessions;
 mod sign_in_core;
+mod step_up;
 mod token;
 mod token_revocation;
 mod totp;

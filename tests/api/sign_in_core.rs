@@ -622,13 +622,15 @@ async fn a_password_session_of_a_client_without_mfa_is_not_reused_by_an_optional
     )
     .await;
     let next = location(&response);
-    assert!(next.starts_with("/login?requestId="), "{next}");
+    // step-up: the session's password stands, only the second factor is asked
+    assert!(next.starts_with("/mfa?track_id="), "{next}");
     // nor by an `always` client (refused today already; kept so the fix keeps it)
     let always = client(&app, "always").await;
     let response = app.authorize(&browser, &code_request(&always)).await;
     assert_no_code(&app, &always, &response, "a [pwd] session, `always` client").await;
     let next = location(&response);
-    assert!(next.starts_with("/login?requestId="), "{next}");
+    // step-up: the session's password stands, only the second factor is asked
+    assert!(next.starts_with("/mfa?track_id="), "{next}");
 }
 
 // 6. The account page's fresh sign-in is a full one for a user with two factors.

@@ -8,16 +8,17 @@ use serde_json::json;
 
 use crate::domain::client::Client;
 use crate::domain::oauth::authorize::{
-    AuthorizationRequest, AuthorizeError, AuthorizeParams, ExistingLogin, SessionDecision,
+    AuthorizationRequest, AuthorizeError, AuthorizeParams, ExistingLogin, Prompt, SessionDecision,
     ViewType, decide, validate,
 };
 use crate::domain::oauth::pending::PendingRequest;
+use crate::domain::sign_in::FromSession;
 use crate::flows::AppState;
 use crate::flows::sign_in;
 use crate::store;
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
-use crate::web::{envelope, issue, login_session};
+use crate::web::{envelope, issue, login_flow, login_session};
 
 pub async fn authorize_get(
     state: web::Data<AppState>,
@@ -77,31 +78,40 @@ async fn authorize(
         }
         None => None,
     };
-    // A session is reused only when the sign-in state machine says it meets this request's
-    // requirement (its application's policy and methods, `acr_values`); otherwise the user
-    // signs in again.
-    let reusable = match (&login, &user) {
-        (Some(l), Some(u)) => {
-            sign_in::reuse_session(state, &request, u, &l.amr, l.auth_time).await?
-        }
-        _ => None,
-    };
-    let existing = match (&reusable, &user) {
-        (Some(done), Some(u)) => Some(ExistingLogin {
+    // `prompt`, `max_age` and `login_hint` say whether this session may answer at all (OIDC
+    // Core §3.1.2.1); the sign-in state machine says whether it meets this request's
+    // requirement (its application's policy and methods, `acr_values`), or continues with
+    // only the missing second factor (step-up).
+    let existing = match (&login, &user) {
+        (Some(l), Some(u)) => Some(ExistingLogin {
             user_email: u.email.clone(),
-            auth_time: done.auth_time(),
+            auth_time: l.auth_time,
         }),
         _ => None,
     };
-    match (
-        decide(&request, existing.as_ref(), state.now()),
-        reusable,
-        user,
-    ) {
-        (SessionDecision::UseSession, Some(done), Some(user)) => {
+    let decision = decide(&request, existing.as_ref(), state.now());
+    let from_session = match (decision, &login, &user) {
+        (SessionDecision::UseSession, Some(l), Some(u)) => {
+            sign_in::from_session(state, &request, u, &l.amr, l.auth_time).await?
+        }
+        _ => FromSession::SignInAgain,
+    };
+    let silent = request.prompt == Some(Prompt::None);
+    match (from_session, user) {
+        (FromSession::Reuse(done), Some(user)) => {
             issue::authorization_response(state, &request, &user, &done).await
         }
-        (SessionDecision::LoginRequired, _, _) => Ok(issue::error_response(
+        (FromSession::SecondFactor(sign_in), Some(_)) if !silent => {
+            let browser = Browser::get_or_create(state, req);
+            let pending = save_pending(state, request, Some(browser.binding())).await?;
+            let track = sign_in::continue_session(state, &pending, &sign_in).await?;
+            Ok(redirect(
+                &login_flow::track_location(&pending, &track),
+                &browser,
+                state,
+            ))
+        }
+        _ if silent => Ok(issue::error_response(
             state,
             &request.redirect_uri,
             request.response_mode,
@@ -122,14 +132,19 @@ async fn authorize(
                 pending.id,
                 pending.request.view_type.as_str()
             );
-            let mut response = HttpResponse::Found();
-            response.insert_header((header::LOCATION, location));
-            if browser.is_new {
-                response.cookie(browser.cookie(state));
-            }
-            Ok(response.finish())
+            Ok(redirect(&location, &browser, state))
         }
     }
+}
+
+/// A redirect into the hosted pages, setting the browser cookie the request is bound to.
+fn redirect(location: &str, browser: &Browser, state: &AppState) -> HttpResponse {
+    let mut response = HttpResponse::Found();
+    response.insert_header((header::LOCATION, location));
+    if browser.is_new {
+        response.cookie(browser.cookie(state));
+    }
+    response.finish()
 }
 
 async fn load_client(state: &AppState, client_id: Option<&str>) -> Result<Client, WebError> {

@@ -5,6 +5,7 @@ use actix_web::{HttpResponse, web};
 use serde_json::json;
 
 use crate::domain::oauth::scope::SUPPORTED;
+use crate::domain::sign_in::ACR_VALUES_SUPPORTED;
 use crate::flows::AppState;
 
 pub async fn openid_configuration(state: web::Data<AppState>) -> HttpResponse {
@@ -32,6 +33,8 @@ pub async fn openid_configuration(state: web::Data<AppState>) -> HttpResponse {
             "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
             "code_challenge_methods_supported": ["S256"],
             "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "amr", "acr", "azp", "at_hash", "email", "email_verified", "name", "updated_at"],
+            // `1` = one factor, `2` = two factors (amr `mfa`); see domain::sign_in
+            "acr_values_supported": ACR_VALUES_SUPPORTED,
             "prompt_values_supported": ["none", "login", "consent", "select_account"],
             "authorization_response_iss_parameter_supported": true,
             "claims_parameter_supported": false,
