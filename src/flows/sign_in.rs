@@ -242,6 +242,10 @@ pub async fn strongest_at_sign_in(
     user: &User,
     amr: &[String],
 ) -> Result<bool, FlowError> {
+    // Two factors are the strongest there is: no need to look at what the user has.
+    if crate::domain::sign_in::is_strongest(amr, true) {
+        return Ok(true);
+    }
     let has_second =
         factors::has_second_factor(state, user, &factors::installation_rules(state)).await?;
     Ok(crate::domain::sign_in::is_strongest(amr, has_second))
