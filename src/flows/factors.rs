@@ -73,6 +73,35 @@ pub async fn user_by_email(state: &AppState, login_name: &str) -> Result<Option<
         .filter(User::can_sign_in))
 }
 
+/// The user whose medium `medium_id` names for `method` (an active authenticator app for TOTP, a
+/// registered device for push), `None` when it names none: the cidaas SDKs may name the user by
+/// the `medium_id` of the configured list alone. Medium ids are random UUIDs, handed out only in
+/// the list of the user's own methods.
+pub async fn medium_owner(
+    state: &AppState,
+    method: Method,
+    medium_id: &str,
+) -> Result<Option<User>, FlowError> {
+    let id = medium_id.to_owned();
+    Ok(state
+        .store
+        .run(move |c| {
+            let owner = match method {
+                Method::Totp => store::authenticators::find_authenticator(c, &id)?
+                    .filter(|a| a.active)
+                    .map(|a| a.user_id),
+                Method::Push => store::push_devices::find_device(c, &id)?.map(|d| d.user_id),
+                _ => None,
+            };
+            match owner {
+                Some(user_id) => store::users::find_user(c, &user_id),
+                None => Ok(None),
+            }
+        })
+        .await?
+        .filter(User::can_sign_in))
+}
+
 /// Whether the user has any second factor the client allows (see [`Methods`]).
 pub async fn has_second_factor(
     state: &AppState,

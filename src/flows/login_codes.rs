@@ -52,6 +52,13 @@ pub enum Started {
         verification: Verification,
         code: OneTimeCode,
     },
+    /// A code for the same request, user, channel and step went out moments ago: nothing new
+    /// was sent or stored; the live verification it belongs to is the one to continue (the
+    /// cidaas way to resend is to initiate again).
+    Again {
+        verification: Verification,
+        code: OneTimeCode,
+    },
     /// Nothing was stored: why (too soon, locked, unavailable, failed).
     NotSent(Sent),
 }
@@ -84,8 +91,20 @@ pub async fn start(
         ttl,
     )
     .await?;
-    let Sent::Sent(code) = sent else {
-        return Ok(Started::NotSent(sent));
+    let code = match sent {
+        Sent::Sent(code) => code,
+        Sent::TooSoon { existing, wait } => {
+            return Ok(
+                match same_exchange(state, &verification, &existing).await? {
+                    Some(live) => Started::Again {
+                        verification: live,
+                        code: existing,
+                    },
+                    None => Started::NotSent(Sent::TooSoon { existing, wait }),
+                },
+            );
+        }
+        other => return Ok(Started::NotSent(other)),
     };
     let row = verification.clone();
     state
@@ -93,6 +112,34 @@ pub async fn start(
         .run(move |c| store::verifications::insert_verification(c, &row))
         .await?;
     Ok(Started::Sent { verification, code })
+}
+
+/// The verification of the code `existing` (sent moments ago) when it is the same step as the
+/// new one `wanted`: the same request, user, method and use (and, for a second step, the same
+/// login track), still waiting for its code with a live exchange.
+async fn same_exchange(
+    state: &AppState,
+    wanted: &Verification,
+    existing: &OneTimeCode,
+) -> Result<Option<Verification>, FlowError> {
+    if wanted.request_id.is_none() {
+        return Ok(None);
+    }
+    let (id, now) = (existing.id.clone(), state.now());
+    Ok(state
+        .store
+        .run(move |c| store::verifications::find_by_status(c, &id))
+        .await?
+        .filter(|v| {
+            v.request_id == wanted.request_id
+                && v.user_id == wanted.user_id
+                && v.method == wanted.method
+                && v.usage_type == wanted.usage_type
+                && (v.usage_type != UsageType::MultifactorAuthentication || v.alias == wanted.alias)
+                && v.medium_id == wanted.medium_id
+                && v.state == State::Initiated
+                && v.exchange_usable(now)
+        }))
 }
 
 /// What checking a typed code came to.

@@ -23,6 +23,8 @@ pub enum TotpOutcome {
     Replayed,
     /// Every authenticator it could be checked against is locked; nothing was checked.
     Locked { until: i64 },
+    /// Wrong, and this failure completed a lockout tier: locked from now until `until`.
+    LockedNow { until: i64 },
     /// The user has no active authenticator (or there is no such user).
     NoAuthenticator,
 }
@@ -86,7 +88,10 @@ pub async fn check(
         .await?;
     Ok(match attempt {
         TotpAttempt::Accepted { authenticator_id } => TotpOutcome::Accepted { authenticator_id },
-        TotpAttempt::Wrong { .. } => TotpOutcome::Rejected,
+        TotpAttempt::Wrong {
+            locked_until: Some(until),
+        } => TotpOutcome::LockedNow { until },
+        TotpAttempt::Wrong { locked_until: None } => TotpOutcome::Rejected,
         TotpAttempt::Replayed => TotpOutcome::Replayed,
         TotpAttempt::Locked { until } => TotpOutcome::Locked { until },
         TotpAttempt::NoAuthenticator => TotpOutcome::NoAuthenticator,

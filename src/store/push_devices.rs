@@ -35,6 +35,14 @@ pub fn list_user_devices(
         .load(conn)?)
 }
 
+pub fn find_device(conn: &mut AnyConnection, id: &str) -> Result<Option<PushDevice>, StoreError> {
+    Ok(t::table
+        .find(id)
+        .select(PushDevice::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 pub fn count_user_devices(conn: &mut AnyConnection, user_id: &str) -> Result<i64, StoreError> {
     Ok(t::table
         .filter(t::user_id.eq(user_id))

@@ -89,6 +89,25 @@ pub fn find_by_status(
         .transpose()
 }
 
+/// The newest verified, unconsumed verification of the sign-in `alias` names within `request_id`
+/// (the second step of a login track), if any.
+pub fn find_verified_for_alias(
+    conn: &mut AnyConnection,
+    alias: &str,
+    request_id: &str,
+) -> Result<Option<Verification>, StoreError> {
+    t::table
+        .filter(t::alias.eq(alias))
+        .filter(t::request_id.eq(request_id))
+        .filter(t::state.eq(State::Verified.as_str()))
+        .order((t::created_at.desc(), t::status_id.desc()))
+        .select(VerificationRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(Verification::try_from)
+        .transpose()
+}
+
 /// Moves a verification from `from` to `to` and replaces its exchange, if `exchange_id` is still
 /// its current, unexpired exchange. True only for the one caller that made the step.
 pub fn advance(

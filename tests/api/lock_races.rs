@@ -181,16 +181,16 @@ async fn twenty_parallel_wrong_totp_codes_count_exactly_one_tier_and_lock_as_the
             "tier {tier} locks for {seconds} s, not {:?}",
             a.locked_until
         );
-        // The five checked guesses are told they were wrong, the fifteen others only that it
-        // is locked.
+        // Four checked guesses are told they were wrong; the fifth, which locks, already says
+        // it is locked, as the fifteen unchecked ones are told.
         assert_eq!(
             statuses.iter().filter(|s| **s == 401).count(),
-            5,
+            4,
             "{statuses:?}"
         );
         assert_eq!(
             statuses.iter().filter(|s| **s == 429).count(),
-            15,
+            16,
             "{statuses:?}"
         );
         app.clock.advance(seconds + 1);
@@ -216,11 +216,12 @@ async fn a_right_totp_code_sent_with_a_burst_of_wrong_ones_never_wins_once_the_l
         let wrong_401 = statuses.iter().filter(|s| **s == 401).count();
         let a = authenticator(&app, &phone.authenticator_id).await;
         match right_status {
-            // Checked first: its success reset the count, then five wrong ones locked again.
-            200 => assert_eq!(wrong_401, 5, "round {round}: {statuses:?}"),
-            // A wrong one was checked first and locked: nothing else was checked, and the right
-            // code is told what every later guess is told.
-            429 => assert_eq!(wrong_401, 1, "round {round}: {statuses:?}"),
+            // Checked first: its success reset the count, then five wrong ones locked again (the
+            // fifth answered "locked").
+            200 => assert_eq!(wrong_401, 4, "round {round}: {statuses:?}"),
+            // A wrong one was checked first and locked (answering "locked"): nothing else was
+            // checked, and the right code is told what every later guess is told.
+            429 => assert_eq!(wrong_401, 0, "round {round}: {statuses:?}"),
             other => panic!(
                 "round {round}: the right code was checked after the lock (answered {other}); \
                  wrong guesses {statuses:?}"
@@ -655,7 +656,8 @@ async fn a_multifactor_verification_is_a_second_step_only_for_the_alias_of_a_pro
     let sub = param(&query_pairs(&next), "sub").unwrap();
     let exchange = multifactor_exchange(&app, &request_id, &sub).await;
     let (status, body) = verify(&app, "totp", &exchange, wrong).await;
-    assert_eq!(status, 401, "{body}");
+    assert_eq!(status, 429, "the guess that locks says so: {body}");
+    assert_eq!(body["error"]["code"], "authenticator_locked");
     let a = authenticator(&app, &phone.authenticator_id).await;
     assert_eq!(a.failure_count, 20);
     assert_eq!(a.locked_until, Some(LOCKED_UNTIL_UNLOCKED));

@@ -29,6 +29,7 @@ mod browser_password_reset;
 mod browser_register;
 mod browser_totp;
 mod chromium;
+mod cidaas_sdk;
 mod cli;
 mod code_pages;
 mod codes;

@@ -125,13 +125,13 @@ async fn the_json_verification_service_can_supply_the_second_factor() {
     assert_eq!(status, 200, "{verified}");
     let status_id = verified["data"]["status_id"].as_str().unwrap();
 
-    // a passwordless finish cannot use an MFA status
+    // the MFA status finishes only as the method it was verified with
     let misuse = browser
         .post(app.url("/login-srv/verification/login"))
         .form(&[
             ("requestId", request_id.as_str()),
             ("status_id", status_id),
-            ("verificationType", "TOTP"),
+            ("verificationType", "EMAIL"),
             ("sub", sub.as_str()),
         ])
         .send()

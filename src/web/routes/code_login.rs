@@ -119,34 +119,15 @@ pub async fn send(
     );
     let sent = login_codes::start(&state, verification, channel, user.as_ref(), &username).await?;
     let problem = match sent {
-        Started::Sent { verification, .. } => {
+        // A double click, or back and again: the code already sent is the one to enter.
+        Started::Sent { verification, .. } | Started::Again { verification, .. } => {
             return Ok(see_other(format!(
                 "/login/code?requestId={}&id={}&track_id={track_id}",
                 pending.id, verification.status_id
             )));
         }
         Started::NotSent(Sent::Sent(_) | Sent::Failed) => "delivery_failed",
-        Started::NotSent(Sent::TooSoon { existing, .. }) => {
-            // A double click, or back and again: the code already sent is the one to enter.
-            let lookup = existing.id.clone();
-            let open = state
-                .store
-                .run(move |c| store::verifications::find_by_status(c, &lookup))
-                .await?
-                .filter(|v| {
-                    v.request_id.as_deref() == Some(pending.id.as_str())
-                        && v.state == State::Initiated
-                });
-            match open {
-                Some(v) => {
-                    return Ok(see_other(format!(
-                        "/login/code?requestId={}&id={}&track_id={track_id}",
-                        pending.id, v.status_id
-                    )));
-                }
-                None => "code_too_soon",
-            }
-        }
+        Started::NotSent(Sent::TooSoon { .. }) => "code_too_soon",
         Started::NotSent(Sent::Locked { .. }) => "code_locked",
         Started::NotSent(Sent::Unavailable) => "code_unavailable",
     };

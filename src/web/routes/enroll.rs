@@ -121,6 +121,8 @@ async fn start(
             "exchange_id": { "exchange_id": e.verification.exchange_id, "expires_at": iso8601(e.verification.exchange_expires_at) },
             "status_id": e.verification.status_id,
             "sub": e.verification.alias,
+            // `secret` as the cidaas SDKs read it; `totp_secret` as API.md names it.
+            "secret": e.secret_base32,
             "totp_secret": e.secret_base32,
             "uri": e.uri,
             "label": e.label,

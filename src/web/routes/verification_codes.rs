@@ -68,7 +68,10 @@ pub async fn initiate(
 ) -> Result<HttpResponse, WebError> {
     let (verification, code) =
         match login_codes::start(state, verification, channel, user, typed_name).await? {
-            Started::Sent { verification, code } => (verification, code),
+            // Again within the cooldown: the same live exchange, nothing sent twice.
+            Started::Sent { verification, code } | Started::Again { verification, code } => {
+                (verification, code)
+            }
             Started::NotSent(sent) => return Ok(not_sent(req, &sent)),
         };
     let resend_after = code.sent_at + state.live().code_policy_for(code.channel).resend_after;

@@ -1,7 +1,9 @@
 //! Finishing a login after a successful verification (`POST /login-srv/verification/login`,
 //! API.md §4): the verified `status_id` is consumed once, bound to the requestId, the masked
 //! `sub` and the method; it is a first factor, and the sign-in state machine decides what
-//! follows (the code, the second factor on /mfa, or the password first).
+//! follows (the code, the second factor on /mfa, or the password first). A MULTIFACTOR status
+//! finishes the second step of the login track its `sub` names instead (as cidaas does), through
+//! the same check as the precheck continuation.
 
 use actix_session::Session;
 use actix_web::http::header;
@@ -14,6 +16,7 @@ use crate::flows::sign_in;
 use crate::store;
 use crate::web::error::WebError;
 use crate::web::login_flow::{self, pending_for_browser, require_browser};
+use crate::web::routes::mfa;
 
 #[derive(Deserialize)]
 pub struct FinishForm {
@@ -56,6 +59,28 @@ pub async fn finish(
     else {
         return Ok(back_to_login());
     };
+    if v.usage_type == UsageType::MultifactorAuthentication {
+        // The cidaas way to finish a second step: the status's `sub` is the alias of the login
+        // track it was verified for; the same checks as the precheck continuation.
+        let alias = alias.to_owned();
+        let track_alias = v.alias.clone();
+        let Some(track) = state
+            .store
+            .run(move |c| store::tracks::find_track_by_alias(c, &track_alias))
+            .await?
+        else {
+            return Ok(back_to_login());
+        };
+        let c = match mfa::continuation(&state, &browser, &track.id, &pending.id).await {
+            Ok(c) => c,
+            Err(WebError::BadRequest(_)) => return Ok(back_to_login()),
+            Err(e) => return Err(e),
+        };
+        return match mfa::verified_second_factor(&state, &c, &v.status_id, &alias, method).await? {
+            Some(proof) => mfa::complete(&state, &req, &session, &c, proof).await,
+            None => Ok(back_to_login()),
+        };
+    }
     let bound = v.state == State::Verified
         && v.request_id.as_deref() == Some(pending.id.as_str())
         && v.alias == alias

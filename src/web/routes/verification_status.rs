@@ -33,21 +33,27 @@ pub async fn cancel(
         ));
     };
     let now = state.now();
+    let closed = uuid::Uuid::new_v4().to_string();
+    let next = closed.clone();
     let cancelled = state
         .store
         .run(move |c| {
-            store::verifications::advance(
+            let Some(v) = store::verifications::find_by_exchange(c, &exchange_id)? else {
+                return Ok(None);
+            };
+            let done = store::verifications::advance(
                 c,
                 &exchange_id,
                 State::Initiated,
                 State::Cancelled,
-                &uuid::Uuid::new_v4().to_string(),
+                &next,
                 now,
                 now,
-            )
+            )?;
+            Ok(done.then_some(v))
         })
         .await?;
-    if !cancelled {
+    let Some(v) = cancelled else {
         return Ok(envelope::error(
             &req,
             StatusCode::BAD_REQUEST,
@@ -55,8 +61,14 @@ pub async fn cancel(
             "ValidationError",
             "exchange_id is unknown, used or expired.",
         ));
-    }
-    Ok(envelope::ok(json!({ "cancelled": true })))
+    };
+    // The cidaas answer: whose verification it was, and its (now closed) exchange.
+    Ok(envelope::ok(json!({
+        "cancelled": true,
+        "sub": v.alias,
+        "status_id": v.status_id,
+        "exchange_id": { "exchange_id": closed, "expires_at": iso8601(now) },
+    })))
 }
 
 /// `GET …/verificationstatus/{status_id}` and `POST …/v2/notification/status/{status_id}`.

@@ -2,7 +2,7 @@
 //! how it completes — on the hosted page, or after the JSON verification service (precheck).
 
 use actix_session::Session;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{Either, HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use crate::domain::oauth::pending::PendingRequest;
@@ -95,42 +95,26 @@ pub async fn complete(
     }
 }
 
-#[derive(Deserialize)]
-pub struct ContinueForm {
-    status_id: String,
-    #[serde(rename = "requestId")]
-    request_id: String,
-    sub: Option<String>,
-    q: Option<String>,
-    #[serde(rename = "verificationType")]
-    verification_type: String,
-}
-
-/// `POST /login-srv/precheck/continue/{track_id}`: finishes a login whose second factor was
-/// verified through the JSON verification service (usage MULTIFACTOR_AUTHENTICATION).
-pub async fn precheck_continue(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    session: Session,
-    path: web::Path<String>,
-    form: web::Form<ContinueForm>,
-) -> Result<HttpResponse, WebError> {
-    let form = form.into_inner();
-    let browser = require_browser(&state, &req)?;
-    let c = continuation(&state, &browser, &path.into_inner(), &form.request_id).await?;
-    let refused = || {
-        WebError::BadRequest(
-            "The second factor was not verified for this sign-in. Go back and try again.".into(),
-        )
-    };
-    let status_id = form.status_id.clone();
-    let v = state
+/// The verified second factor a client names for the track of `c` — the JSON verification
+/// service's MULTIFACTOR (or, during enrollment, SETUP) status — consumed once and turned into
+/// the proof [`complete`] hands to the sign-in core. `None` when it is not bound to this track:
+/// another request, another alias (`sub`), another method, not verified, or used. The one check
+/// for every endpoint that finishes a second step with a `status_id`.
+pub async fn verified_second_factor(
+    state: &AppState,
+    c: &Continuation,
+    status_id: &str,
+    alias: &str,
+    method: Option<Method>,
+) -> Result<Option<Proof>, WebError> {
+    let lookup = status_id.to_owned();
+    let Some(v) = state
         .store
-        .run(move |conn| store::verifications::find_by_status(conn, &status_id))
+        .run(move |conn| store::verifications::find_by_status(conn, &lookup))
         .await?
-        .ok_or_else(refused)?;
-    let alias = form.sub.as_deref().or(form.q.as_deref()).unwrap_or("");
-    let method = form.verification_type.parse::<Method>().ok();
+    else {
+        return Ok(None);
+    };
     let bound = v.state == State::Verified
         && matches!(
             v.usage_type,
@@ -140,8 +124,8 @@ pub async fn precheck_continue(
         && alias == c.track.alias
         && v.request_id.as_deref() == Some(c.pending.id.as_str())
         && Some(v.method) == method;
-    let Some(user_id) = v.user_id.as_deref().filter(|_| bound) else {
-        return Err(refused());
+    let Some(user_id) = v.user_id.clone().filter(|_| bound) else {
+        return Ok(None);
     };
     let (status_id, now) = (v.status_id.clone(), state.now());
     if !state
@@ -149,8 +133,84 @@ pub async fn precheck_continue(
         .run(move |conn| store::verifications::consume(conn, &status_id, now))
         .await?
     {
+        return Ok(None);
+    }
+    Ok(Some(Proof::new(&user_id, v.method, now)))
+}
+
+/// What `POST /login-srv/precheck/continue/{track_id}` takes, as a form or JSON: the full
+/// API.md form, or — as the JS SDK's `mfaContinue` sends it — only `track_id`.
+#[derive(Deserialize)]
+pub struct ContinueForm {
+    track_id: Option<String>,
+    status_id: Option<String>,
+    #[serde(rename = "requestId")]
+    request_id: Option<String>,
+    sub: Option<String>,
+    q: Option<String>,
+    #[serde(rename = "verificationType")]
+    verification_type: Option<String>,
+}
+
+/// `POST /login-srv/precheck/continue/{track_id}`: finishes a login whose second factor was
+/// verified through the JSON verification service (usage MULTIFACTOR_AUTHENTICATION). With
+/// only the track named, the verified second factor of that track (its alias, its request) is
+/// the one used.
+pub async fn precheck_continue(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    path: web::Path<String>,
+    form: Either<web::Json<ContinueForm>, web::Form<ContinueForm>>,
+) -> Result<HttpResponse, WebError> {
+    let form = match form {
+        Either::Left(json) => json.into_inner(),
+        Either::Right(form) => form.into_inner(),
+    };
+    let track_id = path.into_inner();
+    let refused = || {
+        WebError::BadRequest(
+            "The second factor was not verified for this sign-in. Go back and try again.".into(),
+        )
+    };
+    if form.track_id.as_deref().is_some_and(|t| t != track_id) {
         return Err(refused());
     }
-    let proof = Proof::new(user_id, v.method, now);
+    let browser = require_browser(&state, &req)?;
+    let request_id = match form.request_id.clone() {
+        Some(id) => id,
+        None => {
+            let id = track_id.clone();
+            state
+                .store
+                .run(move |conn| store::tracks::find_track(conn, &id))
+                .await?
+                .map(|t| t.request_id)
+                .unwrap_or_default()
+        }
+    };
+    let c = continuation(&state, &browser, &track_id, &request_id).await?;
+    let (status_id, alias, method) = match form.status_id.clone() {
+        Some(status_id) => (
+            status_id,
+            form.sub.or(form.q).unwrap_or_default(),
+            form.verification_type
+                .and_then(|t| t.parse::<Method>().ok()),
+        ),
+        None => {
+            let (alias, request) = (c.track.alias.clone(), c.pending.id.clone());
+            let v = state
+                .store
+                .run(move |conn| {
+                    store::verifications::find_verified_for_alias(conn, &alias, &request)
+                })
+                .await?
+                .ok_or_else(refused)?;
+            (v.status_id, c.track.alias.clone(), Some(v.method))
+        }
+    };
+    let proof = verified_second_factor(&state, &c, &status_id, &alias, method)
+        .await?
+        .ok_or_else(refused)?;
     complete(&state, &req, &session, &c, proof).await
 }

@@ -115,20 +115,29 @@ pub async fn initiate(
             "This application does not allow this verification type.",
         ));
     }
-    let user = resolve_user(&state, &body.who).await?;
+    let named_medium = body.medium_id.as_deref().filter(|m| !m.is_empty());
+    let mut user = resolve_user(&state, &body.who).await?;
+    // The medium names the user only when nothing else does (the JS SDK's `initiateMFA` sends
+    // the `medium_id` of the configured list and no identifier).
+    let owner = match named_medium {
+        Some(m) => factors::medium_owner(&state, method, m).await?,
+        None => None,
+    };
+    if user.is_none() && body.who.alias().is_none() && body.who.login_name().is_none() {
+        user = owner.clone();
+    }
     let alias = body
         .who
         .alias()
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let medium_text = match method {
-        Method::Totp => "Authenticator app".to_owned(),
-        _ => user
-            .as_ref()
-            .map(|u| mask_email(&u.email))
-            .or_else(|| body.who.login_name().map(mask_email))
-            .unwrap_or_default(),
-    };
+    // Every method is told like the others: the masked address of the account (or of what was
+    // typed, so an unknown name looks the same).
+    let medium_text = user
+        .as_ref()
+        .map(|u| mask_email(&u.email))
+        .or_else(|| body.who.login_name().map(mask_email))
+        .unwrap_or_default();
     let medium_id = match method {
         // A password has no medium: the verification keeps whom wrong passwords count against
         // instead, as an unknown name is not stored anywhere else. Never the client's value,
@@ -138,7 +147,13 @@ pub async fn initiate(
             body.who.login_name(),
             &alias,
         )),
-        _ => body.medium_id.clone().filter(|m| !m.is_empty()),
+        // Only a medium of this user narrows the check: one that names nothing of theirs (the
+        // guide's placeholder, "TOTP" as the PHP SDK sends, another user's device) checks all
+        // of the user's active authenticators, as Mosaic does — never someone else's.
+        Method::Totp | Method::Push => named_medium
+            .filter(|_| matches!((&owner, &user), (Some(o), Some(u)) if o.id == u.id))
+            .map(str::to_owned),
+        _ => None,
     };
     let verification = login_codes::open(
         &state,

@@ -91,8 +91,13 @@ pub async fn verify(
         .await?
         {
             TotpOutcome::Accepted { .. } => true,
-            TotpOutcome::Locked { until } => {
-                audit_failure(&state, &req, &verification, "locked").await;
+            // The wrong code that sets the lock says so already, not only the next request.
+            outcome @ (TotpOutcome::Locked { until } | TotpOutcome::LockedNow { until }) => {
+                let why = match outcome {
+                    TotpOutcome::LockedNow { .. } => "wrong code",
+                    _ => "locked",
+                };
+                audit_failure(&state, &req, &verification, why).await;
                 let message = crate::web::words::totp_locked(until);
                 return Ok(envelope::error(
                     &req,
