@@ -236,6 +236,7 @@ impl Application {
             grant_types: vec![GrantType::AuthorizationCode],
             redirect_uris: vec![state.url("/account/callback")],
             post_logout_redirect_uris: vec![],
+            login_ui_origins: vec![],
             allowed_methods: crate::domain::client::ALL_METHODS.to_vec(),
             lifetimes: Default::default(),
         };

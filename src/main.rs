@@ -94,6 +94,10 @@ struct ClientCreate {
     /// Where end_session may send the user afterwards (repeatable)
     #[arg(long = "post-logout-redirect-uri")]
     post_logout_redirect_uri: Vec<String>,
+    /// The origin of the application's own login UI (repeatable), e.g.
+    /// https://login.shop.example: its password posts need no CSRF token of our form
+    #[arg(long = "login-ui-origin")]
+    login_ui_origin: Vec<String>,
     /// A public client (no secret; PKCE required)
     #[arg(long)]
     public: bool,
@@ -173,6 +177,7 @@ fn main() -> ExitCode {
                     name: a.name,
                     redirect_uris: a.redirect_uri,
                     post_logout_redirect_uris: a.post_logout_redirect_uri,
+                    login_ui_origins: a.login_ui_origin,
                     public: a.public,
                     grant_types: a.grant_type,
                     allow_implicit: a.allow_implicit,

@@ -76,6 +76,7 @@ pub async fn create_client(app: &Running) -> anyhow::Result<(String, String)> {
         name: "Bench".into(),
         redirect_uris: vec![REDIRECT_URI.into()],
         post_logout_redirect_uris: vec![],
+        login_ui_origins: vec![],
         public: false,
         grant_types: vec![],
         allow_implicit: false,

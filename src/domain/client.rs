@@ -123,6 +123,9 @@ pub struct Client {
     pub grant_types: Vec<GrantType>,
     pub redirect_uris: Vec<String>,
     pub post_logout_redirect_uris: Vec<String>,
+    /// Origins (`https://login.shop.example`) of the application's own login UI: a password
+    /// post from one of them needs no CSRF token of our form (see README, custom login UIs).
+    pub login_ui_origins: Vec<String>,
     /// The sign-in methods this client's users may use, first factor or second.
     pub allowed_methods: Vec<Method>,
     /// Token lifetimes of this client; `None` = the installation's default.
@@ -166,6 +169,13 @@ impl Client {
         self.redirect_uris.iter().any(|r| r == uri)
     }
 
+    /// Whether `origin` (an `Origin` header, or the origin of a `Referer`) is one of the
+    /// application's own login UIs. Compared exactly, after the same normalisation as when
+    /// they were registered.
+    pub fn has_login_ui_origin(&self, origin: &str) -> bool {
+        normalize_origin(origin).is_ok_and(|o| self.login_ui_origins.contains(&o))
+    }
+
     pub fn has_post_logout_redirect_uri(&self, uri: &str) -> bool {
         self.post_logout_redirect_uris.iter().any(|r| r == uri)
     }
@@ -173,6 +183,34 @@ impl Client {
 
 /// Checks a redirect URI offered at registration: absolute, no fragment (RFC 6749 §3.1.2),
 /// and https unless it points at the local machine or uses a private app scheme.
+/// The origin `scheme://host[:port]` of a login UI, lower-cased, without a default port: https,
+/// or http on localhost only; no path, query or credentials.
+pub fn normalize_origin(origin: &str) -> Result<String, String> {
+    let parsed =
+        url::Url::parse(origin).map_err(|e| format!("{origin:?} is not an origin: {e}"))?;
+    let bare = parsed.path() == "/"
+        && parsed.query().is_none()
+        && parsed.fragment().is_none()
+        && parsed.username().is_empty()
+        && parsed.password().is_none();
+    if !bare {
+        return Err(format!(
+            "{origin:?} must be an origin only, like https://login.example.com (no path)"
+        ));
+    }
+    let local = matches!(parsed.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    match parsed.scheme() {
+        "https" => {}
+        "http" if local => {}
+        _ => {
+            return Err(format!(
+                "{origin:?} must use https (http is allowed for localhost only)"
+            ));
+        }
+    }
+    Ok(parsed.origin().ascii_serialization())
+}
+
 pub fn validate_redirect_uri(uri: &str) -> Result<(), String> {
     let parsed =
         url::Url::parse(uri).map_err(|e| format!("{uri:?} is not an absolute URL: {e}"))?;
@@ -208,6 +246,7 @@ mod tests {
             grant_types: vec![GrantType::AuthorizationCode],
             redirect_uris: vec!["https://app.example/cb".into()],
             post_logout_redirect_uris: vec![],
+            login_ui_origins: vec![],
             allowed_methods: ALL_METHODS.to_vec(),
             lifetimes: ClientLifetimes::default(),
         }

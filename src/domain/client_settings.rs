@@ -3,7 +3,8 @@
 //! accept and refuse the same things. Pure: no IO, ids and secrets are made by the caller.
 
 use super::client::{
-    ALL_METHODS, Client, ClientLifetimes, GrantType, MfaPolicy, method_key, validate_redirect_uri,
+    ALL_METHODS, Client, ClientLifetimes, GrantType, MfaPolicy, method_key, normalize_origin,
+    validate_redirect_uri,
 };
 use super::verification::Method;
 
@@ -24,6 +25,7 @@ pub enum Field {
     Name,
     RedirectUris,
     PostLogoutRedirectUris,
+    LoginUiOrigins,
     ClientType,
     GrantTypes,
     AllowedMethods,
@@ -40,6 +42,7 @@ impl Field {
             Field::Name => "name",
             Field::RedirectUris => "redirect_uris",
             Field::PostLogoutRedirectUris => "post_logout_redirect_uris",
+            Field::LoginUiOrigins => "login_ui_origins",
             Field::ClientType => "client_type",
             Field::GrantTypes => "grant_types",
             Field::AllowedMethods => "allowed_methods",
@@ -65,6 +68,7 @@ pub struct ClientDraft {
     pub name: String,
     pub redirect_uris: Vec<String>,
     pub post_logout_redirect_uris: Vec<String>,
+    pub login_ui_origins: Vec<String>,
     pub public: bool,
     pub grant_types: Vec<String>,
     pub allow_implicit: bool,
@@ -82,6 +86,7 @@ pub struct ClientSettings {
     pub name: String,
     pub redirect_uris: Vec<String>,
     pub post_logout_redirect_uris: Vec<String>,
+    pub login_ui_origins: Vec<String>,
     pub is_public: bool,
     pub allow_implicit: bool,
     pub is_management: bool,
@@ -109,6 +114,7 @@ impl ClientDraft {
             name: client.name.clone(),
             redirect_uris: client.redirect_uris.clone(),
             post_logout_redirect_uris: client.post_logout_redirect_uris.clone(),
+            login_ui_origins: client.login_ui_origins.clone(),
             public: client.is_public,
             grant_types: client
                 .grant_types
@@ -157,6 +163,20 @@ impl ClientDraft {
             } else if let Some(problem) = uris.iter().find_map(|u| check_uri(u).err()) {
                 fail(field, problem);
             }
+        }
+        let mut login_ui_origins = Vec::new();
+        for origin in clean_uris(&self.login_ui_origins) {
+            match normalize_origin(&origin) {
+                Ok(o) if !login_ui_origins.contains(&o) => login_ui_origins.push(o),
+                Ok(_) => {}
+                Err(e) => fail(Field::LoginUiOrigins, e),
+            }
+        }
+        if login_ui_origins.len() > MAX_URIS {
+            fail(
+                Field::LoginUiOrigins,
+                format!("List at most {MAX_URIS} origins."),
+            );
         }
 
         let mut grant_types = Vec::new();
@@ -242,6 +262,7 @@ impl ClientDraft {
             name: name.to_owned(),
             redirect_uris,
             post_logout_redirect_uris,
+            login_ui_origins,
             is_public: self.public,
             allow_implicit: self.allow_implicit,
             is_management: self.management,
@@ -300,6 +321,7 @@ impl Client {
             grant_types: Vec::new(),
             redirect_uris: Vec::new(),
             post_logout_redirect_uris: Vec::new(),
+            login_ui_origins: Vec::new(),
             allowed_methods: Vec::new(),
             lifetimes: ClientLifetimes::default(),
         };
@@ -312,6 +334,7 @@ impl Client {
         self.name = settings.name;
         self.redirect_uris = settings.redirect_uris;
         self.post_logout_redirect_uris = settings.post_logout_redirect_uris;
+        self.login_ui_origins = settings.login_ui_origins;
         self.is_public = settings.is_public;
         self.allow_implicit = settings.allow_implicit;
         self.is_management = settings.is_management;

@@ -25,6 +25,7 @@ pub struct ClientRow {
     pub access_token_ttl: Option<i64>,
     pub id_token_ttl: Option<i64>,
     pub refresh_token_ttl: Option<i64>,
+    pub login_ui_origins: String,
 }
 
 /// The settings columns of a client (all but its id, secret and creation time).
@@ -41,6 +42,7 @@ struct ClientChanges {
     access_token_ttl: Option<i64>,
     id_token_ttl: Option<i64>,
     refresh_token_ttl: Option<i64>,
+    login_ui_origins: String,
 }
 
 impl ClientChanges {
@@ -56,6 +58,7 @@ impl ClientChanges {
             access_token_ttl: client.lifetimes.access_token,
             id_token_ttl: client.lifetimes.id_token,
             refresh_token_ttl: client.lifetimes.refresh_token,
+            login_ui_origins: client.login_ui_origins.join(" "),
         }
     }
 }
@@ -106,6 +109,7 @@ pub fn insert_client(
         access_token_ttl: changes.access_token_ttl,
         id_token_ttl: changes.id_token_ttl,
         refresh_token_ttl: changes.refresh_token_ttl,
+        login_ui_origins: changes.login_ui_origins,
     };
     conn.transaction(|conn| {
         diesel::insert_into(clients::table)
@@ -266,6 +270,11 @@ fn to_client(row: ClientRow, uris: &[&RedirectUriRow]) -> Result<Client, StoreEr
         mfa_policy: row.mfa_policy.parse().map_err(StoreError::Corrupt)?,
         redirect_uris: pick(LOGIN),
         post_logout_redirect_uris: pick(POST_LOGOUT),
+        login_ui_origins: row
+            .login_ui_origins
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect(),
         grant_types,
         allowed_methods,
         lifetimes: ClientLifetimes {

@@ -32,6 +32,7 @@ diesel::table! {
         access_token_ttl -> Nullable<BigInt>,
         id_token_ttl -> Nullable<BigInt>,
         refresh_token_ttl -> Nullable<BigInt>,
+        login_ui_origins -> Text,
     }
 }
 

@@ -26,23 +26,8 @@ pub async fn pending_for_browser(
     request_id: Option<&str>,
     browser: &Browser,
 ) -> Result<PendingRequest, WebError> {
-    let expired = || {
-        WebError::BadRequest(
-            "This sign-in link has expired or was already used. Go back to the application and sign in again.".into(),
-        )
-    };
-    let id = request_id
-        .filter(|id| uuid::Uuid::parse_str(id).is_ok())
-        .ok_or_else(expired)?
-        .to_owned();
-    let now = state.now();
-    let lookup = id.clone();
-    let pending = state
-        .store
-        .run(move |c| store::requests::find_request(c, &lookup))
-        .await?
-        .filter(|p| p.is_live(now))
-        .ok_or_else(expired)?;
+    let pending = live_pending(state, request_id).await?;
+    let id = pending.id.clone();
     let binding = browser.binding();
     if !pending.is_bound_to(&binding) {
         return Err(WebError::Forbidden(
@@ -61,6 +46,45 @@ pub async fn pending_for_browser(
         }
     }
     Ok(pending)
+}
+
+/// The request a verified proof finishes (`/login-srv/verification/login`, the precheck
+/// continuation). A custom login UI on another site posts these cross-site, where SameSite=Lax
+/// keeps our cookie away: then the caller's proof — an unused verified `status_id` or a live
+/// track, both unguessable and bound to this request — is what binds the post to the sign-in.
+/// When the cookie is there, it must still be the browser the request is bound to.
+pub async fn pending_for_proof(
+    state: &AppState,
+    req: &HttpRequest,
+    request_id: &str,
+) -> Result<PendingRequest, WebError> {
+    match Browser::existing(state, req) {
+        Some(browser) => pending_for_browser(state, Some(request_id), &browser).await,
+        None => live_pending(state, Some(request_id)).await,
+    }
+}
+
+/// A request that is live, whoever asks.
+async fn live_pending(
+    state: &AppState,
+    request_id: Option<&str>,
+) -> Result<PendingRequest, WebError> {
+    let expired = || {
+        WebError::BadRequest(
+            "This sign-in link has expired or was already used. Go back to the application and sign in again.".into(),
+        )
+    };
+    let id = request_id
+        .filter(|id| uuid::Uuid::parse_str(id).is_ok())
+        .ok_or_else(expired)?
+        .to_owned();
+    let now = state.now();
+    state
+        .store
+        .run(move |c| store::requests::find_request(c, &id))
+        .await?
+        .filter(|p| p.is_live(now))
+        .ok_or_else(expired)
 }
 
 /// The browser's cookie, required for every POST of the login flow.

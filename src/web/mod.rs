@@ -16,6 +16,7 @@ pub mod hosted;
 pub mod issue;
 pub mod login_flow;
 pub mod login_session;
+pub mod login_ui;
 pub mod notices;
 pub mod oauth_json;
 pub mod qr;

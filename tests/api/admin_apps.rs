@@ -309,6 +309,7 @@ async fn the_command_line_and_the_page_refuse_the_same_redirect_uri() {
         name: "X".into(),
         redirect_uris: vec!["http://evil.example/cb".into()],
         post_logout_redirect_uris: vec![],
+        login_ui_origins: vec![],
         public: false,
         grant_types: vec![],
         allow_implicit: false,

@@ -10,8 +10,8 @@ use crate::mfa::{id_token_claims, password_step};
 use crate::smtp_server::SmtpServer;
 use serde_json::{Value, json};
 
-const ADA: &str = "ada@example.com";
-const BOB: &str = "bob@example.com";
+pub(crate) const ADA: &str = "ada@example.com";
+pub(crate) const BOB: &str = "bob@example.com";
 /// The literal `medium_id` of the cidaas guide's example request.
 const SEED_MEDIUM_ID: &str = "cd7e9166-99d1-4d36-bc8f-3c8ffb2ad011";
 
@@ -28,7 +28,7 @@ async fn get_mfa_list(app: &TestApp, request_id: &str, email: &str) -> Value {
 }
 
 /// `initiateMFA`: `POST /verification-srv/v2/authenticate/initiate/{type}` with the payload.
-async fn initiate_mfa(app: &TestApp, kind: &str, payload: Value) -> (u16, Value) {
+pub(crate) async fn initiate_mfa(app: &TestApp, kind: &str, payload: Value) -> (u16, Value) {
     post_json(
         &reqwest::Client::new(),
         app.url(&format!(
@@ -40,7 +40,7 @@ async fn initiate_mfa(app: &TestApp, kind: &str, payload: Value) -> (u16, Value)
 }
 
 /// `authenticateMFA`: `POST /verification-srv/v2/authenticate/authenticate/{type}`.
-async fn authenticate_mfa(
+pub(crate) async fn authenticate_mfa(
     app: &TestApp,
     kind: &str,
     request_id: &str,
@@ -63,7 +63,7 @@ async fn authenticate_mfa(
 }
 
 /// `passwordlessLogin`: a form POST to `/login-srv/verification/login`; returns the Location.
-async fn passwordless_login(
+pub(crate) async fn passwordless_login(
     app: &TestApp,
     http: &reqwest::Client,
     request_id: &str,
@@ -85,19 +85,19 @@ async fn passwordless_login(
     location(&response)
 }
 
-fn exchange_of(answer: &Value) -> String {
+pub(crate) fn exchange_of(answer: &Value) -> String {
     answer["data"]["exchange_id"]["exchange_id"]
         .as_str()
         .unwrap()
         .to_owned()
 }
 
-fn str_of(answer: &Value, field: &str) -> String {
+pub(crate) fn str_of(answer: &Value, field: &str) -> String {
     answer["data"][field].as_str().unwrap().to_owned()
 }
 
 /// A user with an authenticator app, a client, and a login started in `browser`.
-async fn ada_with_totp() -> (TestApp, Phone, Rp, reqwest::Client, String) {
+pub(crate) async fn ada_with_totp() -> (TestApp, Phone, Rp, reqwest::Client, String) {
     let app = TestApp::spawn().await;
     app.create_user(ADA).await;
     let phone = app
@@ -392,7 +392,7 @@ async fn initiate_mfa_again_for_another_request_never_hands_out_the_first_reques
 
 /// A password login up to its second step, and a TOTP verified for it through the JSON
 /// service (MULTIFACTOR_AUTHENTICATION); returns (browser, requestId, track_id, sub, status_id).
-async fn mfa_verified(
+pub(crate) async fn mfa_verified(
     app: &TestApp,
     rp: &Rp,
     email: &str,
@@ -436,7 +436,7 @@ async fn mfa_verified(
     )
 }
 
-async fn two_users_with_totp() -> (TestApp, Phone, Phone) {
+pub(crate) async fn two_users_with_totp() -> (TestApp, Phone, Phone) {
     let app = TestApp::spawn().await;
     app.create_user(ADA).await;
     app.create_user(BOB).await;

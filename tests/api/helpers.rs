@@ -169,6 +169,11 @@ impl TestApp {
                 .iter()
                 .map(|s| s.to_string())
                 .collect(),
+            login_ui_origins: spec
+                .login_ui_origins
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
             public: spec.public,
             grant_types: spec.grant_types.iter().map(|s| s.to_string()).collect(),
             allow_implicit: spec.allow_implicit,
@@ -346,6 +351,8 @@ pub struct ClientSpec {
     pub name: &'static str,
     pub redirect_uris: Vec<&'static str>,
     pub post_logout_redirect_uris: Vec<&'static str>,
+    /// Origins of the application's own login UI.
+    pub login_ui_origins: Vec<&'static str>,
     pub public: bool,
     pub grant_types: Vec<&'static str>,
     pub allow_implicit: bool,
@@ -360,6 +367,7 @@ impl Default for ClientSpec {
             name: "Test App",
             redirect_uris: vec![REDIRECT_URI],
             post_logout_redirect_uris: vec![],
+            login_ui_origins: vec![],
             public: false,
             grant_types: vec![],
             allow_implicit: false,

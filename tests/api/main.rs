@@ -33,6 +33,7 @@ mod cidaas_sdk;
 mod cli;
 mod code_pages;
 mod codes;
+mod cross_site;
 mod discovery;
 mod extractors;
 mod json_errors;

@@ -15,6 +15,7 @@ fn client(public: bool, implicit: bool) -> Client {
         grant_types: vec![GrantType::AuthorizationCode, GrantType::RefreshToken],
         redirect_uris: vec!["https://app.example/cb".into()],
         post_logout_redirect_uris: vec![],
+        login_ui_origins: vec![],
         allowed_methods: crate::domain::client::ALL_METHODS.to_vec(),
         lifetimes: Default::default(),
     }

@@ -19,6 +19,7 @@ use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
 use crate::web::login_flow::{self, form_browser, pending_for_browser};
+use crate::web::login_ui::login_ui_post;
 
 /// One message for every failed sign-in, so the page never tells whether an account exists.
 const INVALID_CREDENTIALS: &str = "The email or password is not correct.";
@@ -123,18 +124,43 @@ pub async fn login_submit(
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, WebError> {
     let form = form.into_inner();
-    let browser = form_browser(&state, &req, form.csrf_token.as_deref())?;
-    let pending = pending_for_browser(&state, Some(&form.request_id), &browser).await?;
+    // Our page's form carries its CSRF token; the application's own login UI on another site
+    // is recognised by its registered origin instead (see `web::login_ui`).
+    let (pending, login_ui) = match form.csrf_token.as_deref() {
+        Some(token) => {
+            let browser = form_browser(&state, &req, Some(token))?;
+            let pending = pending_for_browser(&state, Some(&form.request_id), &browser).await?;
+            (pending, None)
+        }
+        None => {
+            let post = login_ui_post(&state, &req, &form.request_id).await?;
+            (post.pending.clone(), Some(post))
+        }
+    };
+    // Where a refused password sends the user: the page that posted it.
+    let back = |error: &str, extra: &[(&str, String)]| -> HttpResponse {
+        let location = match &login_ui {
+            Some(ui) => ui.back_with(error, extra),
+            None => {
+                let mut location = format!(
+                    "/login?requestId={}&view_type={}&error={error}",
+                    pending.id,
+                    pending.request.view_type.as_str(),
+                );
+                for (k, v) in extra {
+                    let v: String = url::form_urlencoded::byte_serialize(v.as_bytes()).collect();
+                    location.push_str(&format!("&{k}={v}"));
+                }
+                location
+            }
+        };
+        HttpResponse::Found()
+            .insert_header((header::LOCATION, location))
+            .finish()
+    };
     let rules = crate::flows::factors::client_rules(&state, &pending.request.client_id).await?;
     if !rules.allows(Method::Password) {
-        let location = format!(
-            "/login?requestId={}&view_type={}&error=password_not_allowed",
-            pending.id,
-            pending.request.view_type.as_str(),
-        );
-        return Ok(HttpResponse::Found()
-            .insert_header((header::LOCATION, location))
-            .finish());
+        return Ok(back("password_not_allowed", &[]));
     }
 
     let email = Email::parse(&form.username).ok();
@@ -169,15 +195,8 @@ pub async fn login_submit(
             event = event.user(id);
         }
         audit::record(&state, &req, event).await;
-        let location = format!(
-            "/login?requestId={}&view_type={}&error=password_locked&minutes={}",
-            pending.id,
-            pending.request.view_type.as_str(),
-            minutes_left(until, state.now()),
-        );
-        return Ok(HttpResponse::Found()
-            .insert_header((header::LOCATION, location))
-            .finish());
+        let minutes = minutes_left(until, state.now()).to_string();
+        return Ok(back("password_locked", &[("minutes", minutes)]));
     }
     let valid = outcome == PasswordOutcome::Right;
     let Some(user) = user.filter(|_| valid) else {
@@ -194,15 +213,10 @@ pub async fn login_submit(
             event = event.user(id);
         }
         audit::record(&state, &req, event).await;
-        let location = format!(
-            "/login?requestId={}&view_type={}&error=invalid_username_password&error_description={}",
-            pending.id,
-            pending.request.view_type.as_str(),
-            "The+email+or+password+is+not+correct."
-        );
-        return Ok(HttpResponse::Found()
-            .insert_header((header::LOCATION, location))
-            .finish());
+        return Ok(back(
+            "invalid_username_password",
+            &[("error_description", INVALID_CREDENTIALS.to_owned())],
+        ));
     };
 
     login_flow::after_first_factor(&state, &req, &session, &pending, &user, Method::Password).await

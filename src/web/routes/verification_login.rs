@@ -15,7 +15,7 @@ use crate::flows::AppState;
 use crate::flows::sign_in;
 use crate::store;
 use crate::web::error::WebError;
-use crate::web::login_flow::{self, pending_for_browser, require_browser};
+use crate::web::login_flow;
 use crate::web::routes::mfa;
 
 #[derive(Deserialize)]
@@ -36,8 +36,9 @@ pub async fn finish(
     form: web::Form<FinishForm>,
 ) -> Result<HttpResponse, WebError> {
     let form = form.into_inner();
-    let browser = require_browser(&state, &req)?;
-    let pending = pending_for_browser(&state, Some(&form.request_id), &browser).await?;
+    // A custom login UI may post this from another site, without our cookie: the unused
+    // verified status bound to this request is the proof then (see `pending_for_proof`).
+    let pending = login_flow::pending_for_proof(&state, &req, &form.request_id).await?;
     let back_to_login = || {
         let location = format!(
             "/login?requestId={}&view_type={}&error=verification_failed",
@@ -71,7 +72,7 @@ pub async fn finish(
         else {
             return Ok(back_to_login());
         };
-        let c = match mfa::continuation(&state, &browser, &track.id, &pending.id).await {
+        let c = match mfa::continue_track(&state, pending.clone(), &track.id).await {
             Ok(c) => c,
             Err(WebError::BadRequest(_)) => return Ok(back_to_login()),
             Err(e) => return Err(e),

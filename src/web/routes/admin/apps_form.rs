@@ -14,6 +14,7 @@ pub fn parse(pairs: Vec<(String, String)>) -> ClientDraft {
             "name" => draft.name = value,
             "redirect_uris" => draft.redirect_uris = lines(&value),
             "post_logout_redirect_uris" => draft.post_logout_redirect_uris = lines(&value),
+            "login_ui_origins" => draft.login_ui_origins = lines(&value),
             "client_type" => draft.public = value == "public",
             "grant_types" => draft.grant_types.push(value),
             "allow_implicit" => draft.allow_implicit = true,
@@ -122,6 +123,7 @@ pub struct FormView {
     pub name: String,
     pub redirect_uris: String,
     pub post_logout_redirect_uris: String,
+    pub login_ui_origins: String,
     pub types: Vec<Choice>,
     pub grants: Vec<Choice>,
     pub allow_implicit: bool,
@@ -147,6 +149,7 @@ impl FormView {
             name: draft.name.clone(),
             redirect_uris: draft.redirect_uris.join("\n"),
             post_logout_redirect_uris: draft.post_logout_redirect_uris.join("\n"),
+            login_ui_origins: draft.login_ui_origins.join("\n"),
             types: choices(&TYPES, &[client_type.to_owned()]),
             grants: choices(&GRANTS, &draft.grant_types),
             allow_implicit: draft.allow_implicit,
@@ -192,6 +195,7 @@ pub fn audit_fields(c: &Client) -> Vec<(&'static str, String)> {
             "post_logout_redirect_uris",
             list(&c.post_logout_redirect_uris),
         ),
+        ("login_ui_origins", list(&c.login_ui_origins)),
         (
             "grant_types",
             c.grant_types

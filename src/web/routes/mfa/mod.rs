@@ -7,7 +7,9 @@ mod track;
 
 use setup::new_setup;
 pub use setup::{SetupView, existing_setup};
-pub use track::{Continuation, complete, continuation, precheck_continue, verified_second_factor};
+pub use track::{
+    Continuation, complete, continuation, continue_track, precheck_continue, verified_second_factor,
+};
 
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};

@@ -16,7 +16,7 @@ use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
-use crate::web::login_flow::{self, pending_for_browser, require_browser};
+use crate::web::login_flow::{self, pending_for_browser};
 
 /// A track this browser may continue, with its request and user.
 pub struct Continuation {
@@ -34,6 +34,17 @@ pub async fn continuation(
     request_id: &str,
 ) -> Result<Continuation, WebError> {
     let pending = pending_for_browser(state, Some(request_id), browser).await?;
+    continue_track(state, pending, track_id).await
+}
+
+/// The live track `track_id` of `pending`, whoever asks: the caller has checked who may act on
+/// the request (the browser it is bound to, or a verified proof — see
+/// [`login_flow::pending_for_proof`]).
+pub async fn continue_track(
+    state: &AppState,
+    pending: PendingRequest,
+    track_id: &str,
+) -> Result<Continuation, WebError> {
     let now = state.now();
     let id = track_id.to_owned();
     let gone = || {
@@ -176,7 +187,6 @@ pub async fn precheck_continue(
     if form.track_id.as_deref().is_some_and(|t| t != track_id) {
         return Err(refused());
     }
-    let browser = require_browser(&state, &req)?;
     let request_id = match form.request_id.clone() {
         Some(id) => id,
         None => {
@@ -189,7 +199,10 @@ pub async fn precheck_continue(
                 .unwrap_or_default()
         }
     };
-    let c = continuation(&state, &browser, &track_id, &request_id).await?;
+    // Posted by a custom login UI, possibly from another site without our cookie: the track
+    // and its verified second factor are the proof (see `pending_for_proof`).
+    let pending = login_flow::pending_for_proof(&state, &req, &request_id).await?;
+    let c = continue_track(&state, pending, &track_id).await?;
     let (status_id, alias, method) = match form.status_id.clone() {
         Some(status_id) => (
             status_id,
