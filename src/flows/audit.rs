@@ -79,6 +79,16 @@ impl Audit {
     }
 }
 
+/// "field: before → after" for each field that changed, for an audit detail.
+pub fn changes(fields: &[(&str, String, String)]) -> String {
+    fields
+        .iter()
+        .filter(|(_, before, after)| before != after)
+        .map(|(name, before, after)| format!("{name}: {before} → {after}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// Stores `event`, stamped with the time and the client's address.
 pub async fn record(state: &AppState, meta: &RequestMeta, event: Audit) {
     let mut row = event.row;

@@ -13,6 +13,7 @@ pub mod codes;
 pub mod factors;
 pub mod issue;
 pub mod login_codes;
+pub mod own_factors;
 pub mod password_check;
 pub mod sign_in;
 pub mod state;

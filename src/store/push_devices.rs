@@ -60,6 +60,19 @@ pub fn delete_device(
     Ok(n == 1)
 }
 
+/// Renames one of the user's devices; false when it is not theirs.
+pub fn rename_device(
+    conn: &mut AnyConnection,
+    id: &str,
+    user_id: &str,
+    label: &str,
+) -> Result<bool, StoreError> {
+    let n = diesel::update(t::table.find(id).filter(t::user_id.eq(user_id)))
+        .set(t::label.eq(label))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
 pub fn touch_device(conn: &mut AnyConnection, id: &str, now: i64) -> Result<(), StoreError> {
     diesel::update(t::table.find(id))
         .set(t::last_used_at.eq(now))

@@ -41,6 +41,7 @@ mod lock_races;
 mod logout;
 mod management;
 mod mfa;
+mod own_factors;
 mod password_lockout;
 mod password_reset;
 mod passwordless;

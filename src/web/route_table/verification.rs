@@ -4,7 +4,7 @@ use actix_web::web;
 
 use crate::web::routes;
 
-use crate::web::routes::{enroll, verification};
+use crate::web::routes::{enroll, own_factors, verification};
 
 /// The cidaas verification service; both path families behave the same (API.md §4).
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -71,8 +71,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::get().to(routes::push_devices::list),
         ),
         (
-            format!("{v}/v2/setup/push/devices/{{device_id}}"),
-            web::delete().to(routes::push_devices::remove),
+            format!("{v}/v2/setup/totp/list"),
+            web::get().to(own_factors::totp_list),
         ),
         (
             format!("{v}/authentication/{{type}}/resend"),
@@ -102,4 +102,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     for (path, route) in endpoints {
         super::endpoint(cfg, &path, route);
     }
+    // One's own authenticators and devices: one resource, two methods each.
+    cfg.service(
+        web::resource(format!("{v}/v2/setup/totp/{{authenticator_id}}"))
+            .route(web::put().to(own_factors::totp_rename))
+            .route(web::delete().to(own_factors::totp_remove)),
+    );
+    cfg.service(
+        web::resource(format!("{v}/v2/setup/push/devices/{{device_id}}"))
+            .route(web::put().to(own_factors::device_rename))
+            .route(web::delete().to(own_factors::device_remove)),
+    );
 }

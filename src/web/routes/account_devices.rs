@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::domain::user_agent::device_name;
 use crate::flows::AppState;
+use crate::flows::own_factors::{self, Change, Kind};
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
@@ -23,33 +24,11 @@ pub async fn remove_device(
     _form: Csrf<NoFields>,
     user: FreshSignIn,
 ) -> Result<HttpResponse, WebError> {
-    let (id, user_id) = (path.into_inner(), user.id.clone());
-    let lookup = id.clone();
-    let removed = state
-        .store
-        .run(move |c| {
-            let label = store::push_devices::list_user_devices(c, &user_id)?
-                .into_iter()
-                .find(|d| d.id == lookup)
-                .map(|d| d.label);
-            if label.is_some() {
-                store::push_devices::delete_device(c, &lookup, &user_id)?;
-            }
-            Ok(label)
-        })
-        .await?;
-    let Some(label) = removed else {
-        return Err(WebError::NotFound("No such device.".into()));
-    };
-    audit::record(
-        &state,
-        &req,
-        Audit::success("push_device.remove")
-            .by_owner(&user.id)
-            .detail(format!("device {id} ({label}) removed by its owner")),
-    )
-    .await;
-    Ok(found("/account?notice=device_removed"))
+    let id = path.into_inner();
+    match own_factors::remove(&state, &audit::meta(&req), Kind::PushDevice, &user.id, &id).await? {
+        Change::Done => Ok(found("/account?notice=device_removed")),
+        _ => Err(WebError::NotFound("No such device.".into())),
+    }
 }
 
 /// `POST /account/sessions/end-others`: every session of the account but this browser's

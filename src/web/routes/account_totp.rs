@@ -8,15 +8,14 @@ use serde::Deserialize;
 
 use crate::domain::totp;
 use crate::flows::AppState;
+use crate::flows::own_factors::{self, Change, Kind};
 use crate::flows::totp_enrollment::{self as enroll, Confirmation, EnrollRefusal};
-use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
 use crate::web::extract::{Csrf, FreshSignIn, NoFields};
 use crate::web::hosted::{found, html};
 use crate::web::qr;
 use crate::web::routes::account::{Forms, render_account};
-use crate::web::routes::admin::changes;
 use crate::web::routes::mfa::SetupView;
 
 #[derive(Template)]
@@ -33,18 +32,6 @@ pub struct TotpForm {
     label: Option<String>,
     exchange_id: Option<String>,
     pass_code: Option<String>,
-}
-
-/// The label of the user's authenticator `id`, if it is theirs.
-async fn own_label(state: &AppState, user_id: &str, id: &str) -> Result<Option<String>, WebError> {
-    let (user_id, id) = (user_id.to_owned(), id.to_owned());
-    Ok(state
-        .store
-        .run(move |c| store::authenticators::list_user_authenticators(c, &user_id))
-        .await?
-        .into_iter()
-        .find(|a| a.id == id && a.active)
-        .map(|a| a.label))
 }
 
 /// The account page with a problem that belongs to no one field.
@@ -164,45 +151,19 @@ pub async fn rename_totp(
     user: FreshSignIn,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    let label: String = form
-        .label
-        .as_deref()
-        .unwrap_or("")
-        .trim()
-        .chars()
-        .take(64)
-        .collect();
-    let Some(before) = own_label(&state, &user.id, &id).await? else {
-        return Err(WebError::NotFound("No such authenticator.".into()));
-    };
-    if label.is_empty() {
-        let forms = Forms {
-            rename_for: id,
-            rename_error: Some("Give the authenticator a name.".into()),
-            ..Forms::default()
-        };
-        return render_account(&state, &user, forms, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let label = form.label.as_deref().unwrap_or("");
+    match own_factors::rename(&state, &audit::meta(&req), Kind::Totp, &user.id, &id, label).await? {
+        Change::Done => Ok(found("/account?notice=renamed")),
+        Change::NotFound => Err(WebError::NotFound("No such authenticator.".into())),
+        Change::EmptyName => {
+            let forms = Forms {
+                rename_for: id,
+                rename_error: Some("Give the authenticator a name.".into()),
+                ..Forms::default()
+            };
+            render_account(&state, &user, forms, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
     }
-    let (lookup, user_id, new_label) = (id.clone(), user.id.clone(), label.clone());
-    if !state
-        .store
-        .run(move |c| store::authenticators::rename_authenticator(c, &lookup, &user_id, &new_label))
-        .await?
-    {
-        return Err(WebError::NotFound("No such authenticator.".into()));
-    }
-    audit::record(
-        &state,
-        &req,
-        Audit::success("totp.rename")
-            .by_owner(&user.id)
-            .detail(format!(
-                "authenticator {id}: {}",
-                changes(&[("label", before, label)])
-            )),
-    )
-    .await;
-    Ok(found("/account?notice=renamed"))
 }
 
 /// `POST /account/totp/{id}/remove`.
@@ -213,23 +174,9 @@ pub async fn remove_totp(
     _form: Csrf<NoFields>,
     user: FreshSignIn,
 ) -> Result<HttpResponse, WebError> {
-    let (id, user_id) = (path.into_inner(), user.id.clone());
-    let label = own_label(&state, &user.id, &id).await?.unwrap_or_default();
-    let lookup = id.clone();
-    if !state
-        .store
-        .run(move |c| store::authenticators::delete_authenticator(c, &lookup, &user_id))
-        .await?
-    {
-        return Err(WebError::NotFound("No such authenticator.".into()));
+    let id = path.into_inner();
+    match own_factors::remove(&state, &audit::meta(&req), Kind::Totp, &user.id, &id).await? {
+        Change::Done => Ok(found("/account?notice=removed")),
+        _ => Err(WebError::NotFound("No such authenticator.".into())),
     }
-    audit::record(
-        &state,
-        &req,
-        Audit::success("totp.revoke")
-            .by_owner(&user.id)
-            .detail(format!("authenticator {id} ({label}) removed by its owner")),
-    )
-    .await;
-    Ok(found("/account?notice=removed"))
 }

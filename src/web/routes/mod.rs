@@ -19,6 +19,7 @@ pub mod introspect;
 pub mod login;
 pub mod management;
 pub mod mfa;
+pub mod own_factors;
 pub mod password_forgot;
 pub mod password_reset;
 pub mod passwordless;

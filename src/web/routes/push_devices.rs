@@ -143,38 +143,3 @@ pub async fn list(
         json!({ "devices": devices.iter().map(view).collect::<Vec<_>>() }),
     ))
 }
-
-/// `DELETE /verification-srv/v2/setup/push/devices/{device_id}` (fresh sign-in or the factors
-/// scope).
-pub async fn remove(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    session: Session,
-    path: web::Path<String>,
-) -> Result<HttpResponse, WebError> {
-    let user = match factor_user(&state, &req, &session).await? {
-        Ok(user) => user,
-        Err(refusal) => return Ok(refusal.response(&req)),
-    };
-    let (id, user_id) = (path.into_inner(), user.id.clone());
-    let removed = state
-        .store
-        .run(move |c| store::push_devices::delete_device(c, &id, &user_id))
-        .await?;
-    if !removed {
-        return Ok(envelope::error(
-            &req,
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "NotFound",
-            "No such device.",
-        ));
-    }
-    audit::record(
-        &state,
-        &req,
-        Audit::success("push_device.remove").user(&user.id),
-    )
-    .await;
-    Ok(envelope::ok(json!({ "removed": true })))
-}

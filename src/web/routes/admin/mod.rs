@@ -96,12 +96,4 @@ impl Chrome {
     }
 }
 
-/// `field: before → after` for each field that changed, for the audit trail.
-pub fn changes(fields: &[(&str, String, String)]) -> String {
-    fields
-        .iter()
-        .filter(|(_, before, after)| before != after)
-        .map(|(name, before, after)| format!("{name}: {before} → {after}"))
-        .collect::<Vec<_>>()
-        .join("; ")
-}
+pub use crate::flows::audit::changes;
