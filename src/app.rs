@@ -238,6 +238,7 @@ impl Application {
             post_logout_redirect_uris: vec![],
             allowed_methods: crate::domain::client::ALL_METHODS.to_vec(),
             lifetimes: Default::default(),
+            may_request_approvals: false,
         };
         state
             .store

@@ -127,6 +127,9 @@ pub struct Client {
     pub allowed_methods: Vec<Method>,
     /// Token lifetimes of this client; `None` = the installation's default.
     pub lifetimes: ClientLifetimes,
+    /// May ask users to approve transactions (`POST /approvals`, `authorization_details`):
+    /// off by default, since an approval shows the client's text on our pages.
+    pub may_request_approvals: bool,
 }
 
 /// Per-client token lifetimes in seconds; `None` keeps the global default (API.md §6).
@@ -210,6 +213,7 @@ mod tests {
             post_logout_redirect_uris: vec![],
             allowed_methods: ALL_METHODS.to_vec(),
             lifetimes: ClientLifetimes::default(),
+            may_request_approvals: false,
         }
     }
 

@@ -314,6 +314,7 @@ async fn the_command_line_and_the_page_refuse_the_same_redirect_uri() {
         allow_implicit: false,
         mfa: "optional".into(),
         management: false,
+        approvals: false,
         json: true,
     };
     let cli_error =

@@ -17,6 +17,7 @@ mod admin_audit;
 mod admin_lockouts;
 mod admin_settings;
 mod admin_users;
+mod approvals;
 mod architecture;
 mod authorize;
 mod backup_codes;

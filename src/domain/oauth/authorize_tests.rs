@@ -17,6 +17,7 @@ fn client(public: bool, implicit: bool) -> Client {
         post_logout_redirect_uris: vec![],
         allowed_methods: crate::domain::client::ALL_METHODS.to_vec(),
         lifetimes: Default::default(),
+        may_request_approvals: false,
     }
 }
 

@@ -1,0 +1,2 @@
+DROP TABLE approvals;
+ALTER TABLE clients DROP COLUMN may_request_approvals;
