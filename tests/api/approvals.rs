@@ -23,15 +23,20 @@ pub struct Setup {
     pub phone: Phone,
 }
 
+/// A confidential client named `name` that may request approvals.
+pub async fn approving_client(app: &TestApp, name: &'static str) -> Rp {
+    app.create_client(ClientSpec {
+        name,
+        approvals: true,
+        ..ClientSpec::default()
+    })
+    .await
+}
+
 pub async fn setup() -> Setup {
     let app = TestApp::spawn().await;
     let sub = app.create_user(EMAIL).await;
-    let rp = app
-        .create_client(ClientSpec {
-            approvals: true,
-            ..ClientSpec::default()
-        })
-        .await;
+    let rp = approving_client(&app, "Test App").await;
     let browser = app.signed_in_browser(EMAIL).await;
     let phone = app.enroll_totp(&browser, "Phone").await;
     Setup {
@@ -416,14 +421,7 @@ async fn a_visitor_who_is_not_signed_in_signs_in_and_comes_back_to_the_approval(
 #[tokio::test]
 async fn another_client_reading_the_status_gets_404() {
     let s = setup().await;
-    let other = s
-        .app
-        .create_client(ClientSpec {
-            name: "Other",
-            approvals: true,
-            ..ClientSpec::default()
-        })
-        .await;
+    let other = approving_client(&s.app, "Other").await;
     let id = started(&s.app, &s.rp, &s.sub, payment()).await;
     let (code, body) = status(&s.app, &other, &id).await;
     assert_eq!(code, 404);
