@@ -22,8 +22,6 @@ pub const APPROVAL_TTL: i64 = 300;
 /// How long the artifact says it holds (seconds). It stays verifiable as long as its key is in
 /// the JWKS; a year covers disputes about a payment. Archivers may check it ignoring `exp`.
 pub const ARTIFACT_TTL: i64 = 365 * 86_400;
-/// The `type` of an RFC 9396 `authorization_details` entry that asks for an approval.
-pub const DETAILS_TYPE: &str = "transaction_approval";
 
 /// Where an approval stands; only `Pending` may change, and only once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -79,6 +77,9 @@ pub struct Approval {
     pub expires_at: i64,
     pub decided_at: Option<i64>,
     pub artifact: Option<String>,
+    /// For an approval asked for on an authorization request: the query of that request to
+    /// replay once the user has decided (see `oauth::authorization_details`).
+    pub resume: Option<String>,
 }
 
 impl Approval {
@@ -206,40 +207,6 @@ fn push_lines(key: String, value: &Value, out: &mut Vec<DataLine>) {
             value: other.to_string(),
         }),
     }
-}
-
-/// The approval data asked for in an RFC 9396 `authorization_details` parameter: the first
-/// entry of type [`DETAILS_TYPE`], its `approval_data` member (or, failing that, the entry
-/// without its `type`). `Ok(None)` when no entry asks for an approval.
-pub fn from_authorization_details(details: &str) -> Result<Option<Map<String, Value>>, String> {
-    let parsed: Value = serde_json::from_str(details)
-        .map_err(|e| format!("authorization_details is not JSON: {e}"))?;
-    let Value::Array(entries) = parsed else {
-        return Err("authorization_details must be a JSON array (RFC 9396 §2)".into());
-    };
-    let mut approval = None;
-    for entry in entries {
-        let Value::Object(mut entry) = entry else {
-            return Err("each authorization_details entry must be an object".into());
-        };
-        match entry.get("type") {
-            Some(Value::String(t)) if t == DETAILS_TYPE => {}
-            Some(Value::String(_)) => continue,
-            _ => return Err("each authorization_details entry needs a type".into()),
-        }
-        if approval.is_some() {
-            return Err(format!("only one {DETAILS_TYPE} entry may be sent"));
-        }
-        let data = match entry.remove("approval_data") {
-            Some(data) => Some(data),
-            None => {
-                entry.remove("type");
-                Some(Value::Object(entry))
-            }
-        };
-        approval = Some(check_data(data).map_err(|e| e.to_string())?);
-    }
-    Ok(approval)
 }
 
 #[cfg(test)]

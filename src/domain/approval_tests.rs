@@ -75,26 +75,8 @@ fn a_pending_approval_past_its_time_reads_as_expired() {
         expires_at: 300,
         decided_at: None,
         artifact: None,
+        resume: None,
     };
     assert_eq!(approval.state_at(299), ApprovalState::Pending);
     assert_eq!(approval.state_at(300), ApprovalState::Expired);
-}
-
-#[test]
-fn authorization_details_name_the_approval_data() {
-    let details = r#"[{"type":"payment_initiation","x":1},
-        {"type":"transaction_approval","approval_data":{"amount":"10.00"}}]"#;
-    let data = from_authorization_details(details).unwrap().unwrap();
-    assert_eq!(Value::Object(data), json!({"amount": "10.00"}));
-    let flat = r#"[{"type":"transaction_approval","amount":"10.00"}]"#;
-    assert_eq!(
-        Value::Object(from_authorization_details(flat).unwrap().unwrap()),
-        json!({"amount": "10.00"})
-    );
-    assert_eq!(
-        from_authorization_details(r#"[{"type":"other"}]"#).unwrap(),
-        None
-    );
-    assert!(from_authorization_details("{}").is_err());
-    assert!(from_authorization_details(r#"[{"amount":1}]"#).is_err());
 }

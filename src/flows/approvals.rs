@@ -15,16 +15,10 @@ use super::{AppState, FlowError, RequestMeta};
 use crate::crypto::random_token;
 use crate::domain::approval::{APPROVAL_TTL, Approval, ApprovalState, ArtifactClaims, data_hash};
 use crate::domain::client::Client;
+use crate::domain::oauth::authorization_details::resume_params;
+use crate::domain::oauth::authorize::AuthorizationRequest;
 use crate::domain::user::User;
 use crate::store;
-
-/// The result of starting an approval.
-#[derive(Debug)]
-pub enum StartOutcome {
-    Started(Approval),
-    /// No active user has this `sub`.
-    UnknownUser,
-}
 
 /// The result of a user's decision.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,14 +38,15 @@ pub fn page_path(id: &str) -> String {
 }
 
 /// Starts an approval by `client` for the user `sub`; it expires after [`APPROVAL_TTL`].
-/// The caller has checked that the client may request approvals.
+/// The caller has checked that the client may request approvals. `None` when no active user
+/// has this `sub`.
 pub async fn start(
     state: &AppState,
     meta: &RequestMeta,
     client: &Client,
     sub: &str,
     data: Map<String, Value>,
-) -> Result<StartOutcome, FlowError> {
+) -> Result<Option<Approval>, FlowError> {
     let lookup = sub.to_owned();
     let user = state
         .store
@@ -59,14 +54,36 @@ pub async fn start(
         .await?
         .filter(User::can_sign_in);
     let Some(user) = user else {
-        return Ok(StartOutcome::UnknownUser);
+        return Ok(None);
     };
-    let now = state.now();
-    let approval = Approval {
+    let fresh = Fresh {
         // 256 random bits: the id is the capability in the page's URL.
         id: random_token(32),
-        client_id: client.id.clone(),
-        user_id: user.id.clone(),
+        resume: None,
+    };
+    let approval = create(state, meta, &client.id, &user.id, data, fresh).await?;
+    Ok(Some(approval))
+}
+
+/// The id of a new approval, and the authorization request it resumes, if any.
+struct Fresh {
+    id: String,
+    resume: Option<String>,
+}
+
+async fn create(
+    state: &AppState,
+    meta: &RequestMeta,
+    client_id: &str,
+    user_id: &str,
+    data: Map<String, Value>,
+    fresh: Fresh,
+) -> Result<Approval, FlowError> {
+    let now = state.now();
+    let approval = Approval {
+        id: fresh.id,
+        client_id: client_id.to_owned(),
+        user_id: user_id.to_owned(),
         data_hash: data_hash(&data).map_err(|e| FlowError::Internal(e.into()))?,
         data,
         state: ApprovalState::Pending,
@@ -74,6 +91,7 @@ pub async fn start(
         expires_at: now + APPROVAL_TTL,
         decided_at: None,
         artifact: None,
+        resume: fresh.resume,
     };
     let row = approval.clone();
     state
@@ -81,7 +99,85 @@ pub async fn start(
         .run(move |c| store::approvals::insert_approval(c, &row))
         .await?;
     audit::record(state, meta, event("approval.started", &approval)).await;
-    Ok(StartOutcome::Started(approval))
+    Ok(approval)
+}
+
+/// What a completed sign-in whose authorization request carries a transaction approval
+/// (`authorization_details`) may do now.
+#[derive(Debug)]
+pub enum Gate {
+    /// Send the browser to this approval page first; it comes back to the request.
+    Ask(String),
+    /// Approved: issue the code with this approval attached.
+    Approved(Approval),
+    /// Declined or expired: the request ends with `access_denied`.
+    Refused(ApprovalState),
+}
+
+/// The gate between a completed sign-in and its code: `None` when the request asks for no
+/// approval. The approval a resumed request names counts only when it is this client's, this
+/// user's and of the same data; otherwise a new one is started.
+pub async fn gate(
+    state: &AppState,
+    meta: &RequestMeta,
+    request: &AuthorizationRequest,
+    user: &User,
+) -> Result<Option<Gate>, FlowError> {
+    let Some(ask) = &request.approval else {
+        return Ok(None);
+    };
+    let hash = data_hash(&ask.data).map_err(|e| FlowError::Internal(e.into()))?;
+    if let Some(id) = &ask.approval_id {
+        let same = find(state, meta, id).await?.filter(|a| {
+            a.client_id == request.client_id && a.user_id == user.id && a.data_hash == hash
+        });
+        if let Some(approval) = same {
+            return Ok(Some(match approval.state {
+                ApprovalState::Pending => Gate::Ask(page_path(&approval.id)),
+                ApprovalState::Approved => Gate::Approved(approval),
+                refused => Gate::Refused(refused),
+            }));
+        }
+    }
+    let id = random_token(32);
+    let resume = serde_urlencoded::to_string(resume_params(request, &id))
+        .map_err(|e| FlowError::Internal(e.into()))?;
+    let fresh = Fresh {
+        id,
+        resume: Some(resume),
+    };
+    let approval = create(
+        state,
+        meta,
+        &request.client_id,
+        &user.id,
+        ask.data.clone(),
+        fresh,
+    )
+    .await?;
+    Ok(Some(Gate::Ask(page_path(&approval.id))))
+}
+
+/// Attaches the code `code_hash` to `approval`; `false` when it already went into a code.
+pub async fn attach_code(
+    state: &AppState,
+    approval: &Approval,
+    code_hash: &str,
+) -> Result<bool, FlowError> {
+    let (id, hash) = (approval.id.clone(), code_hash.to_owned());
+    Ok(state
+        .store
+        .run(move |c| store::approvals::attach_code(c, &id, &hash))
+        .await?)
+}
+
+/// The approval attached to the authorization code `code_hash`, for the token response.
+pub async fn for_code(state: &AppState, code_hash: &str) -> Result<Option<Approval>, FlowError> {
+    let hash = code_hash.to_owned();
+    Ok(state
+        .store
+        .run(move |c| store::approvals::find_by_code_hash(c, &hash))
+        .await?)
 }
 
 /// The approval `id` as its client sees it: `None` for an unknown id or another client's.

@@ -21,6 +21,8 @@ pub struct ApprovalRow {
     pub expires_at: i64,
     pub decided_at: Option<i64>,
     pub artifact: Option<String>,
+    pub resume: Option<String>,
+    pub code_hash: Option<String>,
 }
 
 const PENDING: &str = "pending";
@@ -39,6 +41,8 @@ pub fn insert_approval(conn: &mut AnyConnection, approval: &Approval) -> Result<
         expires_at: approval.expires_at,
         decided_at: approval.decided_at,
         artifact: approval.artifact.clone(),
+        resume: approval.resume.clone(),
+        code_hash: None,
     };
     diesel::insert_into(approvals::table)
         .values(&row)
@@ -70,6 +74,7 @@ fn to_approval(row: ApprovalRow) -> Result<Approval, StoreError> {
         expires_at: row.expires_at,
         decided_at: row.decided_at,
         artifact: row.artifact,
+        resume: row.resume,
     })
 }
 
@@ -113,4 +118,36 @@ pub fn expire(conn: &mut AnyConnection, id: &str, now: i64) -> Result<bool, Stor
     ))
     .execute(conn)?;
     Ok(updated == 1)
+}
+
+/// Attaches the authorization code `code_hash` to an approved approval that has none yet:
+/// `false` when it is not approved or already went into another code (one approval, one code).
+pub fn attach_code(
+    conn: &mut AnyConnection,
+    id: &str,
+    code_hash: &str,
+) -> Result<bool, StoreError> {
+    let updated = diesel::update(
+        approvals::table
+            .filter(approvals::id.eq(id))
+            .filter(approvals::state.eq(ApprovalState::Approved.as_str()))
+            .filter(approvals::code_hash.is_null()),
+    )
+    .set(approvals::code_hash.eq(Some(code_hash)))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// The approval that went into the authorization code `code_hash`, if one did.
+pub fn find_by_code_hash(
+    conn: &mut AnyConnection,
+    code_hash: &str,
+) -> Result<Option<Approval>, StoreError> {
+    approvals::table
+        .filter(approvals::code_hash.eq(code_hash))
+        .select(ApprovalRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(to_approval)
+        .transpose()
 }

@@ -65,6 +65,8 @@ diesel::table! {
         created_at -> BigInt,
         expires_at -> BigInt,
         completed_at -> Nullable<BigInt>,
+        approval_data -> Nullable<Text>,
+        approval_id -> Nullable<Text>,
     }
 }
 
@@ -328,5 +330,7 @@ diesel::table! {
         expires_at -> BigInt,
         decided_at -> Nullable<BigInt>,
         artifact -> Nullable<Text>,
+        resume -> Nullable<Text>,
+        code_hash -> Nullable<Text>,
     }
 }

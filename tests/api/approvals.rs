@@ -376,6 +376,33 @@ async fn another_signed_in_user_can_neither_see_nor_approve_it() {
     assert_eq!(status(&s.app, &s.rp, &id).await.1["state"], "pending");
 }
 
+/// Signs in on the login page `login` with the password and, as the user has an authenticator,
+/// its code on the second step; returns where the browser is sent then.
+pub async fn password_and_code(s: &Setup, browser: &reqwest::Client, login: &str) -> String {
+    let (request_id, csrf) = s.app.open_login_page(browser, login).await;
+    let response = s
+        .app
+        .submit_login(browser, &request_id, &csrf, EMAIL, PASSWORD)
+        .await;
+    let mfa = location(&response);
+    assert!(mfa.starts_with("/mfa"), "the second step: {mfa}");
+    let page = get_text(browser, s.app.url(&mfa)).await;
+    let response = browser
+        .post(s.app.url("/mfa"))
+        .form(&[
+            ("track_id", hidden_field(&page, "track_id")),
+            ("requestId", hidden_field(&page, "requestId")),
+            ("csrf_token", hidden_field(&page, "csrf_token")),
+            ("pass_code", s.phone.code(&s.app, 0)),
+        ])
+        .send()
+        .await
+        .unwrap();
+    // the next code is the one to approve with
+    s.app.clock.advance(30);
+    location(&response)
+}
+
 #[tokio::test]
 async fn a_visitor_who_is_not_signed_in_signs_in_and_comes_back_to_the_approval() {
     let s = setup().await;
@@ -389,29 +416,7 @@ async fn a_visitor_who_is_not_signed_in_signs_in_and_comes_back_to_the_approval(
     let to_login = location(&response);
     assert!(to_login.starts_with("/authz-srv/authz?"), "{to_login}");
     let login = location(&browser.get(s.app.url(&to_login)).send().await.unwrap());
-    let (request_id, csrf) = s.app.open_login_page(&browser, &login).await;
-    let response = s
-        .app
-        .submit_login(&browser, &request_id, &csrf, EMAIL, PASSWORD)
-        .await;
-    // the user has an authenticator: the second step, then back to the approval
-    let mut next = location(&response);
-    if next.starts_with("/mfa") {
-        let page = get_text(&browser, s.app.url(&next)).await;
-        let response = browser
-            .post(s.app.url("/mfa"))
-            .form(&[
-                ("track_id", hidden_field(&page, "track_id")),
-                ("requestId", hidden_field(&page, "requestId")),
-                ("csrf_token", hidden_field(&page, "csrf_token")),
-                ("pass_code", s.phone.code(&s.app, 0)),
-            ])
-            .send()
-            .await
-            .unwrap();
-        next = location(&response);
-        s.app.clock.advance(30);
-    }
+    let next = password_and_code(&s, &browser, &login).await;
     let callback = browser.get(&next).send().await.unwrap();
     assert_eq!(location(&callback), format!("/approve/{id}"));
     let page = get_text(&browser, s.app.url(&format!("/approve/{id}"))).await;

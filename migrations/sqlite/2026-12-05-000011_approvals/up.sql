@@ -4,6 +4,10 @@
 -- UPDATE on state = 'pending', so one approval is decided once. Keep in step with the other
 -- backend's migration.
 ALTER TABLE clients ADD COLUMN may_request_approvals BOOLEAN NOT NULL DEFAULT FALSE;
+-- RFC 9396 `authorization_details` of type transaction_approval on a waiting authorization
+-- request: the data to approve, and the approval it came back from.
+ALTER TABLE authz_requests ADD COLUMN approval_data TEXT;
+ALTER TABLE authz_requests ADD COLUMN approval_id TEXT;
 
 CREATE TABLE approvals (
     id TEXT PRIMARY KEY NOT NULL,
@@ -16,7 +20,11 @@ CREATE TABLE approvals (
     created_at BIGINT NOT NULL,
     expires_at BIGINT NOT NULL,
     decided_at BIGINT,
-    artifact TEXT                           -- the signed JWS, once approved
+    artifact TEXT,                          -- the signed JWS, once approved
+    -- Started by `authorization_details` on an authorization request: the query that resumes
+    -- it once decided, and the hash of the one authorization code the approval went into.
+    resume TEXT,
+    code_hash TEXT UNIQUE
 );
 CREATE INDEX approvals_client_id ON approvals (client_id);
 CREATE INDEX approvals_user_id ON approvals (user_id);

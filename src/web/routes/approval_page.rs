@@ -31,6 +31,8 @@ struct ApprovalPage {
     csrf_token: String,
     notice: Option<&'static str>,
     error: Option<String>,
+    /// Back to the application, for an approval asked for on its authorization request.
+    resume: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -102,9 +104,13 @@ pub async fn decide(
         _ => return Err(WebError::BadRequest("Choose Approve or Decline.".into())),
     };
     let error = match outcome {
-        // The page, fetched again, shows the outcome (303: a reload does not post again).
+        // The page, fetched again, shows the outcome (303: a reload does not post again); an
+        // approval asked for on an authorization request continues that request instead.
         DecideOutcome::Approved | DecideOutcome::Declined => {
-            return Ok(see_other(page_path(&approval.id)));
+            return Ok(see_other(after_decision(&approval)));
+        }
+        DecideOutcome::NotPending(_) if approval.resume.is_some() => {
+            return Ok(see_other(after_decision(&approval)));
         }
         // Decided (or expired) before this answer: 409 with the page as it now stands.
         DecideOutcome::NotPending(_) => {
@@ -131,6 +137,15 @@ pub async fn decide(
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await
+}
+
+/// Where the browser goes once `approval` is decided: back to the authorization request it
+/// was asked for on (the endpoint answers with the code, or `access_denied`), or to its page.
+fn after_decision(approval: &Approval) -> String {
+    match &approval.resume {
+        Some(query) => format!("/authz-srv/authz?{query}"),
+        None => page_path(&approval.id),
+    }
 }
 
 async fn render(
@@ -161,6 +176,7 @@ async fn render(
             }
         },
         error,
+        resume: approval.resume.as_ref().map(|_| after_decision(approval)),
     };
     html(state, &user.browser, &page, status)
 }

@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::domain::approval::{Approval, check_data};
 use crate::domain::client::Client;
 use crate::flows::AppState;
-use crate::flows::approvals::{self, StartOutcome};
+use crate::flows::approvals;
 use crate::web::audit::meta;
 use crate::web::error::WebError;
 use crate::web::iso8601;
@@ -118,8 +118,8 @@ pub async fn start(
         Err(e) => return Ok(bad_request(&format!("{e}."))),
     };
     match approvals::start(&state, &meta(&req), &client, &sub, data).await? {
-        StartOutcome::UnknownUser => Ok(bad_request("sub is not an active user.")),
-        StartOutcome::Started(a) => {
+        None => Ok(bad_request("sub is not an active user.")),
+        Some(a) => {
             let body = Started {
                 url: state.url(&approvals::page_path(&a.id)),
                 state: a.state.as_str(),
