@@ -16,7 +16,7 @@ use crate::crypto::random_token;
 use crate::domain::approval::{APPROVAL_TTL, Approval, ApprovalState, ArtifactClaims, data_hash};
 use crate::domain::client::Client;
 use crate::domain::oauth::authorization_details::resume_params;
-use crate::domain::oauth::authorize::AuthorizationRequest;
+use crate::domain::oauth::authorize::{AuthorizationRequest, Prompt};
 use crate::domain::user::User;
 use crate::store;
 
@@ -112,6 +112,9 @@ pub enum Gate {
     Approved(Approval),
     /// Declined or expired: the request ends with `access_denied`.
     Refused(ApprovalState),
+    /// The user must answer on the page, but the request said `prompt=none` (OIDC Core
+    /// §3.1.2.6: `interaction_required`).
+    InteractionRequired,
 }
 
 /// The gate between a completed sign-in and its code: `None` when the request asks for no
@@ -126,6 +129,13 @@ pub async fn gate(
     let Some(ask) = &request.approval else {
         return Ok(None);
     };
+    let ask_user = |page: String| {
+        if request.prompt == Some(Prompt::None) {
+            Gate::InteractionRequired
+        } else {
+            Gate::Ask(page)
+        }
+    };
     let hash = data_hash(&ask.data).map_err(|e| FlowError::Internal(e.into()))?;
     if let Some(id) = &ask.approval_id {
         let same = find(state, meta, id).await?.filter(|a| {
@@ -133,11 +143,14 @@ pub async fn gate(
         });
         if let Some(approval) = same {
             return Ok(Some(match approval.state {
-                ApprovalState::Pending => Gate::Ask(page_path(&approval.id)),
+                ApprovalState::Pending => ask_user(page_path(&approval.id)),
                 ApprovalState::Approved => Gate::Approved(approval),
                 refused => Gate::Refused(refused),
             }));
         }
+    }
+    if request.prompt == Some(Prompt::None) {
+        return Ok(Some(Gate::InteractionRequired));
     }
     let id = random_token(32);
     let resume = serde_urlencoded::to_string(resume_params(request, &id))

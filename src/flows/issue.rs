@@ -138,11 +138,15 @@ pub async fn authorization_response(
     let approved = match approvals::gate(state, meta, request, user).await? {
         None => None,
         Some(Gate::Ask(page)) => return Ok(AuthorizationResponse::Redirect(state.url(&page))),
-        Some(Gate::Refused(refused)) => {
-            let why = format!("The user did not approve the transaction (it was {refused}).");
-            return Ok(denied(state, request, &why));
+        Some(Gate::Refused(outcome)) => {
+            let why = format!("The user did not approve the transaction (it was {outcome}).");
+            return Ok(refused(state, request, "access_denied", &why));
         }
         Some(Gate::Approved(approval)) => Some(approval),
+        Some(Gate::InteractionRequired) => {
+            let why = "The user must approve the transaction on our page; prompt=none forbids it.";
+            return Ok(refused(state, request, "interaction_required", why));
+        }
     };
     let mut params: Vec<(&str, String)> = Vec::new();
     let scope = request.scope.to_string();
@@ -153,7 +157,7 @@ pub async fn authorization_response(
                 && !approvals::attach_code(state, approval, &hash_secret(&code)).await?
             {
                 let why = "This approval was already used for an authorization code.";
-                return Ok(denied(state, request, why));
+                return Ok(refused(state, request, "access_denied", why));
             }
             let now = state.now();
             let record = AuthCode {
@@ -224,14 +228,19 @@ pub async fn authorization_response(
     ))
 }
 
-/// `access_denied` for `request` (RFC 6749 §4.1.2.1).
-fn denied(state: &AppState, request: &AuthorizationRequest, why: &str) -> AuthorizationResponse {
+/// The OAuth `error` for `request` (RFC 6749 §4.1.2.1).
+fn refused(
+    state: &AppState,
+    request: &AuthorizationRequest,
+    error: &str,
+    why: &str,
+) -> AuthorizationResponse {
     error_response(
         state,
         &request.redirect_uri,
         request.response_mode,
         request.state.as_deref(),
-        "access_denied",
+        error,
         why,
     )
 }

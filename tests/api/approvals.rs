@@ -341,6 +341,29 @@ async fn a_code_that_approved_one_transaction_is_refused_for_the_next() {
 }
 
 #[tokio::test]
+async fn wrong_codes_lock_the_authenticator_as_at_sign_in() {
+    let s = setup().await;
+    let id = started(&s.app, &s.rp, &s.sub, payment()).await;
+    let valid: Vec<String> = (-2..=2).map(|k| s.phone.code(&s.app, k)).collect();
+    let wrong = (0..=9)
+        .map(|d: u8| d.to_string().repeat(6))
+        .find(|c| !valid.contains(c))
+        .unwrap();
+    for _ in 0..5 {
+        let (code, page) = decide(&s.app, &s.browser, &id, "approve", &wrong).await;
+        assert_eq!(code, 422);
+        assert!(
+            page.contains("not right") || page.contains("locked"),
+            "{page}"
+        );
+    }
+    let (code, page) = decide(&s.app, &s.browser, &id, "approve", &s.phone.code(&s.app, 0)).await;
+    assert_eq!(code, 422, "the right code after the lock is refused");
+    assert!(page.contains("locked"), "{page}");
+    assert_eq!(status(&s.app, &s.rp, &id).await.1["state"], "pending");
+}
+
+#[tokio::test]
 async fn another_signed_in_user_can_neither_see_nor_approve_it() {
     let s = setup().await;
     s.app.create_user("mallory@example.com").await;

@@ -128,3 +128,22 @@ async fn a_client_without_the_permission_gets_invalid_authorization_details() {
         "{back}"
     );
 }
+
+#[tokio::test]
+async fn prompt_none_with_an_approval_to_answer_gets_interaction_required() {
+    let s = setup().await;
+    // a full sign-in (password and code) in this browser, its approval left pending
+    let (browser, _) = authorize_with(&s, &s.rp, &json!({"amount": "1.00"})).await;
+    let details = details(&json!({"amount": "2.00"}));
+    let mut params = code_request(&s.rp);
+    params.extend([
+        ("prompt", "none"),
+        ("authorization_details", details.as_str()),
+    ]);
+    let back = location(&s.app.authorize(&browser, &params).await);
+    assert_eq!(
+        param(&query_pairs(&back), "error").as_deref(),
+        Some("interaction_required"),
+        "{back}"
+    );
+}
