@@ -18,6 +18,7 @@ mod admin_lockouts;
 mod admin_settings;
 mod admin_users;
 mod approvals;
+mod approvals_attacks;
 mod approvals_redirect;
 mod architecture;
 mod authorize;
