@@ -57,7 +57,7 @@ pub async fn start(
         return Ok(None);
     };
     let fresh = Fresh {
-        // 256 random bits: the id is the capability in the page's URL.
+        // 256 random bits: unguessable, as it is in the page's URL and the status path.
         id: random_token(32),
         resume: None,
     };
