@@ -344,3 +344,16 @@ async fn approvals_are_in_the_audit_log_with_the_hash_of_their_data() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_user_without_an_authenticator_is_told_to_add_one_and_nothing_is_approved() {
+    let app = TestApp::spawn().await;
+    let sub = app.create_user(EMAIL).await;
+    let rp = approving_client(&app, "Test App").await;
+    let browser = app.signed_in_browser(EMAIL).await;
+    let id = started(&app, &rp, &sub, payment()).await;
+    let (code, page) = decide(&app, &browser, &id, "approve", "123456").await;
+    assert_eq!(code, 422);
+    assert!(page.contains("no authenticator app"), "{page}");
+    assert_eq!(status(&app, &rp, &id).await.1["state"], "pending");
+}
