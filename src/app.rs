@@ -239,6 +239,7 @@ impl Application {
             login_ui_origins: vec![],
             allowed_methods: crate::domain::client::ALL_METHODS.to_vec(),
             lifetimes: Default::default(),
+            may_request_approvals: false,
         };
         state
             .store

@@ -105,6 +105,8 @@ pub struct NewClient {
     pub allow_implicit: bool,
     pub mfa: String,
     pub management: bool,
+    /// May request transaction approvals.
+    pub approvals: bool,
     pub json: bool,
 }
 
@@ -128,6 +130,7 @@ pub fn create_client(store: &Store, args: NewClient) -> anyhow::Result<String> {
         grant_types,
         allow_implicit: args.allow_implicit,
         management: args.management,
+        approvals: args.approvals,
         mfa_policy: args.mfa,
         allowed_methods: ALL_METHODS
             .iter()
@@ -175,6 +178,7 @@ fn flag_of(field: Field) -> &'static str {
         Field::ClientType => "--public",
         Field::GrantTypes => "--grant-type",
         Field::MfaPolicy => "--mfa",
+        Field::Approvals => "--approvals",
         Field::AllowedMethods
         | Field::AccessTokenTtl
         | Field::IdTokenTtl

@@ -113,6 +113,9 @@ struct ClientCreate {
     /// May call the management API with client_credentials
     #[arg(long)]
     management: bool,
+    /// May ask users to approve transactions (POST /approvals, authorization_details)
+    #[arg(long)]
+    approvals: bool,
     /// Print {"client_id", "client_secret"} as JSON
     #[arg(long)]
     json: bool,
@@ -183,6 +186,7 @@ fn main() -> ExitCode {
                     allow_implicit: a.allow_implicit,
                     mfa: a.mfa,
                     management: a.management,
+                    approvals: a.approvals,
                     json: a.json,
                 };
                 cli::create_client(&store, args).map(|out| println!("{out}"))

@@ -82,6 +82,7 @@ pub async fn create_client(app: &Running) -> anyhow::Result<(String, String)> {
         allow_implicit: false,
         mfa: "optional".into(),
         management: false,
+        approvals: false,
         json: true,
     };
     let printed =

@@ -130,6 +130,9 @@ pub struct Client {
     pub allowed_methods: Vec<Method>,
     /// Token lifetimes of this client; `None` = the installation's default.
     pub lifetimes: ClientLifetimes,
+    /// May ask users to approve transactions (`POST /approvals`, `authorization_details`):
+    /// off by default, since an approval shows the client's text on our pages.
+    pub may_request_approvals: bool,
 }
 
 /// Per-client token lifetimes in seconds; `None` keeps the global default (API.md §6).
@@ -249,6 +252,7 @@ mod tests {
             login_ui_origins: vec![],
             allowed_methods: ALL_METHODS.to_vec(),
             lifetimes: ClientLifetimes::default(),
+            may_request_approvals: false,
         }
     }
 

@@ -33,6 +33,7 @@ pub enum Field {
     AccessTokenTtl,
     IdTokenTtl,
     RefreshTokenTtl,
+    Approvals,
 }
 
 impl Field {
@@ -50,6 +51,7 @@ impl Field {
             Field::AccessTokenTtl => "access_token_ttl",
             Field::IdTokenTtl => "id_token_ttl",
             Field::RefreshTokenTtl => "refresh_token_ttl",
+            Field::Approvals => "approvals",
         }
     }
 }
@@ -78,6 +80,8 @@ pub struct ClientDraft {
     pub access_token_ttl: String,
     pub id_token_ttl: String,
     pub refresh_token_ttl: String,
+    /// May request transaction approvals.
+    pub approvals: bool,
 }
 
 /// Checked settings of a client: everything but its id and secret.
@@ -94,6 +98,7 @@ pub struct ClientSettings {
     pub grant_types: Vec<GrantType>,
     pub allowed_methods: Vec<Method>,
     pub lifetimes: ClientLifetimes,
+    pub may_request_approvals: bool,
 }
 
 /// The grants of a client registered without any: sign-in clients get code + refresh; a
@@ -132,6 +137,7 @@ impl ClientDraft {
             access_token_ttl: ttl(client.lifetimes.access_token),
             id_token_ttl: ttl(client.lifetimes.id_token),
             refresh_token_ttl: ttl(client.lifetimes.refresh_token),
+            approvals: client.may_request_approvals,
         }
     }
 
@@ -197,6 +203,12 @@ impl ClientDraft {
             fail(
                 Field::ClientType,
                 "A public client has no secret, so it cannot use client_credentials or the management API.".into(),
+            );
+        }
+        if self.public && self.approvals {
+            fail(
+                Field::Approvals,
+                "A public client has no secret, so it cannot start transaction approvals.".into(),
             );
         }
         let interactive =
@@ -270,6 +282,7 @@ impl ClientDraft {
             grant_types,
             allowed_methods,
             lifetimes,
+            may_request_approvals: self.approvals,
         })
     }
 }
@@ -324,6 +337,7 @@ impl Client {
             login_ui_origins: Vec::new(),
             allowed_methods: Vec::new(),
             lifetimes: ClientLifetimes::default(),
+            may_request_approvals: false,
         };
         client.apply(settings);
         client
@@ -342,6 +356,7 @@ impl Client {
         self.grant_types = settings.grant_types;
         self.allowed_methods = settings.allowed_methods;
         self.lifetimes = settings.lifetimes;
+        self.may_request_approvals = settings.may_request_approvals;
     }
 }
 

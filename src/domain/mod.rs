@@ -2,6 +2,7 @@
 //! times (`now`, unix seconds) and random values are parameters. May not depend on actix,
 //! diesel, lettre, askama, tokio or any other layer of this crate.
 
+pub mod approval;
 pub mod backup;
 pub mod client;
 pub mod client_settings;

@@ -2,7 +2,8 @@
 //! and the authorization response that carries them to the client (the adapter delivers it as
 //! a redirect or a form post).
 
-use super::FlowError;
+use super::approvals::{self, Gate};
+use super::{FlowError, RequestMeta};
 use crate::crypto::random_token;
 use crate::domain::ids::hash_secret;
 use crate::domain::oauth::authorize::{AuthorizationRequest, ResponseType};
@@ -122,6 +123,7 @@ pub fn id_token(
 /// Only a [`Completion`] of the sign-in state machine opens this.
 pub async fn authorization_response(
     state: &AppState,
+    meta: &RequestMeta,
     request: &AuthorizationRequest,
     user: &User,
     done: &Completion,
@@ -131,11 +133,32 @@ pub async fn authorization_response(
             "a completion for another user than the one answered"
         )));
     }
+    // A transaction to approve (RFC 9396 `authorization_details`) comes between the sign-in
+    // and the code: the approval page first, then the request again with the approval.
+    let approved = match approvals::gate(state, meta, request, user).await? {
+        None => None,
+        Some(Gate::Ask(page)) => return Ok(AuthorizationResponse::Redirect(state.url(&page))),
+        Some(Gate::Refused(outcome)) => {
+            let why = format!("The user did not approve the transaction (it was {outcome}).");
+            return Ok(refused(state, request, "access_denied", &why));
+        }
+        Some(Gate::Approved(approval)) => Some(approval),
+        Some(Gate::InteractionRequired) => {
+            let why = "The user must approve the transaction on our page; prompt=none forbids it.";
+            return Ok(refused(state, request, "interaction_required", why));
+        }
+    };
     let mut params: Vec<(&str, String)> = Vec::new();
     let scope = request.scope.to_string();
     match request.response_type {
         ResponseType::Code => {
             let code = random_token(32);
+            if let Some(approval) = &approved
+                && !approvals::attach_code(state, approval, &hash_secret(&code)).await?
+            {
+                let why = "This approval was already used for an authorization code.";
+                return Ok(refused(state, request, "access_denied", why));
+            }
             let now = state.now();
             let record = AuthCode {
                 id: uuid::Uuid::new_v4().to_string(),
@@ -203,6 +226,23 @@ pub async fn authorization_response(
         request.state.as_deref(),
         params,
     ))
+}
+
+/// The OAuth `error` for `request` (RFC 6749 §4.1.2.1).
+fn refused(
+    state: &AppState,
+    request: &AuthorizationRequest,
+    error: &str,
+    why: &str,
+) -> AuthorizationResponse {
+    error_response(
+        state,
+        &request.redirect_uri,
+        request.response_mode,
+        request.state.as_deref(),
+        error,
+        why,
+    )
 }
 
 /// The lifetimes of `client_id`'s tokens: its own where set, the installation's otherwise.

@@ -7,6 +7,7 @@
 //! (`tests/api/architecture.rs` checks it). Errors are [`FlowError`]s; `web` maps them to a
 //! page or a JSON envelope.
 
+pub mod approvals;
 pub mod audit;
 pub mod backup_codes;
 pub mod codes;

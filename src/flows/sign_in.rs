@@ -320,7 +320,7 @@ pub async fn finish(
     )
     .await;
     let strongest = strongest_at_sign_in(state, user, done.amr()).await?;
-    let response = issue::authorization_response(state, &pending.request, user, done).await?;
+    let response = issue::authorization_response(state, meta, &pending.request, user, done).await?;
     Ok(Some(Finished {
         response,
         strongest,

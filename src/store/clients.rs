@@ -25,6 +25,7 @@ pub struct ClientRow {
     pub access_token_ttl: Option<i64>,
     pub id_token_ttl: Option<i64>,
     pub refresh_token_ttl: Option<i64>,
+    pub may_request_approvals: bool,
     pub login_ui_origins: String,
 }
 
@@ -42,6 +43,7 @@ struct ClientChanges {
     access_token_ttl: Option<i64>,
     id_token_ttl: Option<i64>,
     refresh_token_ttl: Option<i64>,
+    may_request_approvals: bool,
     login_ui_origins: String,
 }
 
@@ -58,6 +60,7 @@ impl ClientChanges {
             access_token_ttl: client.lifetimes.access_token,
             id_token_ttl: client.lifetimes.id_token,
             refresh_token_ttl: client.lifetimes.refresh_token,
+            may_request_approvals: client.may_request_approvals,
             login_ui_origins: client.login_ui_origins.join(" "),
         }
     }
@@ -109,6 +112,7 @@ pub fn insert_client(
         access_token_ttl: changes.access_token_ttl,
         id_token_ttl: changes.id_token_ttl,
         refresh_token_ttl: changes.refresh_token_ttl,
+        may_request_approvals: changes.may_request_approvals,
         login_ui_origins: changes.login_ui_origins,
     };
     conn.transaction(|conn| {
@@ -288,6 +292,7 @@ fn to_client(row: ClientRow, uris: &[&RedirectUriRow]) -> Result<Client, StoreEr
         is_public: row.is_public,
         allow_implicit: row.allow_implicit,
         is_management: row.is_management,
+        may_request_approvals: row.may_request_approvals,
     })
 }
 

@@ -5,6 +5,7 @@
 //! back domain-shaped rows and a [`StoreError`]. `run` executes on tokio's blocking pool, so diesel
 //! never blocks an async worker.
 
+pub mod approvals;
 pub mod audit;
 pub mod authenticators;
 pub mod backup_codes;

@@ -4,6 +4,7 @@ use diesel::prelude::*;
 
 use super::schema::authz_requests as t;
 use super::{AnyConnection, StoreError};
+use crate::domain::oauth::authorization_details::ApprovalAsk;
 use crate::domain::oauth::authorize::{AuthorizationRequest, Prompt, ResponseType, ViewType};
 use crate::domain::oauth::pending::PendingRequest;
 use crate::domain::oauth::scope::Scopes;
@@ -30,12 +31,20 @@ pub struct AuthzRequestRow {
     pub created_at: i64,
     pub expires_at: i64,
     pub completed_at: Option<i64>,
+    pub approval_data: Option<String>,
+    pub approval_id: Option<String>,
 }
 
 impl From<&PendingRequest> for AuthzRequestRow {
     fn from(p: &PendingRequest) -> Self {
         let r = &p.request;
         AuthzRequestRow {
+            // A map of JSON values always serializes.
+            approval_data: r
+                .approval
+                .as_ref()
+                .and_then(|a| serde_json::to_string(&a.data).ok()),
+            approval_id: r.approval.as_ref().and_then(|a| a.approval_id.clone()),
             id: p.id.clone(),
             client_id: r.client_id.clone(),
             redirect_uri: r.redirect_uri.clone(),
@@ -67,7 +76,15 @@ impl TryFrom<AuthzRequestRow> for PendingRequest {
     fn try_from(r: AuthzRequestRow) -> Result<Self, StoreError> {
         let corrupt =
             |what: &str| StoreError::Corrupt(format!("authz request {}: bad {what}", r.id));
+        let approval = match r.approval_data.as_deref() {
+            None => None,
+            Some(text) => Some(ApprovalAsk {
+                data: serde_json::from_str(text).map_err(|_| corrupt("approval_data"))?,
+                approval_id: r.approval_id.clone(),
+            }),
+        };
         let request = AuthorizationRequest {
+            approval,
             response_type: ResponseType::parse(&r.response_type)
                 .ok_or_else(|| corrupt("response_type"))?,
             response_mode: r

@@ -32,6 +32,7 @@ diesel::table! {
         access_token_ttl -> Nullable<BigInt>,
         id_token_ttl -> Nullable<BigInt>,
         refresh_token_ttl -> Nullable<BigInt>,
+        may_request_approvals -> Bool,
         login_ui_origins -> Text,
     }
 }
@@ -65,6 +66,8 @@ diesel::table! {
         created_at -> BigInt,
         expires_at -> BigInt,
         completed_at -> Nullable<BigInt>,
+        approval_data -> Nullable<Text>,
+        approval_id -> Nullable<Text>,
     }
 }
 
@@ -313,5 +316,22 @@ diesel::table! {
         revision -> BigInt,
         updated_at -> BigInt,
         updated_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    approvals (id) {
+        id -> Text,
+        client_id -> Text,
+        user_id -> Text,
+        approval_data -> Text,
+        data_hash -> Text,
+        state -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        decided_at -> Nullable<BigInt>,
+        artifact -> Nullable<Text>,
+        resume -> Nullable<Text>,
+        code_hash -> Nullable<Text>,
     }
 }

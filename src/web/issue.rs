@@ -15,11 +15,12 @@ use crate::flows::{self, AppState};
 /// The answer to a completed authorization request (see [`flows::issue::authorization_response`]).
 pub async fn authorization_response(
     state: &AppState,
+    meta: &flows::RequestMeta,
     request: &AuthorizationRequest,
     user: &User,
     done: &Completion,
 ) -> Result<HttpResponse, WebError> {
-    let response = flows::issue::authorization_response(state, request, user, done).await?;
+    let response = flows::issue::authorization_response(state, meta, request, user, done).await?;
     Ok(deliver(response))
 }
 

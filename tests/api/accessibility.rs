@@ -44,6 +44,7 @@ const PAGES: &[(Who, &str)] = &[
     (Who::Visitor, "/password/forgot"),
     (Who::SecondStep, "/mfa"),
     (Who::User, "/account"),
+    (Who::User, "/approve/{approvalId}"),
     (Who::Admin, "/admin"),
     (Who::Admin, "/admin/audit"),
     (Who::Admin, "/admin/audit?kind=login&from=2020-13-01"),
@@ -160,6 +161,10 @@ async fn violations_of_every_page(view: View) -> Vec<String> {
     let user_with_totp = app.create_user(USER_WITH_TOTP).await;
     app.enroll_totp(&app.signed_in_browser(USER_WITH_TOTP).await, "Phone")
         .await;
+    // a transaction for the user to approve
+    let bank = crate::approvals::approving_client(&app, "Bank").await;
+    let payment = serde_json::json!({"amount": "10.00", "payee": {"name": "ACME", "iban": "DE00"}});
+    let approval_id = crate::approvals::started(&app, &bank, &user, payment).await;
     // something in the lists: sign-ins in the audit log, a sent and a failed delivery
     app.signed_in_browser(USER).await;
     app.state
@@ -254,7 +259,8 @@ async fn violations_of_every_page(view: View) -> Vec<String> {
             let path = page
                 .replace("{requestId}", request_id.as_deref().unwrap_or(""))
                 .replace("{userId}", &user_with_totp)
-                .replace("{clientId}", &rp.client_id);
+                .replace("{clientId}", &rp.client_id)
+                .replace("{approvalId}", &approval_id);
             browser.goto(&app.url(&path)).await;
             let shown = browser.url().await;
             assert_eq!(

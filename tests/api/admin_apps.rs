@@ -315,6 +315,7 @@ async fn the_command_line_and_the_page_refuse_the_same_redirect_uri() {
         allow_implicit: false,
         mfa: "optional".into(),
         management: false,
+        approvals: false,
         json: true,
     };
     let cli_error =
@@ -875,4 +876,56 @@ async fn the_list_has_25_applications_per_page_with_previous_and_next() {
         .unwrap();
     assert_eq!(odd.status(), 200);
     assert_eq!(rows(&odd.text().await.unwrap()), 25);
+}
+
+#[tokio::test]
+async fn the_transaction_approvals_permission_is_set_on_the_page_and_takes_effect() {
+    let app = TestApp::spawn().await;
+    let (browser, _) = admin_browser(&app).await;
+    let sub = app.create_user("ada@example.com").await;
+    let rp = app.confidential_client().await;
+    let start = || {
+        crate::approvals::start(
+            &app,
+            &rp,
+            serde_json::json!({"sub": sub, "approval_data": {"amount": "1.00"}}),
+        )
+    };
+    assert_eq!(start().await.0, 403, "off by default");
+    let page = get_text(&browser, app.url(&format!("/admin/apps/{}", rp.client_id))).await;
+    assert!(
+        page.contains("id=\"approvals\" name=\"approvals\" value=\"1\" aria"),
+        "unchecked"
+    );
+
+    let token = csrf(&app, &browser).await;
+    let mut fields = app_fields("Test App", REDIRECT_URI);
+    set(&mut fields, "approvals", &["1"]);
+    let url = app.url(&format!("/admin/apps/{}", rp.client_id));
+    assert_eq!(
+        post_form(&browser, url.clone(), Some(&token), &fields)
+            .await
+            .status(),
+        303
+    );
+    assert!(
+        find_client(&app, &rp.client_id)
+            .await
+            .unwrap()
+            .may_request_approvals
+    );
+    assert_eq!(start().await.0, 201, "allowed now");
+    assert!(
+        audit_events(&app, "admin.client.update")
+            .await
+            .iter()
+            .any(|e| e.detail.contains("approvals")),
+        "the change is audited"
+    );
+
+    // a public client cannot have it: it has no secret
+    set(&mut fields, "client_type", &["public"]);
+    let refused = post_form(&browser, url, Some(&token), &fields).await;
+    assert_eq!(refused.status(), 422);
+    assert!(text_of(&refused.text().await.unwrap(), "approvals-error").contains("no secret"));
 }

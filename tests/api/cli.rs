@@ -141,6 +141,17 @@ fn bad_arguments_exit_with_code_2_and_one_line() {
             "--public",
             "--management",
         ],
+        // transaction approvals need a secret (`--approvals`)
+        vec![
+            "client",
+            "create",
+            "--name",
+            "X",
+            "--public",
+            "--approvals",
+            "--redirect-uri",
+            "http://localhost:3000/cb",
+        ],
         vec![
             "user",
             "create",
@@ -209,6 +220,7 @@ fn user_and_client_create_print_the_documented_json() {
         "Web",
         "--redirect-uri",
         "https://app.example/cb",
+        "--approvals",
         "--json",
     ]));
     let client: Value = serde_json::from_str(stdout.trim()).unwrap();

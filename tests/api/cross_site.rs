@@ -398,6 +398,7 @@ async fn login_ui_origins_are_registered_as_bare_origins_only() {
             redirect_uris: vec![REDIRECT_URI.into()],
             post_logout_redirect_uris: vec![],
             login_ui_origins: vec![origin.into()],
+            approvals: false,
             public: false,
             grant_types: vec![],
             allow_implicit: false,

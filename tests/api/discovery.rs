@@ -30,6 +30,11 @@ async fn discovery_lists_every_endpoint_under_the_issuer() {
         json!(["RS256"])
     );
     assert_eq!(doc["authorization_response_iss_parameter_supported"], true);
+    // RFC 9396 §10: transaction approvals on the authorization request
+    assert_eq!(
+        doc["authorization_details_types_supported"],
+        json!(["transaction_approval"])
+    );
 }
 
 #[tokio::test]

@@ -179,6 +179,7 @@ impl TestApp {
             allow_implicit: spec.allow_implicit,
             mfa: spec.mfa.into(),
             management: spec.management,
+            approvals: spec.approvals,
             json: true,
         };
         let out = tokio::task::spawn_blocking(move || gatehouse::cli::create_client(&store, args))
@@ -357,6 +358,8 @@ pub struct ClientSpec {
     pub grant_types: Vec<&'static str>,
     pub allow_implicit: bool,
     pub management: bool,
+    /// May request transaction approvals.
+    pub approvals: bool,
     /// off, optional or always.
     pub mfa: &'static str,
 }
@@ -372,6 +375,7 @@ impl Default for ClientSpec {
             grant_types: vec![],
             allow_implicit: false,
             management: false,
+            approvals: false,
             mfa: "optional",
         }
     }

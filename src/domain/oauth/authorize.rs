@@ -7,6 +7,7 @@
 
 use serde::Deserialize;
 
+use super::authorization_details::{ApprovalAsk, INVALID_DETAILS, approval_ask};
 use super::pkce;
 use super::redirect::ResponseMode;
 use super::scope::Scopes;
@@ -32,6 +33,10 @@ pub struct AuthorizeParams {
     pub view_type: Option<String>,
     pub request: Option<String>,
     pub request_uri: Option<String>,
+    /// RFC 9396; only the `transaction_approval` type is understood.
+    pub authorization_details: Option<String>,
+    /// The transaction approval a resumed request comes back from.
+    pub approval_id: Option<String>,
 }
 
 /// What the client asked to receive.
@@ -129,6 +134,8 @@ pub struct AuthorizationRequest {
     pub ui_locales: Option<String>,
     pub acr_values: Option<String>,
     pub view_type: ViewType,
+    /// A transaction to approve before the code is issued (`authorization_details`).
+    pub approval: Option<ApprovalAsk>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -347,7 +354,16 @@ pub fn validate(
         },
     };
 
+    let approval = approval_ask(
+        params.authorization_details.as_deref(),
+        params.approval_id.as_deref(),
+        client,
+        response_type,
+    )
+    .map_err(|description| fail(response_mode, INVALID_DETAILS, &description))?;
+
     Ok(AuthorizationRequest {
+        approval,
         client_id: client.id.clone(),
         redirect_uri,
         response_type,

@@ -18,6 +18,7 @@ fn client(public: bool, implicit: bool) -> Client {
         login_ui_origins: vec![],
         allowed_methods: crate::domain::client::ALL_METHODS.to_vec(),
         lifetimes: Default::default(),
+        may_request_approvals: false,
     }
 }
 
@@ -217,5 +218,38 @@ fn sessions_are_reused_unless_the_request_forbids_it() {
     assert_eq!(
         decide(&hinted, Some(&login), 2000),
         SessionDecision::UseSession
+    );
+}
+
+#[test]
+fn a_request_resumed_after_its_approval_is_the_same_without_what_forces_a_sign_in() {
+    use super::super::authorization_details::resume_params;
+    let mut c = client(false, false);
+    c.may_request_approvals = true;
+    let mut p = params();
+    p.nonce = Some("n".into());
+    p.prompt = Some("login".into());
+    p.max_age = Some("0".into());
+    p.login_hint = Some("ada@example.com".into());
+    p.authorization_details =
+        Some(r#"[{"type":"transaction_approval","approval_data":{"amount":"1.00"}}]"#.into());
+    let request = validate(&p, &c).unwrap();
+    let query = serde_urlencoded::to_string(resume_params(&request, "ap1")).unwrap();
+    let again: AuthorizeParams = serde_urlencoded::from_str(&query).unwrap();
+    let resumed = validate(&again, &c).unwrap();
+    assert_eq!((resumed.prompt, resumed.max_age), (None, None));
+    assert_eq!(resumed.login_hint, None);
+    let (asked, back) = (request.approval.unwrap(), resumed.approval.unwrap());
+    assert_eq!(back.data, asked.data);
+    assert_eq!(back.approval_id.as_deref(), Some("ap1"));
+    assert_eq!(
+        (resumed.state, resumed.nonce, resumed.code_challenge),
+        (request.state, request.nonce, request.code_challenge)
+    );
+
+    c.may_request_approvals = false;
+    assert_eq!(
+        redirect_error(validate(&p, &c)).0,
+        "invalid_authorization_details"
     );
 }

@@ -1,6 +1,7 @@
 //! OAuth 2.0 / OpenID Connect rules: request validation, PKCE, redirect responses, grants and
 //! ID-token claims. Pure: times are unix seconds passed in by the caller.
 
+pub mod authorization_details;
 pub mod authorize;
 pub mod claims;
 pub mod grant;

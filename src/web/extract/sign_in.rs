@@ -23,6 +23,9 @@ pub enum Landing {
     Admin(String),
     /// Back on the account page after signing in again for a change.
     AccountAgain,
+    /// A transaction approval page (`/approve/{id}`), so the user who was sent there signs in
+    /// and comes back to the approval.
+    Approval(String),
 }
 
 /// The longest admin path carried through a sign-in; a longer one lands on the dashboard.
@@ -45,12 +48,30 @@ impl Landing {
         })
     }
 
+    /// The approval page `path` when it is one (`/approve/` and a token of URL-safe
+    /// characters — checked again when it comes back through `state`), otherwise the account page.
+    pub fn for_page(path: &str) -> Landing {
+        let is_approval = path.strip_prefix("/approve/").is_some_and(|id| {
+            !id.is_empty()
+                && id.len() <= 64
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        });
+        if is_approval {
+            Landing::Approval(path.to_owned())
+        } else {
+            Landing::Account
+        }
+    }
+
     /// Where the browser goes once signed in.
     pub fn path(&self) -> &str {
         match self {
             Landing::Account => "/account",
             Landing::Admin(path) => path,
             Landing::AccountAgain => "/account?notice=signed_in_again",
+            Landing::Approval(path) => path,
         }
     }
 
@@ -59,6 +80,7 @@ impl Landing {
             Landing::Account => None,
             Landing::Admin(path) => Some(format!("admin{path}")),
             Landing::AccountAgain => Some("again".into()),
+            Landing::Approval(path) => Some(format!("approval{path}")),
         }
     }
 
@@ -68,7 +90,10 @@ impl Landing {
             "again" => Some(Landing::AccountAgain),
             // "admin" alone: a sign-in started before admin paths were carried.
             "admin" => Some(Landing::admin("/admin")),
-            _ => suffix.strip_prefix("admin").map(Landing::admin),
+            _ => match suffix.strip_prefix("approval") {
+                Some(path) => Some(Landing::for_page(path)),
+                None => suffix.strip_prefix("admin").map(Landing::admin),
+            },
         }
     }
 }

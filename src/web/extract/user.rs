@@ -97,7 +97,8 @@ impl FromRequest for SignedIn {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let signed_in = SignedIn::extract(&req, Landing::Account).await;
+            // An approval page brings its user back to it after the sign-in.
+            let signed_in = SignedIn::extract(&req, Landing::for_page(req.path())).await;
             csrf::judged_first(&req, signed_in).await
         })
     }

@@ -11,6 +11,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/login-srv/login", web::post().to(login::login_submit));
     second_factor_routes(cfg);
     self_service_routes(cfg);
+    // Transaction approvals: the user's page (the client's JSON side is in `oauth`).
+    use routes::approval_page::{decide, page};
+    cfg.route("/approve/{id}", web::get().to(page))
+        .route("/approve/{id}", web::post().to(decide));
 }
 
 /// Hosted pages for passwordless sign-in and the second factor (and its JSON continuation).

@@ -47,6 +47,7 @@ const JSON_AREAS: &[(&str, ErrorShape)] = &[
     ("/authz-srv/authrequest", ErrorShape::Envelope),
     ("/public-srv", ErrorShape::Envelope),
     ("/token-srv", ErrorShape::OAuth),
+    ("/approvals", ErrorShape::OAuth),
     ("/users-srv", ErrorShape::OAuth),
 ];
 

@@ -3,7 +3,9 @@
 
 use actix_web::web;
 
-use crate::web::routes::{authz, discovery, end_session, introspect, start, token, userinfo};
+use crate::web::routes::{
+    approvals, authz, discovery, end_session, introspect, start, token, userinfo,
+};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(start::start))
@@ -41,6 +43,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(introspect::introspect),
         ),
         ("/token-srv/revoke", web::post().to(introspect::revoke)),
+        ("/approvals", web::post().to(approvals::start)),
+        ("/approvals/{id}", web::get().to(approvals::status)),
     ];
     for (path, route) in endpoints {
         super::endpoint(cfg, path, route);

@@ -18,7 +18,7 @@ use crate::flows::sign_in;
 use crate::store;
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
-use crate::web::{envelope, issue, login_flow, login_session};
+use crate::web::{audit, envelope, issue, login_flow, login_session};
 
 pub async fn authorize_get(
     state: web::Data<AppState>,
@@ -99,7 +99,7 @@ async fn authorize(
     let silent = request.prompt == Some(Prompt::None);
     match (from_session, user) {
         (FromSession::Reuse(done), Some(user)) => {
-            issue::authorization_response(state, &request, &user, &done).await
+            issue::authorization_response(state, &audit::meta(req), &request, &user, &done).await
         }
         (FromSession::SecondFactor(sign_in), Some(_)) if !silent => {
             let browser = Browser::get_or_create(state, req);

@@ -4,6 +4,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde_json::json;
 
+use crate::domain::oauth::authorization_details::DETAILS_TYPE;
 use crate::domain::oauth::scope::SUPPORTED;
 use crate::domain::sign_in::ACR_VALUES_SUPPORTED;
 use crate::flows::AppState;
@@ -35,6 +36,8 @@ pub async fn openid_configuration(state: web::Data<AppState>) -> HttpResponse {
             "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "amr", "acr", "azp", "at_hash", "email", "email_verified", "name", "updated_at"],
             // `1` = one factor, `2` = two factors (amr `mfa`); see domain::sign_in
             "acr_values_supported": ACR_VALUES_SUPPORTED,
+            // RFC 9396 §10: transaction approvals on the authorization request
+            "authorization_details_types_supported": [DETAILS_TYPE],
             "prompt_values_supported": ["none", "login", "consent", "select_account"],
             "authorization_response_iss_parameter_supported": true,
             "claims_parameter_supported": false,

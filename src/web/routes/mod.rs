@@ -10,6 +10,8 @@ pub mod account_profile;
 pub mod account_sign_in;
 pub mod account_totp;
 pub mod admin;
+pub mod approval_page;
+pub mod approvals;
 pub mod authz;
 pub mod code_login;
 pub mod discovery;

@@ -7,10 +7,12 @@ use serde::{Deserialize, Serialize};
 use crate::domain::client::{Client, GrantType};
 use crate::domain::ids::hash_secret;
 use crate::domain::oauth::amr_from_string;
+use crate::domain::oauth::authorization_details::approved_entry;
 use crate::domain::oauth::scope::Scopes;
 use crate::domain::oauth::token::{CodeRejection, TokenError, check_code, check_refresh};
 use crate::domain::user::User;
 use crate::flows::AppState;
+use crate::flows::approvals;
 use crate::flows::issue::{self, IdTokenContext, RefreshContext};
 use crate::store;
 use crate::web::audit::{self, Audit};
@@ -39,6 +41,9 @@ struct TokenResponse {
     id_token: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     refresh_token: Option<String>,
+    /// RFC 9396 §7: the transaction the user approved for this code, with its artifact.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    authorization_details: Option<Vec<serde_json::Value>>,
 }
 
 pub async fn token(
@@ -95,9 +100,10 @@ async fn redeem_code(
         .filter(|c| !c.is_empty())
         .ok_or_else(|| TokenError::InvalidRequest("code is required.".into()))?;
     let code_hash = hash_secret(code);
+    let lookup = code_hash.clone();
     let stored = state
         .store
-        .run(move |c| store::grants::find_code_by_hash(c, &code_hash))
+        .run(move |c| store::grants::find_code_by_hash(c, &lookup))
         .await?
         .ok_or_else(|| TokenError::InvalidGrant("The code is unknown or has expired.".into()))?;
     let now = state.now();
@@ -140,7 +146,11 @@ async fn redeem_code(
         nonce: stored.nonce.as_deref(),
     };
     let refresh = client.allows_grant(GrantType::RefreshToken);
-    issue_tokens(state, client, &user, grant, refresh).await
+    let mut response = issue_tokens(state, client, &user, grant, refresh).await?;
+    response.authorization_details = approvals::for_code(state, &code_hash)
+        .await?
+        .map(|approval| vec![approved_entry(&approval)]);
+    Ok(response)
 }
 
 async fn rotate_refresh(
@@ -300,6 +310,7 @@ async fn issue_tokens(
         scope: scope_text,
         id_token,
         refresh_token,
+        authorization_details: None,
     })
 }
 
@@ -370,6 +381,7 @@ async fn client_credentials(
         scope,
         id_token: None,
         refresh_token: None,
+        authorization_details: None,
     })
 }
 

@@ -18,8 +18,9 @@ use crate::web::iso8601;
 
 /// The known kinds of action (the part of an action before its first dot), for the filter.
 /// Add a prefix here when a new family of audit actions appears.
-pub const KINDS: [&str; 10] = [
+pub const KINDS: [&str; 11] = [
     "admin",
+    "approval",
     "backupcodes",
     "login",
     "logout",
@@ -83,7 +84,7 @@ struct AuditPage {
     chrome: Chrome,
     form: AuditForm,
     errors: AuditErrors,
-    kinds: [&'static str; 10],
+    kinds: [&'static str; 11],
     outcomes: [&'static str; 2],
     events: Vec<EventView>,
     pager: Pager,
