@@ -221,6 +221,7 @@ impl Application {
             code_key: secrets.code_key.into(),
             secure_cookies,
             delivery_pace: Default::default(),
+            clients: Default::default(),
         };
 
         let account_client = Client {

@@ -25,23 +25,95 @@ pub async fn access_token(
     grant_id: Option<&str>,
     ttl: i64,
 ) -> Result<String, FlowError> {
-    let token = random_token(32);
-    let now = state.now();
-    let record = AccessToken {
-        token_hash: hash_secret(&token),
-        grant_id: grant_id.map(str::to_owned),
-        client_id: client_id.to_owned(),
-        user_id: user_id.map(str::to_owned),
-        scope: scope.to_owned(),
-        created_at: now,
-        expires_at: now + ttl,
-        revoked_at: None,
+    let ctx = AccessContext {
+        client_id,
+        user_id,
+        scope,
+        grant_id,
+        ttl,
     };
+    let (token, record) = new_access_token(state, &ctx);
     state
         .store
         .run(move |c| store::grants::insert_access_token(c, &record))
         .await?;
     Ok(token)
+}
+
+/// What an access token is issued for.
+pub struct AccessContext<'a> {
+    pub client_id: &'a str,
+    pub user_id: Option<&'a str>,
+    pub scope: &'a str,
+    pub grant_id: Option<&'a str>,
+    /// Seconds the token lives.
+    pub ttl: i64,
+}
+
+/// A new access token and the record to store (its hash, never the token).
+fn new_access_token(state: &AppState, ctx: &AccessContext<'_>) -> (String, AccessToken) {
+    let token = random_token(32);
+    let now = state.now();
+    let record = AccessToken {
+        token_hash: hash_secret(&token),
+        grant_id: ctx.grant_id.map(str::to_owned),
+        client_id: ctx.client_id.to_owned(),
+        user_id: ctx.user_id.map(str::to_owned),
+        scope: ctx.scope.to_owned(),
+        created_at: now,
+        expires_at: now + ctx.ttl,
+        revoked_at: None,
+    };
+    (token, record)
+}
+
+/// The tokens [`grant_tokens`] stored.
+pub struct GrantTokens {
+    pub access_token: String,
+    pub refresh_token: Option<String>,
+    /// The grant was found revoked after they were stored: they were revoked with it.
+    pub revoked: bool,
+}
+
+/// Stores an access token and optionally a refresh token of the grant `access.grant_id`, then
+/// checks — after both are stored — whether the grant was revoked meanwhile and, if so,
+/// revokes them with it. One trip to the database.
+pub async fn grant_tokens(
+    state: &AppState,
+    access: AccessContext<'_>,
+    refresh: Option<RefreshContext<'_>>,
+) -> Result<GrantTokens, FlowError> {
+    let (access_token, access_record) = new_access_token(state, &access);
+    let (refresh_token, refresh_record) = match refresh {
+        Some(ctx) => {
+            let (token, record) = new_refresh_token(state, &ctx);
+            (Some(token), Some(record))
+        }
+        None => (None, None),
+    };
+    let (grant_id, now) = (access.grant_id.map(str::to_owned), state.now());
+    let revoked = state
+        .store
+        .run(move |c| {
+            store::grants::insert_access_token(c, &access_record)?;
+            if let Some(record) = &refresh_record {
+                store::grants::insert_refresh_token(c, record)?;
+            }
+            let Some(grant_id) = grant_id else {
+                return Ok(false);
+            };
+            let revoked = store::grants::is_grant_revoked(c, &grant_id)?;
+            if revoked {
+                store::grants::revoke_grant(c, &grant_id, now)?;
+            }
+            Ok(revoked)
+        })
+        .await?;
+    Ok(GrantTokens {
+        access_token,
+        refresh_token,
+        revoked,
+    })
 }
 
 /// What a refresh token remembers of the login it continues.
@@ -56,8 +128,8 @@ pub struct RefreshContext<'a> {
     pub ttl: i64,
 }
 
-/// Stores a new refresh token of the family `grant_id` and returns it.
-pub async fn refresh_token(state: &AppState, ctx: RefreshContext<'_>) -> Result<String, FlowError> {
+/// A new refresh token of the family `grant_id` and the record to store (its hash, never the token).
+fn new_refresh_token(state: &AppState, ctx: &RefreshContext<'_>) -> (String, RefreshToken) {
     let token = random_token(32);
     let now = state.now();
     let amr: Vec<String> = crate::domain::oauth::amr_from_string(ctx.amr);
@@ -75,11 +147,7 @@ pub async fn refresh_token(state: &AppState, ctx: RefreshContext<'_>) -> Result<
         used_at: None,
         revoked_at: None,
     };
-    state
-        .store
-        .run(move |c| store::grants::insert_refresh_token(c, &record))
-        .await?;
-    Ok(token)
+    (token, record)
 }
 
 /// What goes into an ID token besides the user.
@@ -207,11 +275,7 @@ pub async fn authorization_response(
 
 /// The lifetimes of `client_id`'s tokens: its own where set, the installation's otherwise.
 pub async fn client_lifetimes(state: &AppState, client_id: &str) -> Result<Lifetimes, FlowError> {
-    let id = client_id.to_owned();
-    let client = state
-        .store
-        .run(move |c| store::clients::find_client(c, &id))
-        .await?;
+    let client = super::clients::find(state, client_id).await?;
     Ok(client.map_or(state.lifetimes, |c| c.effective_lifetimes(state.lifetimes)))
 }
 

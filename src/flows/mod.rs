@@ -9,6 +9,7 @@
 
 pub mod audit;
 pub mod backup_codes;
+pub mod clients;
 pub mod codes;
 pub mod factors;
 pub mod issue;

@@ -304,21 +304,27 @@ pub async fn finish(
     done: &Completion,
 ) -> Result<Option<Finished>, FlowError> {
     let (id, now) = (pending.id.clone(), state.now());
-    if !state
-        .store
-        .run(move |c| store::requests::complete_request(c, &id, now))
-        .await?
-    {
-        return Ok(None);
-    }
-    audit::record(
+    let event = audit::stamped(
         state,
         meta,
         Audit::success(&format!("login.{}", done.amr().join("+")))
             .user(done.user_id())
             .client(&pending.request.client_id),
-    )
-    .await;
+    );
+    // Marking the request used and recording the sign-in: one trip to the database.
+    let completed = state
+        .store
+        .run(move |c| {
+            let completed = store::requests::complete_request(c, &id, now)?;
+            if completed {
+                audit::write(c, &event);
+            }
+            Ok(completed)
+        })
+        .await?;
+    if !completed {
+        return Ok(None);
+    }
     let strongest = strongest_at_sign_in(state, user, done.amr()).await?;
     let response = issue::authorization_response(state, &pending.request, user, done).await?;
     Ok(Some(Finished {

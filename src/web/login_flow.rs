@@ -26,6 +26,22 @@ pub async fn pending_for_browser(
     request_id: Option<&str>,
     browser: &Browser,
 ) -> Result<PendingRequest, WebError> {
+    Ok(
+        pending_for_browser_and(state, request_id, browser, |_| Ok(()))
+            .await?
+            .0,
+    )
+}
+
+/// [`pending_for_browser`], and `also` in the same trip to the database (what the handler
+/// would read next anyway, e.g. the user of a typed name): one hand-off to the blocking pool
+/// instead of two. `also` runs whether or not the request is found.
+pub async fn pending_for_browser_and<T: Send + 'static>(
+    state: &AppState,
+    request_id: Option<&str>,
+    browser: &Browser,
+    also: impl FnOnce(&mut store::AnyConnection) -> Result<T, store::StoreError> + Send + 'static,
+) -> Result<(PendingRequest, T), WebError> {
     let expired = || {
         WebError::BadRequest(
             "This sign-in link has expired or was already used. Go back to the application and sign in again.".into(),
@@ -37,12 +53,11 @@ pub async fn pending_for_browser(
         .to_owned();
     let now = state.now();
     let lookup = id.clone();
-    let pending = state
+    let (pending, extra) = state
         .store
-        .run(move |c| store::requests::find_request(c, &lookup))
-        .await?
-        .filter(|p| p.is_live(now))
-        .ok_or_else(expired)?;
+        .run(move |c| Ok((store::requests::find_request(c, &lookup)?, also(c)?)))
+        .await?;
+    let pending = pending.filter(|p| p.is_live(now)).ok_or_else(expired)?;
     let binding = browser.binding();
     if !pending.is_bound_to(&binding) {
         return Err(WebError::Forbidden(
@@ -60,7 +75,7 @@ pub async fn pending_for_browser(
             ));
         }
     }
-    Ok(pending)
+    Ok((pending, extra))
 }
 
 /// The browser's cookie, required for every POST of the login flow.

@@ -54,11 +54,7 @@ pub async fn login_page(
 ) -> Result<HttpResponse, WebError> {
     let browser = Browser::get_or_create(&state, &req);
     let pending = pending_for_browser(&state, query.request_id.as_deref(), &browser).await?;
-    let client_id = pending.request.client_id.clone();
-    let client = state
-        .store
-        .run(move |c| store::clients::find_client(c, &client_id))
-        .await?;
+    let client = crate::flows::clients::find(&state, &pending.request.client_id).await?;
     let page = LoginPage {
         password_allowed: client
             .as_ref()
@@ -124,7 +120,17 @@ pub async fn login_submit(
 ) -> Result<HttpResponse, WebError> {
     let form = form.into_inner();
     let browser = form_browser(&state, &req, form.csrf_token.as_deref())?;
-    let pending = pending_for_browser(&state, Some(&form.request_id), &browser).await?;
+    let email = Email::parse(&form.username).ok();
+    // The request and the account of the typed name in one trip to the database.
+    let lookup = email.as_ref().map(|e| e.as_str().to_owned());
+    let (pending, user) =
+        login_flow::pending_for_browser_and(&state, Some(&form.request_id), &browser, move |c| {
+            match lookup {
+                Some(email) => store::users::find_user_by_email(c, &email),
+                None => Ok(None),
+            }
+        })
+        .await?;
     let rules = crate::flows::factors::client_rules(&state, &pending.request.client_id).await?;
     if !rules.allows(Method::Password) {
         let location = format!(
@@ -137,17 +143,6 @@ pub async fn login_submit(
             .finish());
     }
 
-    let email = Email::parse(&form.username).ok();
-    let user = match &email {
-        Some(email) => {
-            let email = email.as_str().to_owned();
-            state
-                .store
-                .run(move |c| store::users::find_user_by_email(c, &email))
-                .await?
-        }
-        None => None,
-    };
     let stored_hash = user
         .as_ref()
         .filter(|u| u.can_sign_in())
