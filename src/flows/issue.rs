@@ -194,33 +194,12 @@ pub async fn authorization_response(
     user: &User,
     done: &Completion,
 ) -> Result<AuthorizationResponse, FlowError> {
-    if done.user_id() != user.id {
-        return Err(FlowError::Internal(anyhow::anyhow!(
-            "a completion for another user than the one answered"
-        )));
-    }
+    same_user(user, done)?;
     let mut params: Vec<(&str, String)> = Vec::new();
     let scope = request.scope.to_string();
     match request.response_type {
         ResponseType::Code => {
-            let code = random_token(32);
-            let now = state.now();
-            let record = AuthCode {
-                id: uuid::Uuid::new_v4().to_string(),
-                code_hash: hash_secret(&code),
-                client_id: request.client_id.clone(),
-                user_id: user.id.clone(),
-                redirect_uri: request.redirect_uri.clone(),
-                scope: scope.clone(),
-                nonce: request.nonce.clone(),
-                code_challenge: request.code_challenge.clone(),
-                auth_time: done.auth_time(),
-                amr: amr_to_string(done.amr()),
-                acr: acr_for(done.amr()).to_owned(),
-                created_at: now,
-                expires_at: now + state.lifetimes.code,
-                used_at: None,
-            };
+            let (code, record) = new_code(state, request, user, done)?;
             state
                 .store
                 .run(move |c| store::grants::insert_code(c, &record))
@@ -271,6 +250,61 @@ pub async fn authorization_response(
         request.state.as_deref(),
         params,
     ))
+}
+
+/// An authorization code for a completed request (`response_type=code`) and the record to
+/// store (its hash, never the code), for a caller that stores it within another trip to the
+/// database; [`code_response`] answers with it once stored.
+pub fn new_code(
+    state: &AppState,
+    request: &AuthorizationRequest,
+    user: &User,
+    done: &Completion,
+) -> Result<(String, AuthCode), FlowError> {
+    same_user(user, done)?;
+    let code = random_token(32);
+    let now = state.now();
+    let record = AuthCode {
+        id: uuid::Uuid::new_v4().to_string(),
+        code_hash: hash_secret(&code),
+        client_id: request.client_id.clone(),
+        user_id: user.id.clone(),
+        redirect_uri: request.redirect_uri.clone(),
+        scope: request.scope.to_string(),
+        nonce: request.nonce.clone(),
+        code_challenge: request.code_challenge.clone(),
+        auth_time: done.auth_time(),
+        amr: amr_to_string(done.amr()),
+        acr: acr_for(done.amr()).to_owned(),
+        created_at: now,
+        expires_at: now + state.lifetimes.code,
+        used_at: None,
+    };
+    Ok((code, record))
+}
+
+/// The answer carrying a stored [`new_code`].
+pub fn code_response(
+    state: &AppState,
+    request: &AuthorizationRequest,
+    code: String,
+) -> AuthorizationResponse {
+    response(
+        state,
+        &request.redirect_uri,
+        request.response_mode,
+        request.state.as_deref(),
+        vec![("code", code)],
+    )
+}
+
+fn same_user(user: &User, done: &Completion) -> Result<(), FlowError> {
+    if done.user_id() != user.id {
+        return Err(FlowError::Internal(anyhow::anyhow!(
+            "a completion for another user than the one answered"
+        )));
+    }
+    Ok(())
 }
 
 /// The lifetimes of `client_id`'s tokens: its own where set, the installation's otherwise.

@@ -7,7 +7,7 @@
 use super::audit::{self, Audit};
 use super::factors::{self, ClientRules};
 use super::{AppState, FlowError, RequestMeta, issue};
-use crate::domain::oauth::authorize::AuthorizationRequest;
+use crate::domain::oauth::authorize::{AuthorizationRequest, ResponseType};
 use crate::domain::oauth::pending::PendingRequest;
 use crate::domain::oauth::redirect::AuthorizationResponse;
 use crate::domain::sign_in::{
@@ -303,6 +303,8 @@ pub async fn finish(
     user: &User,
     done: &Completion,
 ) -> Result<Option<Finished>, FlowError> {
+    // Read before the request is marked used (a second completion reads it for nothing).
+    let strongest = strongest_at_sign_in(state, user, done.amr()).await?;
     let (id, now) = (pending.id.clone(), state.now());
     let event = audit::stamped(
         state,
@@ -311,13 +313,25 @@ pub async fn finish(
             .user(done.user_id())
             .client(&pending.request.client_id),
     );
-    // Marking the request used and recording the sign-in: one trip to the database.
+    // Marking the request used, recording the sign-in and storing the code: one trip to the
+    // database. (Implicit responses store their tokens afterwards.)
+    let code = match pending.request.response_type {
+        ResponseType::Code => Some(issue::new_code(state, &pending.request, user, done)?),
+        _ => None,
+    };
+    let (code, record) = match code {
+        Some((code, record)) => (Some(code), Some(record)),
+        None => (None, None),
+    };
     let completed = state
         .store
         .run(move |c| {
             let completed = store::requests::complete_request(c, &id, now)?;
             if completed {
                 audit::write(c, &event);
+                if let Some(record) = &record {
+                    store::grants::insert_code(c, record)?;
+                }
             }
             Ok(completed)
         })
@@ -325,8 +339,10 @@ pub async fn finish(
     if !completed {
         return Ok(None);
     }
-    let strongest = strongest_at_sign_in(state, user, done.amr()).await?;
-    let response = issue::authorization_response(state, &pending.request, user, done).await?;
+    let response = match code {
+        Some(code) => issue::code_response(state, &pending.request, code),
+        None => issue::authorization_response(state, &pending.request, user, done).await?,
+    };
     Ok(Some(Finished {
         response,
         strongest,
