@@ -221,6 +221,7 @@ impl Application {
             code_key: secrets.code_key.into(),
             secure_cookies,
             delivery_pace: Default::default(),
+            clients: Default::default(),
         };
 
         let account_client = Client {
@@ -252,11 +253,10 @@ impl Application {
         let session_name = state.cookie_name("gatehouse_session");
         let session_ttl = actix_web::cookie::time::Duration::seconds(config.session_ttl);
         let data = web::Data::new(state.clone());
-        let workers = config.workers.unwrap_or_else(|| {
-            std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(2)
-        });
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
+        let workers = config.workers.unwrap_or(cores);
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
@@ -284,6 +284,11 @@ impl Application {
                 .default_service(web::to(web_layer::not_found))
         })
         .workers(workers)
+        // Blocking-pool threads only run database trips (each needs one of `db_pool_size`
+        // connections) and hashes (one per hashing slot, one slot per core): more threads than
+        // that would only wait, each with its stack and malloc arena, so memory under a burst
+        // of sign-ins grew with the number of threads (512 / cores per worker by default).
+        .worker_max_blocking_threads(config.db_pool_size as usize + cores)
         .on_connect(|conn, _| {
             // Small responses (redirects, JSON) should not wait for Nagle's algorithm.
             if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {

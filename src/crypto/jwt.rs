@@ -3,10 +3,13 @@
 //! Private keys are stored as PKCS#8 DER sealed with the at-rest key; the newest unretired key
 //! signs, every unretired key is published so tokens stay verifiable across a rotation.
 
+use std::sync::Arc;
+
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rsa::{KeyPair, KeySize};
+use aws_lc_rs::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::Serialize;
@@ -22,13 +25,25 @@ pub enum JwtError {
     Token(#[from] jsonwebtoken::errors::Error),
     #[error("no signing key is available")]
     NoKey,
+    #[error("signing failed")]
+    Signing,
+    #[error("cannot encode the token: {0}")]
+    Encode(String),
+}
+
+/// A JWS part: base64url (no padding) of the JSON of `value`.
+fn b64_json<T: Serialize + ?Sized>(value: &T) -> Result<String, JwtError> {
+    let json = serde_json::to_vec(value).map_err(|e| JwtError::Encode(e.to_string()))?;
+    Ok(URL_SAFE_NO_PAD.encode(json))
 }
 
 /// A private signing key together with its public JWK.
 #[derive(Clone)]
 pub struct SigningKey {
     pub kid: String,
-    encoding: EncodingKey,
+    /// The private key, parsed once. (jsonwebtoken's `encode` parses and checks the DER on
+    /// every signature, which cost more CPU than the RSA signature itself.)
+    pair: Arc<RsaKeyPair>,
     decoding: DecodingKey,
     pub public_jwk: Jwk,
 }
@@ -65,9 +80,11 @@ impl SigningKey {
         public_jwk.common.key_id = Some(kid.to_owned());
         public_jwk.common.public_key_use = Some(PublicKeyUse::Signature);
         let decoding = DecodingKey::from_jwk(&public_jwk)?;
+        let pair =
+            RsaKeyPair::from_pkcs8(pkcs8_der).map_err(|e| JwtError::InvalidKey(e.to_string()))?;
         Ok(SigningKey {
             kid: kid.to_owned(),
-            encoding,
+            pair: Arc::new(pair),
             decoding,
             public_jwk,
         })
@@ -105,7 +122,23 @@ impl KeyRing {
         let key = self.keys.first().ok_or(JwtError::NoKey)?;
         let mut header = Header::new(Algorithm::RS256);
         header.kid = Some(key.kid.clone());
-        Ok(jsonwebtoken::encode(&header, claims, &key.encoding)?)
+        // The JWS compact serialisation (RFC 7515 §7.1) as jsonwebtoken::encode builds it,
+        // signed by aws-lc with the key parsed at start.
+        let mut message = b64_json(&header)?;
+        message.push('.');
+        message.push_str(&b64_json(claims)?);
+        let mut signature = vec![0; key.pair.public_modulus_len()];
+        key.pair
+            .sign(
+                &RSA_PKCS1_SHA256,
+                &aws_lc_rs::rand::SystemRandom::new(),
+                message.as_bytes(),
+                &mut signature,
+            )
+            .map_err(|_| JwtError::Signing)?;
+        message.push('.');
+        message.push_str(&URL_SAFE_NO_PAD.encode(&signature));
+        Ok(message)
     }
 
     /// Verifies a token we signed (signature, `iss`; `exp` only when `check_expiry`), returning
@@ -180,6 +213,27 @@ mod tests {
         assert!(
             ring.verify::<Claims>(&token, "https://other.example", true)
                 .is_err()
+        );
+    }
+
+    #[test]
+    fn a_token_is_byte_for_byte_what_jsonwebtoken_would_sign() {
+        // RS256 (PKCS#1 v1.5) signatures are deterministic: the key parsed once must give
+        // exactly the token jsonwebtoken::encode gives with the key parsed per signature.
+        let generated = generate_rsa_key().unwrap();
+        let key = SigningKey::from_pkcs8(&generated.kid, &generated.pkcs8_der).unwrap();
+        let ring = KeyRing::new(vec![key]).unwrap();
+        let claims = Claims {
+            iss: "https://id.example/ü".into(),
+            sub: "u1".into(),
+            exp: 4_000_000_000,
+        };
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(generated.kid.clone());
+        let encoding = EncodingKey::from_rsa_pem(to_pem(&generated.pkcs8_der).as_bytes()).unwrap();
+        assert_eq!(
+            ring.sign(&claims).unwrap(),
+            jsonwebtoken::encode(&header, &claims, &encoding).unwrap()
         );
     }
 }

@@ -1,15 +1,21 @@
-//! Argon2id password hashing, off the async workers and behind a semaphore.
+//! Argon2id password hashing, off the async workers, in a fixed number of hashing slots.
 //!
 //! Hashing is deliberately expensive (OWASP: m=19456 KiB, t=2, p=1), so it runs on the blocking
-//! pool and at most `permits` hashes run at once (one per core). A request that cannot get a
-//! permit within `max_wait` is told to come back later ([`HashError::Busy`] → 429) instead of
-//! piling up memory. Verifying against an unknown user still costs one full hash (a dummy hash
-//! with the same parameters), so response time does not reveal whether an account exists.
+//! pool in one of `slots` hashing slots (one per core). Each slot owns the Argon2 memory it
+//! hashes in (allocated on its first use, then reused): however many sign-ins arrive, at most
+//! `slots` × m KiB of hashing memory exist, instead of a fresh 19 MiB allocation per hash on
+//! whatever blocking thread runs it (glibc keeps those in per-thread arenas, so resident memory
+//! grew with the number of threads that ever hashed). A request that cannot get a slot within
+//! `max_wait` is told to come back later ([`HashError::Busy`] → 429). Verifying against an
+//! unknown user still costs one full hash (a dummy hash with the same parameters), so response
+//! time does not reveal whether an account exists.
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use argon2::{Algorithm, Argon2, Params, PasswordHasher as _, PasswordVerifier as _, Version};
+use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use tokio::sync::Semaphore;
 
 /// Argon2id cost parameters.
@@ -28,17 +34,30 @@ pub enum HashError {
     Failed(String),
 }
 
+/// Salt length of new hashes (the `password-hash` crate's recommendation).
+const SALT_LEN: usize = 16;
+
 /// The password hashing service shared by every request.
 #[derive(Clone)]
 pub struct PasswordHashing {
-    argon2: Argon2<'static>,
-    permits: Arc<Semaphore>,
+    params: Params,
+    slots: Arc<Slots>,
     max_wait: Duration,
     dummy_hash: Arc<str>,
 }
 
+/// The hashing slots: a permit per slot, and the memory the slots hash in.
+struct Slots {
+    permits: Arc<Semaphore>,
+    /// Memory of the slots not in use; a slot takes one when it starts and gives it back.
+    memory: Mutex<Vec<Vec<Block>>>,
+    /// Hashes running now and the most ever seen at once (for the tests and the benchmark).
+    running: AtomicUsize,
+    peak: AtomicUsize,
+}
+
 impl PasswordHashing {
-    pub fn new(params: HashParams, permits: usize, max_wait: Duration) -> Result<Self, HashError> {
+    pub fn new(params: HashParams, slots: usize, max_wait: Duration) -> Result<Self, HashError> {
         let params = Params::new(
             params.memory_kib,
             params.iterations,
@@ -46,11 +65,18 @@ impl PasswordHashing {
             None,
         )
         .map_err(|e| HashError::Failed(e.to_string()))?;
-        let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
-        let dummy_hash = hash_with(&argon2, "gatehouse-timing-equaliser")?;
+        let slots = slots.max(1);
+        // The dummy hash is made once, in memory that is freed again: a server that no one
+        // signs in to keeps no hashing memory.
+        let dummy_hash = hash_into(&params, "gatehouse-timing-equaliser", &mut Vec::new())?;
         Ok(PasswordHashing {
-            argon2,
-            permits: Arc::new(Semaphore::new(permits.max(1))),
+            params,
+            slots: Arc::new(Slots {
+                permits: Arc::new(Semaphore::new(slots)),
+                memory: Mutex::new((0..slots).map(|_| Vec::new()).collect()),
+                running: AtomicUsize::new(0),
+                peak: AtomicUsize::new(0),
+            }),
             max_wait,
             dummy_hash: dummy_hash.into(),
         })
@@ -58,13 +84,14 @@ impl PasswordHashing {
 
     /// Hashes synchronously; for the CLI, never from an async handler.
     pub fn hash_blocking(&self, password: &str) -> Result<String, HashError> {
-        hash_with(&self.argon2, password)
+        hash_into(&self.params, password, &mut Vec::new())
     }
 
     /// Hashes a new password into a PHC string.
     pub async fn hash(&self, password: String) -> Result<String, HashError> {
-        let argon2 = self.argon2.clone();
-        self.limited(move || hash_with(&argon2, &password)).await?
+        let params = self.params.clone();
+        self.in_slot(move |memory| hash_into(&params, &password, memory))
+            .await?
     }
 
     /// Checks `password` against `stored` (a PHC string), or against a dummy hash when there is
@@ -74,15 +101,11 @@ impl PasswordHashing {
         password: String,
         stored: Option<String>,
     ) -> Result<bool, HashError> {
-        let argon2 = self.argon2.clone();
         let known = stored.is_some();
         let hash = stored.unwrap_or_else(|| self.dummy_hash.to_string());
+        let limit = self.params.block_count();
         let matched = self
-            .limited(move || {
-                argon2
-                    .verify_password(password.as_bytes(), hash.as_str())
-                    .is_ok()
-            })
+            .in_slot(move |memory| verify_in(&password, &hash, memory, limit))
             .await?;
         Ok(known && matched)
     }
@@ -91,43 +114,146 @@ impl PasswordHashing {
     /// slot stays taken until the returned guard is dropped. [`HashError::Busy`] when none
     /// frees up in time.
     pub async fn slot(&self) -> Result<HashSlot, HashError> {
-        let permit = tokio::time::timeout(self.max_wait, self.permits.clone().acquire_owned())
-            .await
-            .map_err(|_| HashError::Busy)?
-            .map_err(|_| HashError::Busy)?;
-        Ok(HashSlot { _permit: permit })
+        let permit =
+            tokio::time::timeout(self.max_wait, self.slots.permits.clone().acquire_owned())
+                .await
+                .map_err(|_| HashError::Busy)?
+                .map_err(|_| HashError::Busy)?;
+        let memory = match self.slots.memory.lock() {
+            Ok(mut free) => free.pop(),
+            Err(poisoned) => poisoned.into_inner().pop(),
+        }
+        // Never empty while a permit is held (one memory per permit); a fresh one otherwise.
+        .unwrap_or_default();
+        Ok(HashSlot {
+            memory,
+            slots: self.slots.clone(),
+            _permit: permit,
+        })
     }
 
-    async fn limited<T: Send + 'static>(
+    /// The most hashes that ever ran at once.
+    pub fn peak_concurrency(&self) -> usize {
+        self.slots.peak.load(Ordering::Relaxed)
+    }
+
+    /// Runs `work` in a slot, on the blocking pool, with the slot's memory.
+    async fn in_slot<T: Send + 'static>(
         &self,
-        work: impl FnOnce() -> T + Send + 'static,
+        work: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static,
     ) -> Result<T, HashError> {
-        let permit = self.slot().await?;
-        let result = tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            work()
+        let mut slot = self.slot().await?;
+        tokio::task::spawn_blocking(move || {
+            let running = slot.slots.running.fetch_add(1, Ordering::SeqCst) + 1;
+            slot.slots.peak.fetch_max(running, Ordering::SeqCst);
+            let result = work(&mut slot.memory);
+            slot.slots.running.fetch_sub(1, Ordering::SeqCst);
+            result
         })
         .await
-        .map_err(|e| HashError::Failed(e.to_string()))?;
-        Ok(result)
+        .map_err(|e| HashError::Failed(e.to_string()))
     }
 }
 
-/// One taken hashing slot (see [`PasswordHashing::slot`]); dropping it frees the slot.
+/// One taken hashing slot (see [`PasswordHashing::slot`]) with its memory; dropping it gives
+/// both back.
 pub struct HashSlot {
+    memory: Vec<Block>,
+    slots: Arc<Slots>,
     _permit: tokio::sync::OwnedSemaphorePermit,
 }
 
-fn hash_with(argon2: &Argon2<'_>, password: &str) -> Result<String, HashError> {
+impl Drop for HashSlot {
+    fn drop(&mut self) {
+        let memory = std::mem::take(&mut self.memory);
+        match self.slots.memory.lock() {
+            Ok(mut free) => free.push(memory),
+            Err(poisoned) => poisoned.into_inner().push(memory),
+        }
+    }
+}
+
+/// `memory` with at least `blocks` blocks: grown once to the configured size and then kept.
+fn sized(memory: &mut Vec<Block>, blocks: usize) -> &mut [Block] {
+    if memory.len() < blocks {
+        memory.resize(blocks, Block::default());
+    }
+    &mut memory[..blocks]
+}
+
+/// Hashes `password` with a fresh salt into a PHC string, in `memory`.
+fn hash_into(
+    params: &Params,
+    password: &str,
+    memory: &mut Vec<Block>,
+) -> Result<String, HashError> {
+    let failed = |e: &dyn std::fmt::Display| HashError::Failed(e.to_string());
+    let salt = crate::crypto::random_bytes::<SALT_LEN>();
+    let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    let out = &mut out[..params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN)];
     argon2
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| HashError::Failed(e.to_string()))
+        .hash_password_into_with_memory(
+            password.as_bytes(),
+            &salt,
+            out,
+            sized(memory, params.block_count()),
+        )
+        .map_err(|e| failed(&e))?;
+    let phc = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(params).map_err(|e| failed(&e))?,
+        salt: Some(Salt::new(&salt).map_err(|e| failed(&e))?),
+        hash: Some(Output::new(out).map_err(|e| failed(&e))?),
+    };
+    Ok(phc.to_string())
+}
+
+/// Whether `password` matches the PHC string `stored`, whatever Argon2 parameters it was made
+/// with. Hashes needing at most `keep` blocks run in the slot's `memory` (kept); a stored hash
+/// with a larger memory cost (made before the parameters were lowered) gets memory of its own,
+/// freed afterwards, so the slots never grow past the configured size.
+fn verify_in(password: &str, stored: &str, memory: &mut Vec<Block>, keep: usize) -> bool {
+    let Ok(phc) = PasswordHash::new(stored) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (&phc.salt, &phc.hash) else {
+        return false;
+    };
+    let Ok(algorithm) = Algorithm::try_from(phc.algorithm.as_str()) else {
+        return false;
+    };
+    let version = match phc.version.map(Version::try_from).transpose() {
+        Ok(version) => version.unwrap_or_default(),
+        Err(_) => return false,
+    };
+    let Ok(params) = Params::try_from(&phc) else {
+        return false;
+    };
+    let blocks = params.block_count();
+    let argon2 = Argon2::new(algorithm, version, params);
+    let mut out = vec![0u8; expected.len()];
+    let mut own = Vec::new();
+    let memory = if blocks <= keep {
+        sized(memory, blocks)
+    } else {
+        sized(&mut own, blocks)
+    };
+    if argon2
+        .hash_password_into_with_memory(password.as_bytes(), salt, &mut out, memory)
+        .is_err()
+    {
+        return false;
+    }
+    // `Output`'s equality is constant-time.
+    Output::new(&out).is_ok_and(|computed| &computed == expected)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use argon2::PasswordHasher as _;
 
     fn cheap() -> PasswordHashing {
         let params = HashParams {
@@ -158,6 +284,88 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_slot_hash_is_the_argon2_crates_hash() {
+        // Same salt, same parameters: the slot path and the crate's own PHC hasher agree, and
+        // each verifies the other's string.
+        let params = Params::new(64, 1, 1, None).unwrap();
+        let mut memory = Vec::new();
+        let ours = hash_into(&params, "pw", &mut memory).unwrap();
+        let phc = PasswordHash::new(&ours).unwrap();
+        let theirs = Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+            .hash_password_with_salt(b"pw", phc.salt.as_ref().unwrap())
+            .unwrap()
+            .to_string();
+        assert_eq!(ours, theirs);
+        assert!(verify_in("pw", &theirs, &mut memory, 64));
+    }
+
+    #[tokio::test]
+    async fn existing_hashes_verify_whatever_their_parameters() {
+        let hashing = cheap();
+        // Made by the argon2 crate's own hasher, as every stored hash before the slots was;
+        // with other parameters (larger, smaller, two lanes) and with Argon2i.
+        for (alg, m, t, p) in [
+            (Algorithm::Argon2id, 19456, 2, 1),
+            (Algorithm::Argon2id, 128, 3, 2),
+            (Algorithm::Argon2id, 8, 1, 1),
+            (Algorithm::Argon2i, 64, 2, 1),
+        ] {
+            let argon2 = Argon2::new(alg, Version::V0x13, Params::new(m, t, p, None).unwrap());
+            let stored = argon2.hash_password(b"old password").unwrap().to_string();
+            assert!(
+                hashing
+                    .verify("old password".into(), Some(stored.clone()))
+                    .await
+                    .unwrap(),
+                "{stored}"
+            );
+            assert!(
+                !hashing
+                    .verify("old passwore".into(), Some(stored))
+                    .await
+                    .unwrap()
+            );
+        }
+        // Made by another implementation (the reference C code through node-argon2), with
+        // the parameters in another order.
+        for stored in [
+            "$argon2id$v=19$m=19456,p=1,t=2$Z2F0ZWhvdXNlLXNhbHQtMQ$BKRm5pEnUVwIwHnALCECDcArZJEqbv9qK0T8eB8bSts",
+            "$argon2id$v=19$m=64,p=2,t=3$Z2F0ZWhvdXNlLXNhbHQtMg$L/aAth46q9MSrfwaJxkanM1MBoRiYpNkje5Js33pq3Y",
+        ] {
+            assert!(
+                hashing
+                    .verify("old password".into(), Some(stored.into()))
+                    .await
+                    .unwrap(),
+                "{stored}"
+            );
+            assert!(
+                !hashing
+                    .verify("old passwore".into(), Some(stored.into()))
+                    .await
+                    .unwrap()
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn the_slots_keep_no_more_than_the_configured_memory() {
+        let hashing = cheap();
+        let big = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(1024, 1, 1, None).unwrap(),
+        )
+        .hash_password(b"pw")
+        .unwrap()
+        .to_string();
+        assert!(hashing.verify("pw".into(), Some(big)).await.unwrap());
+        let free = hashing.slots.memory.lock().unwrap();
+        assert_eq!(free.len(), 2);
+        assert!(free.iter().all(|m| m.len() <= 64), "a slot grew");
+    }
+
+    #[tokio::test]
     async fn a_missing_or_malformed_hash_never_verifies() {
         let hashing = cheap();
         assert!(
@@ -182,12 +390,49 @@ mod tests {
             parallelism: 1,
         };
         let hashing = PasswordHashing::new(params, 1, Duration::from_millis(10)).unwrap();
-        let held = hashing.permits.clone().acquire_owned().await.unwrap();
+        let held = hashing.slot().await.unwrap();
         assert!(matches!(
             hashing.hash("pw".into()).await,
             Err(HashError::Busy)
         ));
         drop(held);
         assert!(hashing.hash("pw".into()).await.is_ok());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_hashing_never_exceeds_the_slots() {
+        let params = HashParams {
+            memory_kib: 256,
+            iterations: 2,
+            parallelism: 1,
+        };
+        let hashing = PasswordHashing::new(params, 2, Duration::from_secs(30)).unwrap();
+        let stored = hashing.hash("pw".into()).await.unwrap();
+        let tasks: Vec<_> = (0..24)
+            .map(|i| {
+                let hashing = hashing.clone();
+                let stored = stored.clone();
+                tokio::spawn(async move {
+                    if i % 2 == 0 {
+                        hashing.verify("pw".into(), Some(stored)).await.unwrap()
+                    } else {
+                        hashing.hash(format!("pw{i}")).await.is_ok()
+                    }
+                })
+            })
+            .collect();
+        for task in tasks {
+            assert!(task.await.unwrap());
+        }
+        assert!(hashing.peak_concurrency() >= 1);
+        assert!(
+            hashing.peak_concurrency() <= 2,
+            "{} hashes ran at once",
+            hashing.peak_concurrency()
+        );
+        // Two memories, each the configured size, whatever number of hashes ran.
+        let free = hashing.slots.memory.lock().unwrap();
+        assert_eq!(free.len(), 2);
+        assert!(free.iter().all(|m| m.len() <= 256));
     }
 }

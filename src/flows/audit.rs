@@ -91,9 +91,7 @@ pub fn changes(fields: &[(&str, String, String)]) -> String {
 
 /// Stores `event`, stamped with the time and the client's address.
 pub async fn record(state: &AppState, meta: &RequestMeta, event: Audit) {
-    let mut row = event.row;
-    row.at = state.now();
-    row.ip = meta.ip.clone();
+    let row = stamped(state, meta, event);
     let action = row.action.clone();
     if let Err(e) = state
         .store
@@ -101,5 +99,21 @@ pub async fn record(state: &AppState, meta: &RequestMeta, event: Audit) {
         .await
     {
         tracing::error!(error = %e, action, "could not write audit event");
+    }
+}
+
+/// `event` stamped with the time and the client's address, to be stored by [`write`] within
+/// another trip to the database.
+pub fn stamped(state: &AppState, meta: &RequestMeta, event: Audit) -> AuditEventRow {
+    let mut row = event.row;
+    row.at = state.now();
+    row.ip = meta.ip.clone();
+    row
+}
+
+/// Stores a [`stamped`] event on `conn`; like [`record`], a failure is logged, not returned.
+pub fn write(conn: &mut store::AnyConnection, row: &AuditEventRow) {
+    if let Err(e) = store::audit::insert_audit_event(conn, row) {
+        tracing::error!(error = %e, action = row.action, "could not write audit event");
     }
 }

@@ -24,11 +24,7 @@ impl ClientRules {
 /// The rules of `client_id`. A client that no longer exists takes its logins with it
 /// (foreign keys), so the fallback — everything, `optional` — only covers a race.
 pub async fn client_rules(state: &AppState, client_id: &str) -> Result<ClientRules, FlowError> {
-    let id = client_id.to_owned();
-    let client = state
-        .store
-        .run(move |c| store::clients::find_client(c, &id))
-        .await?;
+    let client = super::clients::find(state, client_id).await?;
     let mut rules = match client {
         Some(c) => ClientRules {
             methods: c.allowed_methods,

@@ -26,23 +26,95 @@ pub async fn access_token(
     grant_id: Option<&str>,
     ttl: i64,
 ) -> Result<String, FlowError> {
-    let token = random_token(32);
-    let now = state.now();
-    let record = AccessToken {
-        token_hash: hash_secret(&token),
-        grant_id: grant_id.map(str::to_owned),
-        client_id: client_id.to_owned(),
-        user_id: user_id.map(str::to_owned),
-        scope: scope.to_owned(),
-        created_at: now,
-        expires_at: now + ttl,
-        revoked_at: None,
+    let ctx = AccessContext {
+        client_id,
+        user_id,
+        scope,
+        grant_id,
+        ttl,
     };
+    let (token, record) = new_access_token(state, &ctx);
     state
         .store
         .run(move |c| store::grants::insert_access_token(c, &record))
         .await?;
     Ok(token)
+}
+
+/// What an access token is issued for.
+pub struct AccessContext<'a> {
+    pub client_id: &'a str,
+    pub user_id: Option<&'a str>,
+    pub scope: &'a str,
+    pub grant_id: Option<&'a str>,
+    /// Seconds the token lives.
+    pub ttl: i64,
+}
+
+/// A new access token and the record to store (its hash, never the token).
+fn new_access_token(state: &AppState, ctx: &AccessContext<'_>) -> (String, AccessToken) {
+    let token = random_token(32);
+    let now = state.now();
+    let record = AccessToken {
+        token_hash: hash_secret(&token),
+        grant_id: ctx.grant_id.map(str::to_owned),
+        client_id: ctx.client_id.to_owned(),
+        user_id: ctx.user_id.map(str::to_owned),
+        scope: ctx.scope.to_owned(),
+        created_at: now,
+        expires_at: now + ctx.ttl,
+        revoked_at: None,
+    };
+    (token, record)
+}
+
+/// The tokens [`grant_tokens`] stored.
+pub struct GrantTokens {
+    pub access_token: String,
+    pub refresh_token: Option<String>,
+    /// The grant was found revoked after they were stored: they were revoked with it.
+    pub revoked: bool,
+}
+
+/// Stores an access token and optionally a refresh token of the grant `access.grant_id`, then
+/// checks — after both are stored — whether the grant was revoked meanwhile and, if so,
+/// revokes them with it. One trip to the database.
+pub async fn grant_tokens(
+    state: &AppState,
+    access: AccessContext<'_>,
+    refresh: Option<RefreshContext<'_>>,
+) -> Result<GrantTokens, FlowError> {
+    let (access_token, access_record) = new_access_token(state, &access);
+    let (refresh_token, refresh_record) = match refresh {
+        Some(ctx) => {
+            let (token, record) = new_refresh_token(state, &ctx);
+            (Some(token), Some(record))
+        }
+        None => (None, None),
+    };
+    let (grant_id, now) = (access.grant_id.map(str::to_owned), state.now());
+    let revoked = state
+        .store
+        .run(move |c| {
+            store::grants::insert_access_token(c, &access_record)?;
+            if let Some(record) = &refresh_record {
+                store::grants::insert_refresh_token(c, record)?;
+            }
+            let Some(grant_id) = grant_id else {
+                return Ok(false);
+            };
+            let revoked = store::grants::is_grant_revoked(c, &grant_id)?;
+            if revoked {
+                store::grants::revoke_grant(c, &grant_id, now)?;
+            }
+            Ok(revoked)
+        })
+        .await?;
+    Ok(GrantTokens {
+        access_token,
+        refresh_token,
+        revoked,
+    })
 }
 
 /// What a refresh token remembers of the login it continues.
@@ -57,8 +129,8 @@ pub struct RefreshContext<'a> {
     pub ttl: i64,
 }
 
-/// Stores a new refresh token of the family `grant_id` and returns it.
-pub async fn refresh_token(state: &AppState, ctx: RefreshContext<'_>) -> Result<String, FlowError> {
+/// A new refresh token of the family `grant_id` and the record to store (its hash, never the token).
+fn new_refresh_token(state: &AppState, ctx: &RefreshContext<'_>) -> (String, RefreshToken) {
     let token = random_token(32);
     let now = state.now();
     let amr: Vec<String> = crate::domain::oauth::amr_from_string(ctx.amr);
@@ -76,11 +148,7 @@ pub async fn refresh_token(state: &AppState, ctx: RefreshContext<'_>) -> Result<
         used_at: None,
         revoked_at: None,
     };
-    state
-        .store
-        .run(move |c| store::grants::insert_refresh_token(c, &record))
-        .await?;
-    Ok(token)
+    (token, record)
 }
 
 /// What goes into an ID token besides the user.
@@ -128,11 +196,7 @@ pub async fn authorization_response(
     user: &User,
     done: &Completion,
 ) -> Result<AuthorizationResponse, FlowError> {
-    if done.user_id() != user.id {
-        return Err(FlowError::Internal(anyhow::anyhow!(
-            "a completion for another user than the one answered"
-        )));
-    }
+    same_user(user, done)?;
     // A transaction to approve (RFC 9396 `authorization_details`) comes between the sign-in
     // and the code: the approval page first, then the request again with the approval.
     let approved = match approvals::gate(state, meta, request, user).await? {
@@ -152,30 +216,13 @@ pub async fn authorization_response(
     let scope = request.scope.to_string();
     match request.response_type {
         ResponseType::Code => {
-            let code = random_token(32);
+            let (code, record) = new_code(state, request, user, done)?;
             if let Some(approval) = &approved
-                && !approvals::attach_code(state, approval, &hash_secret(&code)).await?
+                && !approvals::attach_code(state, approval, &record.code_hash).await?
             {
                 let why = "This approval was already used for an authorization code.";
                 return Ok(refused(state, request, "access_denied", why));
             }
-            let now = state.now();
-            let record = AuthCode {
-                id: uuid::Uuid::new_v4().to_string(),
-                code_hash: hash_secret(&code),
-                client_id: request.client_id.clone(),
-                user_id: user.id.clone(),
-                redirect_uri: request.redirect_uri.clone(),
-                scope: scope.clone(),
-                nonce: request.nonce.clone(),
-                code_challenge: request.code_challenge.clone(),
-                auth_time: done.auth_time(),
-                amr: amr_to_string(done.amr()),
-                acr: acr_for(done.amr()).to_owned(),
-                created_at: now,
-                expires_at: now + state.lifetimes.code,
-                used_at: None,
-            };
             state
                 .store
                 .run(move |c| store::grants::insert_code(c, &record))
@@ -245,13 +292,64 @@ fn refused(
     )
 }
 
+/// An authorization code for a completed request (`response_type=code`) and the record to
+/// store (its hash, never the code), for a caller that stores it within another trip to the
+/// database; [`code_response`] answers with it once stored.
+pub fn new_code(
+    state: &AppState,
+    request: &AuthorizationRequest,
+    user: &User,
+    done: &Completion,
+) -> Result<(String, AuthCode), FlowError> {
+    same_user(user, done)?;
+    let code = random_token(32);
+    let now = state.now();
+    let record = AuthCode {
+        id: uuid::Uuid::new_v4().to_string(),
+        code_hash: hash_secret(&code),
+        client_id: request.client_id.clone(),
+        user_id: user.id.clone(),
+        redirect_uri: request.redirect_uri.clone(),
+        scope: request.scope.to_string(),
+        nonce: request.nonce.clone(),
+        code_challenge: request.code_challenge.clone(),
+        auth_time: done.auth_time(),
+        amr: amr_to_string(done.amr()),
+        acr: acr_for(done.amr()).to_owned(),
+        created_at: now,
+        expires_at: now + state.lifetimes.code,
+        used_at: None,
+    };
+    Ok((code, record))
+}
+
+/// The answer carrying a stored [`new_code`].
+pub fn code_response(
+    state: &AppState,
+    request: &AuthorizationRequest,
+    code: String,
+) -> AuthorizationResponse {
+    response(
+        state,
+        &request.redirect_uri,
+        request.response_mode,
+        request.state.as_deref(),
+        vec![("code", code)],
+    )
+}
+
+fn same_user(user: &User, done: &Completion) -> Result<(), FlowError> {
+    if done.user_id() != user.id {
+        return Err(FlowError::Internal(anyhow::anyhow!(
+            "a completion for another user than the one answered"
+        )));
+    }
+    Ok(())
+}
+
 /// The lifetimes of `client_id`'s tokens: its own where set, the installation's otherwise.
 pub async fn client_lifetimes(state: &AppState, client_id: &str) -> Result<Lifetimes, FlowError> {
-    let id = client_id.to_owned();
-    let client = state
-        .store
-        .run(move |c| store::clients::find_client(c, &id))
-        .await?;
+    let client = super::clients::find(state, client_id).await?;
     Ok(client.map_or(state.lifetimes, |c| c.effective_lifetimes(state.lifetimes)))
 }
 

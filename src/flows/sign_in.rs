@@ -7,7 +7,7 @@
 use super::audit::{self, Audit};
 use super::factors::{self, ClientRules};
 use super::{AppState, FlowError, RequestMeta, issue};
-use crate::domain::oauth::authorize::AuthorizationRequest;
+use crate::domain::oauth::authorize::{AuthorizationRequest, ResponseType};
 use crate::domain::oauth::pending::PendingRequest;
 use crate::domain::oauth::redirect::AuthorizationResponse;
 use crate::domain::sign_in::{
@@ -303,24 +303,49 @@ pub async fn finish(
     user: &User,
     done: &Completion,
 ) -> Result<Option<Finished>, FlowError> {
+    // Read before the request is marked used (a second completion reads it for nothing).
+    let strongest = strongest_at_sign_in(state, user, done.amr()).await?;
     let (id, now) = (pending.id.clone(), state.now());
-    if !state
-        .store
-        .run(move |c| store::requests::complete_request(c, &id, now))
-        .await?
-    {
-        return Ok(None);
-    }
-    audit::record(
+    let event = audit::stamped(
         state,
         meta,
         Audit::success(&format!("login.{}", done.amr().join("+")))
             .user(done.user_id())
             .client(&pending.request.client_id),
-    )
-    .await;
-    let strongest = strongest_at_sign_in(state, user, done.amr()).await?;
-    let response = issue::authorization_response(state, meta, &pending.request, user, done).await?;
+    );
+    // Marking the request used, recording the sign-in and storing the code: one trip to the
+    // database. (Implicit responses store their tokens afterwards; a transaction to approve
+    // comes between the sign-in and the code, in `issue::authorization_response`.)
+    let code = match pending.request.response_type {
+        ResponseType::Code if pending.request.approval.is_none() => {
+            Some(issue::new_code(state, &pending.request, user, done)?)
+        }
+        _ => None,
+    };
+    let (code, record) = match code {
+        Some((code, record)) => (Some(code), Some(record)),
+        None => (None, None),
+    };
+    let completed = state
+        .store
+        .run(move |c| {
+            let completed = store::requests::complete_request(c, &id, now)?;
+            if completed {
+                audit::write(c, &event);
+                if let Some(record) = &record {
+                    store::grants::insert_code(c, record)?;
+                }
+            }
+            Ok(completed)
+        })
+        .await?;
+    if !completed {
+        return Ok(None);
+    }
+    let response = match code {
+        Some(code) => issue::code_response(state, &pending.request, code),
+        None => issue::authorization_response(state, meta, &pending.request, user, done).await?,
+    };
     Ok(Some(Finished {
         response,
         strongest,

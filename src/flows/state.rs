@@ -35,6 +35,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// How real code deliveries went lately, for codes that go to nobody to imitate.
     pub delivery_pace: Arc<crate::flows::codes::DeliveryPace>,
+    /// Applications read lately ([`crate::flows::clients`]).
+    pub clients: Arc<crate::flows::clients::ClientCache>,
 }
 
 impl AppState {

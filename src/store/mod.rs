@@ -168,6 +168,10 @@ impl Store {
             // in its exit handlers (seen as a rare SIGSEGV of `gatehouse user unlock` on
             // PostgreSQL with TLS). Connections are opened on demand and kept once returned.
             .min_idle(Some(0))
+            // r2d2 runs `SELECT 1` on every checkout by default: one statement more per trip to
+            // the database. A SQLite connection is a file handle that cannot go stale; a
+            // PostgreSQL connection can (a restarted server), so it stays tested there.
+            .test_on_check_out(backend == Backend::Postgres)
             .connection_timeout(Duration::from_secs(10))
             .build_unchecked(manager);
         Ok(Store { pool, backend })

@@ -9,7 +9,6 @@ use askama::Template;
 use super::browser::Browser;
 use super::error::WebError;
 use crate::flows::AppState;
-use crate::store;
 
 /// The longest name a person may give (characters).
 pub const MAX_NAME_CHARS: usize = 100;
@@ -55,12 +54,10 @@ pub fn found(location: &str) -> HttpResponse {
 
 /// The name of the client `client_id` for pages and messages, or our own name.
 pub async fn app_name(state: &AppState, client_id: Option<&str>) -> Result<String, WebError> {
-    let Some(id) = client_id.map(str::to_owned) else {
+    let Some(id) = client_id else {
         return Ok(state.live().config.totp_issuer.clone());
     };
-    Ok(state
-        .store
-        .run(move |c| store::clients::find_client(c, &id))
+    Ok(crate::flows::clients::find(state, id)
         .await?
         .map(|c| c.name)
         .unwrap_or_else(|| state.live().config.totp_issuer.clone()))

@@ -26,7 +26,23 @@ pub async fn pending_for_browser(
     request_id: Option<&str>,
     browser: &Browser,
 ) -> Result<PendingRequest, WebError> {
-    let pending = live_pending(state, request_id).await?;
+    Ok(
+        pending_for_browser_and(state, request_id, browser, |_| Ok(()))
+            .await?
+            .0,
+    )
+}
+
+/// [`pending_for_browser`], and `also` in the same trip to the database (what the handler
+/// would read next anyway, e.g. the user of a typed name): one hand-off to the blocking pool
+/// instead of two. `also` runs whether or not the request is found.
+pub async fn pending_for_browser_and<T: Send + 'static>(
+    state: &AppState,
+    request_id: Option<&str>,
+    browser: &Browser,
+    also: impl FnOnce(&mut store::AnyConnection) -> Result<T, store::StoreError> + Send + 'static,
+) -> Result<(PendingRequest, T), WebError> {
+    let (pending, extra) = live_pending_and(state, request_id, also).await?;
     let id = pending.id.clone();
     let binding = browser.binding();
     if !pending.is_bound_to(&binding) {
@@ -45,7 +61,7 @@ pub async fn pending_for_browser(
             ));
         }
     }
-    Ok(pending)
+    Ok((pending, extra))
 }
 
 /// The request a verified proof finishes (`/login-srv/verification/login`, the precheck
@@ -69,6 +85,15 @@ async fn live_pending(
     state: &AppState,
     request_id: Option<&str>,
 ) -> Result<PendingRequest, WebError> {
+    Ok(live_pending_and(state, request_id, |_| Ok(())).await?.0)
+}
+
+/// [`live_pending`], and `also` in the same trip to the database.
+async fn live_pending_and<T: Send + 'static>(
+    state: &AppState,
+    request_id: Option<&str>,
+    also: impl FnOnce(&mut store::AnyConnection) -> Result<T, store::StoreError> + Send + 'static,
+) -> Result<(PendingRequest, T), WebError> {
     let expired = || {
         WebError::BadRequest(
             "This sign-in link has expired or was already used. Go back to the application and sign in again.".into(),
@@ -79,12 +104,12 @@ async fn live_pending(
         .ok_or_else(expired)?
         .to_owned();
     let now = state.now();
-    state
+    let (pending, extra) = state
         .store
-        .run(move |c| store::requests::find_request(c, &id))
-        .await?
-        .filter(|p| p.is_live(now))
-        .ok_or_else(expired)
+        .run(move |c| Ok((store::requests::find_request(c, &id)?, also(c)?)))
+        .await?;
+    let pending = pending.filter(|p| p.is_live(now)).ok_or_else(expired)?;
+    Ok((pending, extra))
 }
 
 /// The browser's cookie, required for every POST of the login flow.

@@ -13,7 +13,6 @@ use crate::domain::client::Client;
 use crate::domain::ids::{constant_time_eq, hash_secret};
 use crate::domain::oauth::token::TokenError;
 use crate::flows::AppState;
-use crate::store;
 
 /// Parses a form-encoded (the standard) or JSON body.
 pub fn parse_body<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result<T, TokenError> {
@@ -158,10 +157,7 @@ pub async fn authenticate_client(
             None => return Err(fail("Client authentication is required.").into()),
         },
     };
-    let lookup = client_id.clone();
-    let client = state
-        .store
-        .run(move |c| store::clients::find_client(c, &lookup))
+    let client = crate::flows::clients::find(state, &client_id)
         .await?
         .ok_or_else(|| fail("Unknown client or wrong credentials."))?;
     match (&client.secret_hash, secret) {

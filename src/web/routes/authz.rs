@@ -153,10 +153,7 @@ async fn load_client(state: &AppState, client_id: Option<&str>) -> Result<Client
             "The request has no valid client_id.".into(),
         ));
     };
-    let id = client_id.to_owned();
-    state
-        .store
-        .run(move |c| store::clients::find_client(c, &id))
+    crate::flows::clients::find(state, client_id)
         .await?
         .ok_or_else(|| {
             WebError::BadRequest("The application (client_id) is not known here.".into())
@@ -245,11 +242,7 @@ pub async fn public_info(
             "The requestId is unknown or has expired.",
         ));
     };
-    let client_id = pending.request.client_id.clone();
-    let client = state
-        .store
-        .run(move |c| store::clients::find_client(c, &client_id))
-        .await?;
+    let client = crate::flows::clients::find(&state, &pending.request.client_id).await?;
     Ok(envelope::ok(json!({
         "requestId": pending.id,
         "client_id": pending.request.client_id,

@@ -55,11 +55,7 @@ pub async fn login_page(
 ) -> Result<HttpResponse, WebError> {
     let browser = Browser::get_or_create(&state, &req);
     let pending = pending_for_browser(&state, query.request_id.as_deref(), &browser).await?;
-    let client_id = pending.request.client_id.clone();
-    let client = state
-        .store
-        .run(move |c| store::clients::find_client(c, &client_id))
-        .await?;
+    let client = crate::flows::clients::find(&state, &pending.request.client_id).await?;
     let page = LoginPage {
         password_allowed: client
             .as_ref()
@@ -124,17 +120,31 @@ pub async fn login_submit(
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, WebError> {
     let form = form.into_inner();
+    let email = Email::parse(&form.username).ok();
+    let lookup = email.as_ref().map(|e| e.as_str().to_owned());
+    let find_user = move |c: &mut store::AnyConnection| match lookup {
+        Some(email) => store::users::find_user_by_email(c, &email),
+        None => Ok(None),
+    };
     // Our page's form carries its CSRF token; the application's own login UI on another site
     // is recognised by its registered origin instead (see `web::login_ui`).
-    let (pending, login_ui) = match form.csrf_token.as_deref() {
+    let (pending, user, login_ui) = match form.csrf_token.as_deref() {
         Some(token) => {
             let browser = form_browser(&state, &req, Some(token))?;
-            let pending = pending_for_browser(&state, Some(&form.request_id), &browser).await?;
-            (pending, None)
+            // The request and the account of the typed name in one trip to the database.
+            let (pending, user) = login_flow::pending_for_browser_and(
+                &state,
+                Some(&form.request_id),
+                &browser,
+                find_user,
+            )
+            .await?;
+            (pending, user, None)
         }
         None => {
             let post = login_ui_post(&state, &req, &form.request_id).await?;
-            (post.pending.clone(), Some(post))
+            let user = state.store.run(find_user).await?;
+            (post.pending.clone(), user, Some(post))
         }
     };
     // Where a refused password sends the user: the page that posted it.
@@ -163,17 +173,6 @@ pub async fn login_submit(
         return Ok(back("password_not_allowed", &[]));
     }
 
-    let email = Email::parse(&form.username).ok();
-    let user = match &email {
-        Some(email) => {
-            let email = email.as_str().to_owned();
-            state
-                .store
-                .run(move |c| store::users::find_user_by_email(c, &email))
-                .await?
-        }
-        None => None,
-    };
     let stored_hash = user
         .as_ref()
         .filter(|u| u.can_sign_in())

@@ -100,31 +100,42 @@ async fn redeem_code(
         .filter(|c| !c.is_empty())
         .ok_or_else(|| TokenError::InvalidRequest("code is required.".into()))?;
     let code_hash = hash_secret(code);
+    let now = state.now();
     let lookup = code_hash.clone();
-    let stored = state
+    let (client_id, redirect_uri, verifier) = (
+        client.id.clone(),
+        p.redirect_uri.clone(),
+        p.code_verifier.clone(),
+    );
+    // One trip to the database: find the code, check it, use it once, load its user.
+    let redeemed = state
         .store
-        .run(move |c| store::grants::find_code_by_hash(c, &lookup))
+        .run(move |c| {
+            let Some(stored) = store::grants::find_code_by_hash(c, &lookup)? else {
+                return Ok(None);
+            };
+            let checked = check_code(
+                &stored.as_stored(),
+                &client_id,
+                redirect_uri.as_deref(),
+                verifier.as_deref(),
+                now,
+            );
+            let won = match checked {
+                Ok(()) => Ok(store::grants::mark_code_used(c, &stored.id, now)?),
+                Err(CodeRejection::Replayed) => Ok(false),
+                Err(CodeRejection::Invalid(e)) => Err(e),
+            };
+            let user = match won {
+                Ok(true) => store::users::find_user(c, &stored.user_id)?,
+                _ => None,
+            };
+            Ok(Some((stored, won, user)))
+        })
         .await?
         .ok_or_else(|| TokenError::InvalidGrant("The code is unknown or has expired.".into()))?;
-    let now = state.now();
-    let checked = check_code(
-        &stored.as_stored(),
-        &client.id,
-        p.redirect_uri.as_deref(),
-        p.code_verifier.as_deref(),
-        now,
-    );
-    let won = match checked {
-        Ok(()) => {
-            let id = stored.id.clone();
-            state
-                .store
-                .run(move |c| store::grants::mark_code_used(c, &id, now))
-                .await?
-        }
-        Err(CodeRejection::Replayed) => false,
-        Err(CodeRejection::Invalid(e)) => return Err(e.into()),
-    };
+    let (stored, won, user) = redeemed;
+    let won = won?;
     if !won {
         // RFC 6749 §4.1.2 / RFC 9700 §4.5: a replayed code revokes what it already issued.
         let replay = Replay {
@@ -136,7 +147,9 @@ async fn redeem_code(
             revoke_replayed(state, req, client, replay, "The code was already used.").await,
         );
     }
-    let user = active_user(state, &stored.user_id).await?;
+    let user = user
+        .filter(|u| u.can_sign_in())
+        .ok_or_else(|| TokenError::InvalidGrant("The user can no longer sign in.".into()))?;
     let grant = Grant {
         id: &stored.id,
         scope: Scopes::parse_supported(&stored.scope),
@@ -248,29 +261,31 @@ async fn issue_tokens(
 ) -> Result<TokenResponse, Failure> {
     let scope_text = grant.scope.to_string();
     let lifetimes = client.effective_lifetimes(state.lifetimes);
-    let access_token = issue::access_token(
-        state,
-        &client.id,
-        Some(&user.id),
-        &scope_text,
-        Some(grant.id),
-        lifetimes.access_token,
-    )
-    .await?;
-    let refresh_token = if with_refresh {
-        let ctx = RefreshContext {
-            grant_id: grant.id,
-            client_id: &client.id,
-            user_id: &user.id,
-            scope: grant.refresh_scope,
-            auth_time: grant.auth_time,
-            amr: grant.amr,
-            ttl: lifetimes.refresh_token,
-        };
-        Some(issue::refresh_token(state, ctx).await?)
-    } else {
-        None
+    let access = issue::AccessContext {
+        client_id: &client.id,
+        user_id: Some(&user.id),
+        scope: &scope_text,
+        grant_id: Some(grant.id),
+        ttl: lifetimes.access_token,
     };
+    let refresh = with_refresh.then_some(RefreshContext {
+        grant_id: grant.id,
+        client_id: &client.id,
+        user_id: &user.id,
+        scope: grant.refresh_scope,
+        auth_time: grant.auth_time,
+        amr: grant.amr,
+        ttl: lifetimes.refresh_token,
+    });
+    // Stored in one trip, which then asks whether the grant was revoked meanwhile: a replay,
+    // or a revocation of all the user's tokens (a new password, a disabled account), may have
+    // revoked it while these were being stored, or the code came from before it: then they
+    // die too.
+    let issued = issue::grant_tokens(state, access, refresh).await?;
+    if issued.revoked {
+        return Err(TokenError::InvalidGrant("The grant has been revoked.".into()).into());
+    }
+    let (access_token, refresh_token) = (issued.access_token, issued.refresh_token);
     let id_token = if grant.scope.contains("openid") {
         let amr = amr_from_string(grant.amr);
         let ctx = IdTokenContext {
@@ -286,23 +301,6 @@ async fn issue_tokens(
     } else {
         None
     };
-    // A replay, or a revocation of all the user's tokens (a new password, a disabled account),
-    // may have revoked the grant while these were being stored, or the code came from before
-    // it: then they die too.
-    let (grant_id, now) = (grant.id.to_owned(), state.now());
-    let revoked = state
-        .store
-        .run(move |c| {
-            let revoked = store::grants::is_grant_revoked(c, &grant_id)?;
-            if revoked {
-                store::grants::revoke_grant(c, &grant_id, now)?;
-            }
-            Ok(revoked)
-        })
-        .await?;
-    if revoked {
-        return Err(TokenError::InvalidGrant("The grant has been revoked.".into()).into());
-    }
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer",

@@ -180,6 +180,7 @@ pub async fn create(
         .store
         .run(move |c| store::clients::insert_client(c, &row, now))
         .await?;
+    crate::flows::clients::changed(&state);
     let fields: Vec<(&str, String, String)> = audit_fields(&client)
         .into_iter()
         .map(|(k, v)| (k, "—".to_owned(), v))
@@ -268,11 +269,12 @@ pub async fn update(
         after.secret_hash = new_secret.as_deref().map(hash_secret);
     }
     let row = after.clone();
-    if !state
+    let updated = state
         .store
         .run(move |c| store::clients::update_client(c, &row, type_changed))
-        .await?
-    {
+        .await;
+    crate::flows::clients::changed(&state);
+    if !updated? {
         return Err(WebError::NotFound("There is no such application.".into()));
     }
     let fields: Vec<(&str, String, String)> = audit_fields(&before)

@@ -78,11 +78,12 @@ pub async fn delete(
 ) -> Result<HttpResponse, WebError> {
     let client = editable(&state, &path).await?;
     let id = client.id.clone();
-    if !state
+    let deleted = state
         .store
         .run(move |c| store::clients::delete_client(c, &id))
-        .await?
-    {
+        .await;
+    crate::flows::clients::changed(&state);
+    if !deleted? {
         return Err(WebError::NotFound("There is no such application.".into()));
     }
     let fields: Vec<(&str, String, String)> = audit_fields(&client)
@@ -127,11 +128,12 @@ pub async fn rotate(
     }
     let secret = crate::app::new_client_secret();
     let (id, hash) = (client.id.clone(), hash_secret(&secret));
-    if !state
+    let rotated = state
         .store
         .run(move |c| store::clients::set_client_secret(c, &id, Some(&hash)))
-        .await?
-    {
+        .await;
+    crate::flows::clients::changed(&state);
+    if !rotated? {
         return Err(WebError::NotFound("There is no such application.".into()));
     }
     audit::record(
