@@ -76,6 +76,8 @@ pub enum UsageType {
     MultifactorAuthentication,
     /// Confirming a newly enrolled authenticator (not a login).
     Setup,
+    /// Approving a transaction with an authenticator code; its `request_id` names the approval.
+    Transaction,
 }
 
 impl UsageType {
@@ -85,6 +87,7 @@ impl UsageType {
             UsageType::InitialAuthentication => "INITIAL_AUTHENTICATION",
             UsageType::PasswordlessAuthentication => "PASSWORDLESS_AUTHENTICATION",
             UsageType::MultifactorAuthentication => "MULTIFACTOR_AUTHENTICATION",
+            UsageType::Transaction => "TRANSACTION",
         }
     }
 }
@@ -97,6 +100,7 @@ impl FromStr for UsageType {
             "PASSWORDLESS_AUTHENTICATION" => Ok(UsageType::PasswordlessAuthentication),
             "MULTIFACTOR_AUTHENTICATION" => Ok(UsageType::MultifactorAuthentication),
             "SETUP" => Ok(UsageType::Setup),
+            "TRANSACTION" => Ok(UsageType::Transaction),
             other => Err(format!("unknown usage_type {other:?}")),
         }
     }

@@ -235,21 +235,22 @@ pub async fn find(
     Ok(Some(approval))
 }
 
-/// Approves `approval` for `user` with the authenticator `code`. The caller has checked that
-/// `user` is the approval's user.
+/// Approves `approval` for `user` with the authenticator `code`, guessed `by` a signed-in
+/// user (the hosted page) or by whoever holds the approval id (the JSON verification service).
+/// The caller has checked that `user` is the approval's user.
 pub async fn approve(
     state: &AppState,
     meta: &RequestMeta,
     approval: &Approval,
     user: &User,
     code: &str,
+    by: Guesser,
 ) -> Result<DecideOutcome, FlowError> {
     let now = state.now();
     if approval.state_at(now) != ApprovalState::Pending {
         return Ok(DecideOutcome::NotPending(approval.state_at(now)));
     }
-    // The user is signed in, so a wrong guess counts towards every lockout tier.
-    match totp_check::check(state, Some(&user.id), None, code, Guesser::Proven).await? {
+    match totp_check::check(state, Some(&user.id), None, code, by).await? {
         TotpOutcome::Accepted { .. } => {}
         refused => {
             let why = format!("{refused:?}");

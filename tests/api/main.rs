@@ -19,6 +19,7 @@ mod admin_settings;
 mod admin_users;
 mod approvals;
 mod approvals_attacks;
+mod approvals_json;
 mod approvals_redirect;
 mod architecture;
 mod authorize;

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::domain::approval::{Approval, ApprovalState, DataLine, data_lines};
 use crate::flows::AppState;
 use crate::flows::approvals::{self, DecideOutcome, page_path};
-use crate::flows::totp_check::TotpOutcome;
+use crate::flows::totp_check::{Guesser, TotpOutcome};
 use crate::web::audit::meta;
 use crate::web::error::WebError;
 use crate::web::extract::{Csrf, SignedIn};
@@ -99,7 +99,16 @@ pub async fn decide(
                 )
                 .await;
             }
-            approvals::approve(&state, &meta(&req), &approval, &user, &code).await?
+            approvals::approve(
+                &state,
+                &meta(&req),
+                &approval,
+                &user,
+                &code,
+                // The user is signed in: a wrong guess counts towards every lockout tier.
+                Guesser::Proven,
+            )
+            .await?
         }
         _ => return Err(WebError::BadRequest("Choose Approve or Decline.".into())),
     };

@@ -22,6 +22,8 @@ pub struct InitiateBody {
     request_id: Option<String>,
     usage_type: Option<String>,
     medium_id: Option<String>,
+    /// With `usage_type=TRANSACTION`: the approval to approve.
+    approval_id: Option<String>,
     #[serde(flatten)]
     who: Identifier,
 }
@@ -64,6 +66,10 @@ pub async fn initiate(
                 "ValidationError",
                 "Use the setup endpoints to enroll.",
             ));
+        }
+        Some(Ok(UsageType::Transaction)) => {
+            return super::transaction::initiate(&state, &req, method, body.approval_id.as_deref())
+                .await;
         }
         Some(Ok(u)) => u,
         Some(Err(e)) => {

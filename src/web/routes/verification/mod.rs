@@ -17,6 +17,7 @@ use crate::web::error::WebError;
 use crate::web::iso8601;
 
 mod initiate;
+mod transaction;
 mod verify;
 
 pub use initiate::initiate;

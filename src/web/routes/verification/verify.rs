@@ -70,6 +70,9 @@ pub async fn verify(
         .or(body.passcode.as_deref())
         .or(body.password.as_deref())
         .unwrap_or("");
+    if verification.usage_type == UsageType::Transaction {
+        return super::transaction::verify(&state, &req, &verification, code).await;
+    }
     let wrong = |req: &HttpRequest| {
         envelope::error(
             req,
