@@ -193,7 +193,8 @@ impl Application {
             .unwrap_or_else(|| format!("http://{addr}"));
         let secure_cookies = public_url.starts_with("https://");
         // Inside the runtime: lettre's SMTP pool starts its reaper task here.
-        let settings = crate::settings::load(config.clone(), &store).await?;
+        let settings =
+            crate::settings::load(config.clone(), &store, secrets.sealer.clone()).await?;
         {
             let live = settings.current();
             let channels = &live.channels;

@@ -6,8 +6,12 @@
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
 use crate::channels::Channels;
 use crate::config::{Config, ConfigError};
+use crate::crypto::seal::Sealer;
 use crate::domain::one_time_code::CodePolicy;
 use crate::domain::policy::LockoutPolicy;
 use crate::store::{self, Store};
@@ -59,6 +63,12 @@ pub const EDITABLE: [&str; 40] = [
     "push_url",
     "push_token",
 ];
+
+/// The editable settings that are credentials (an SMTP URL may carry a user and password):
+/// sealed at rest with the encryption key, like TOTP secrets, so a copy of the database alone
+/// does not give them away.
+pub const SEALED: [&str; 3] = ["smtp_url", "sms_password", "push_token"];
+const SEALED_PREFIX: &str = "sealed:v1:";
 
 /// What the running instance uses now.
 pub struct Live {
@@ -134,15 +144,31 @@ pub fn effective(base: &Config, overrides: &[(String, String)]) -> Result<Config
 /// The shared, swappable current settings.
 pub struct LiveSettings {
     base: Config,
+    sealer: Sealer,
     current: RwLock<Arc<Live>>,
 }
 
 impl LiveSettings {
-    pub fn new(base: Config, first: Live) -> LiveSettings {
+    pub fn new(base: Config, sealer: Sealer, first: Live) -> LiveSettings {
         LiveSettings {
             base,
+            sealer,
             current: RwLock::new(Arc::new(first)),
         }
+    }
+
+    /// The stored settings (key → JSON text), credentials opened, and their revision.
+    pub async fn stored(&self, store: &Store) -> anyhow::Result<(i64, Vec<(String, String)>)> {
+        stored(store, &self.sealer).await
+    }
+
+    /// The JSON text of `key` as it is to be stored: sealed when it is a credential.
+    pub fn to_store(&self, key: &str, json: String) -> String {
+        if !SEALED.contains(&key) || json == "null" {
+            return json;
+        }
+        let sealed = STANDARD.encode(self.sealer.seal(json.as_bytes()));
+        serde_json::Value::String(format!("{SEALED_PREFIX}{sealed}")).to_string()
     }
 
     /// The file/environment configuration under the stored settings.
@@ -167,14 +193,7 @@ impl LiveSettings {
 
     /// Reloads from the database if the revision moved (or always, with `force`).
     pub async fn reload(&self, store: &Store, force: bool) -> anyhow::Result<bool> {
-        let (revision, overrides) = store
-            .run(|c| {
-                Ok((
-                    store::settings::revision(c)?,
-                    store::settings::list_settings(c)?,
-                ))
-            })
-            .await?;
+        let (revision, overrides) = self.stored(store).await?;
         if !force && revision == self.current().revision {
             return Ok(false);
         }
@@ -185,9 +204,10 @@ impl LiveSettings {
     }
 }
 
-/// Loads the settings at start.
-pub async fn load(base: Config, store: &Store) -> anyhow::Result<LiveSettings> {
-    let (revision, overrides) = store
+/// The stored settings with their credentials opened (values stored before sealing existed
+/// are read as they are, and sealed at their next save).
+async fn stored(store: &Store, sealer: &Sealer) -> anyhow::Result<(i64, Vec<(String, String)>)> {
+    let (revision, rows) = store
         .run(|c| {
             Ok((
                 store::settings::revision(c)?,
@@ -195,6 +215,34 @@ pub async fn load(base: Config, store: &Store) -> anyhow::Result<LiveSettings> {
             ))
         })
         .await?;
+    let opened = rows
+        .into_iter()
+        .map(|(key, json)| {
+            let sealed = serde_json::from_str::<String>(&json)
+                .ok()
+                .and_then(|text| text.strip_prefix(SEALED_PREFIX).map(str::to_owned));
+            let Some(sealed) = sealed else {
+                return Ok((key, json));
+            };
+            let open = STANDARD
+                .decode(sealed)
+                .ok()
+                .and_then(|bytes| sealer.open(&bytes).ok())
+                .and_then(|plain| String::from_utf8(plain).ok())
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "stored setting {key} cannot be opened: was encryption_key changed?"
+                    )
+                })?;
+            Ok((key, open))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok((revision, opened))
+}
+
+/// Loads the settings at start.
+pub async fn load(base: Config, store: &Store, sealer: Sealer) -> anyhow::Result<LiveSettings> {
+    let (revision, overrides) = stored(store, &sealer).await?;
     let config = match effective(&base, &overrides) {
         Ok(config) => config,
         Err(e) => {
@@ -204,7 +252,7 @@ pub async fn load(base: Config, store: &Store) -> anyhow::Result<LiveSettings> {
         }
     };
     let live = Live::build(config, revision)?;
-    Ok(LiveSettings::new(base, live))
+    Ok(LiveSettings::new(base, sealer, live))
 }
 
 #[cfg(test)]

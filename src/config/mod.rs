@@ -263,6 +263,13 @@ mod tests {
             ),
             (
                 Config {
+                    public_url: Some("https://login.example.com".into()),
+                    ..Config::default()
+                },
+                "encryption_key",
+            ),
+            (
+                Config {
                     code_ttl: 0,
                     ..Config::default()
                 },

@@ -61,6 +61,20 @@ impl Config {
         {
             return bad("argon2_memory_kib", "argon2 parameters out of range (memory ≥ 8×parallelism KiB, iterations ≥ 1, parallelism ≥ 1)".into());
         }
+        // In production (https) the key that seals TOTP secrets and connector credentials must
+        // not live in the same database as what it seals.
+        if self
+            .public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+            && self.encryption_key.is_none()
+        {
+            return bad(
+                "encryption_key",
+                "is required when public_url is https (generate one with: openssl rand -base64 32)"
+                    .into(),
+            );
+        }
         if let Some(key) = &self.encryption_key
             && decode_key(key).is_none()
         {

@@ -372,6 +372,17 @@ async fn an_sms_provider_set_up_on_the_connectors_page_works_at_once_and_its_sec
         "{detail}"
     );
 
+    // sealed at rest: the database holds no credential in the clear
+    let rows = app
+        .state
+        .store
+        .run(store::settings::list_settings)
+        .await
+        .unwrap();
+    let stored = &rows.iter().find(|(k, _)| k == "sms_password").unwrap().1;
+    assert!(stored.starts_with("\"sealed:v1:"), "{stored}");
+    assert!(rows.iter().all(|(_, v)| !v.contains("s3cret")), "{rows:?}");
+
     // saving again with the secret left empty keeps it
     assert_eq!(
         save_connectors(&app, &admin, &[("sms_from", "Gatehouse")])

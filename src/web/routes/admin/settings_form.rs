@@ -162,7 +162,11 @@ pub async fn save(
     values.retain(|(k, _)| EDITABLE.contains(&k.as_str()));
 
     // Validate as the whole configuration that would be in force.
-    let stored = state.store.run(store::settings::list_settings).await?;
+    let (_, stored) = state
+        .settings
+        .stored(&state.store)
+        .await
+        .map_err(WebError::Internal)?;
     let mut merged: BTreeMap<String, String> = stored.into_iter().collect();
     for (key, value) in &values {
         merged.insert(key.clone(), value.to_string());
@@ -218,7 +222,7 @@ pub async fn save(
     if !detail.is_empty() {
         let rows: Vec<(String, String)> = values
             .iter()
-            .map(|(k, v)| (k.clone(), v.to_string()))
+            .map(|(k, v)| (k.clone(), state.settings.to_store(k, v.to_string())))
             .collect();
         let (by, now) = (admin.id.clone(), state.now());
         state
