@@ -413,3 +413,31 @@ fn sigterm_stops_the_server_gracefully() {
     std::thread::sleep(Duration::from_millis(100));
     assert!(served.logs().contains("\"stopped\""), "{}", served.logs());
 }
+
+#[test]
+fn an_unreachable_database_or_an_https_url_without_encryption_key_stops_the_start_with_one_clear_line()
+ {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = run(gatehouse(dir.path())
+        .env(
+            "GATEHOUSE_DATABASE_URL",
+            "postgres://postgres@127.0.0.1:1/none",
+        )
+        .env("GATEHOUSE_LISTEN", "127.0.0.1:0")
+        .arg("serve"));
+    assert_ne!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("cannot open database postgres://postgres@127.0.0.1:1/none"),
+        "{stderr}"
+    );
+
+    let (code, _, stderr) = run(gatehouse(dir.path())
+        .env("GATEHOUSE_PUBLIC_URL", "https://login.example.com")
+        .env("GATEHOUSE_LISTEN", "127.0.0.1:0")
+        .arg("serve"));
+    assert_ne!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("encryption_key: is required when public_url is https"),
+        "{stderr}"
+    );
+}
