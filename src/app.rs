@@ -341,38 +341,12 @@ async fn reload_settings_forever(state: AppState) {
     }
 }
 
-/// Deletes expired sessions, requests, codes, tokens, verifications, login tracks and unconfirmed
-/// enrollments every five minutes. Codes and tokens are
-/// kept a day past expiry so that a late replay is still recognised and answered with revocation.
+/// Keeps the tables bounded every five minutes ([`crate::flows::housekeeping`]).
 async fn cleanup_forever(state: AppState) {
     let mut interval = tokio::time::interval(Duration::from_secs(300));
     loop {
         interval.tick().await;
-        let now = state.now();
-        let refresh_ttl = state.lifetimes.refresh_token;
-        let result = state
-            .store
-            .run(move |c| {
-                let sessions = store::sessions::delete_expired_sessions(c, now)?;
-                let requests = store::requests::delete_expired_requests(c, now)?;
-                let grants = store::grants::delete_expired_grants(c, now - 86_400)?;
-                let revocations =
-                    store::grants::delete_old_revocations(c, now - refresh_ttl - 86_400)?;
-                let verifications = store::verifications::delete_expired_verifications(c, now)?;
-                let tracks = store::tracks::delete_expired_tracks(c, now)?;
-                let pending = store::authenticators::delete_stale_pending(c, now - 3600)?;
-                let codes = store::one_time_codes::delete_expired_codes(c, now - 86_400)?;
-                Ok(sessions
-                    + requests
-                    + grants
-                    + revocations
-                    + verifications
-                    + tracks
-                    + pending
-                    + codes)
-            })
-            .await;
-        match result {
+        match crate::flows::housekeeping::clean(&state).await {
             Ok(0) => {}
             Ok(deleted) => tracing::debug!(deleted, "expired rows removed"),
             Err(e) => tracing::warn!(error = %e, "cleanup of expired rows failed"),

@@ -72,6 +72,10 @@ pub struct Config {
     /// password_lock_seconds; each further run doubles the lock, up to an hour. Never permanent.
     pub password_attempts: u32,
     pub password_lock_seconds: i64,
+    /// Days the audit log keeps an event (1–3650).
+    pub audit_retention_days: i64,
+    /// Days the delivery log keeps a message attempt (1–3650).
+    pub delivery_retention_days: i64,
     /// HTTP worker threads; defaults to the number of cores.
     pub workers: Option<usize>,
     /// Maximum database connections.
@@ -155,6 +159,8 @@ impl Default for Config {
             password_min_length: 8,
             password_attempts: 10,
             password_lock_seconds: 5 * 60,
+            audit_retention_days: 365,
+            delivery_retention_days: 30,
             workers: None,
             db_pool_size: 10,
             argon2_memory_kib: 19456,

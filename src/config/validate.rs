@@ -188,6 +188,14 @@ impl Config {
                 "must be between 30 and 86400 seconds (one day)".into(),
             );
         }
+        for (key, days) in [
+            ("audit_retention_days", self.audit_retention_days),
+            ("delivery_retention_days", self.delivery_retention_days),
+        ] {
+            if !(1..=3650).contains(&days) {
+                return bad(key, "must be between 1 and 3650 days".into());
+            }
+        }
         if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
             return bad(
                 "mail_from",

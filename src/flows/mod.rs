@@ -13,6 +13,7 @@ pub mod backup_codes;
 pub mod clients;
 pub mod codes;
 pub mod factors;
+pub mod housekeeping;
 pub mod issue;
 pub mod login_codes;
 pub mod own_factors;

@@ -151,3 +151,9 @@ pub fn find_by_code_hash(
         .map(to_approval)
         .transpose()
 }
+
+/// Deletes approvals whose answer was due before `cutoff`; their artifacts stay verifiable on
+/// their own.
+pub fn delete_older_than(conn: &mut AnyConnection, cutoff: i64) -> Result<usize, StoreError> {
+    Ok(diesel::delete(approvals::table.filter(approvals::expires_at.lt(cutoff))).execute(conn)?)
+}

@@ -209,3 +209,8 @@ pub fn list_audit_page(
         })
         .collect())
 }
+
+/// Deletes events older than `cutoff` (the retention setting); how many went.
+pub fn delete_older_than(conn: &mut AnyConnection, cutoff: i64) -> Result<usize, StoreError> {
+    Ok(diesel::delete(t::table.filter(t::at.lt(cutoff))).execute(conn)?)
+}

@@ -323,3 +323,19 @@ pub fn count_locked(conn: &mut AnyConnection, now: i64) -> Result<i64, StoreErro
         .count()
         .get_result(conn)?)
 }
+
+/// Deletes counters not touched since `idle_cutoff` that hold no lock at `now` — most are of
+/// names nobody has (anyone can make them by guessing), so they must not pile up. A lock in
+/// force, including one until an administrator unlocks it, stays.
+pub fn delete_idle(
+    conn: &mut AnyConnection,
+    now: i64,
+    idle_cutoff: i64,
+) -> Result<usize, StoreError> {
+    Ok(diesel::delete(
+        t::table
+            .filter(t::updated_at.lt(idle_cutoff))
+            .filter(t::locked_until.is_null().or(t::locked_until.lt(now))),
+    )
+    .execute(conn)?)
+}

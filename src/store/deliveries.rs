@@ -63,3 +63,8 @@ pub fn count_failed_since(conn: &mut AnyConnection, since: i64) -> Result<i64, S
         .count()
         .get_result(conn)?)
 }
+
+/// Deletes deliveries logged before `cutoff` (the retention setting); how many went.
+pub fn delete_older_than(conn: &mut AnyConnection, cutoff: i64) -> Result<usize, StoreError> {
+    Ok(diesel::delete(t::table.filter(t::created_at.lt(cutoff))).execute(conn)?)
+}

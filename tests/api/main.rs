@@ -41,6 +41,7 @@ mod codes;
 mod cross_site;
 mod discovery;
 mod extractors;
+mod housekeeping;
 mod json_errors;
 mod lock_races;
 mod logout;
