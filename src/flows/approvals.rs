@@ -23,8 +23,10 @@ use crate::store;
 /// The result of a user's decision.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DecideOutcome {
-    /// Approved: the artifact is stored.
-    Approved,
+    /// Approved: the artifact (stored with the approval too).
+    Approved {
+        artifact: String,
+    },
     Declined,
     /// The approval was already decided, or expired, before this decision.
     NotPending(ApprovalState),
@@ -312,9 +314,10 @@ async fn conclude(
 ) -> Result<DecideOutcome, FlowError> {
     let id = approval.id.clone();
     let Decision { to, artifact, now } = decision;
+    let stored = artifact.clone();
     let won = state
         .store
-        .run(move |c| store::approvals::decide(c, &id, to, artifact.as_deref(), now))
+        .run(move |c| store::approvals::decide(c, &id, to, stored.as_deref(), now))
         .await?;
     if !won {
         return Ok(DecideOutcome::NotPending(
@@ -323,10 +326,9 @@ async fn conclude(
     }
     let action = format!("approval.{to}");
     audit::record(state, meta, event(&action, approval).actor(&user.id)).await;
-    Ok(if to == ApprovalState::Approved {
-        DecideOutcome::Approved
-    } else {
-        DecideOutcome::Declined
+    Ok(match artifact {
+        Some(artifact) if to == ApprovalState::Approved => DecideOutcome::Approved { artifact },
+        _ => DecideOutcome::Declined,
     })
 }
 

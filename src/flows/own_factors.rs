@@ -66,13 +66,11 @@ async fn own_label(
         .store
         .run(move |c| {
             Ok(match kind {
-                Kind::Totp => store::authenticators::list_user_authenticators(c, &owner)?
-                    .into_iter()
-                    .find(|a| a.id == id && a.active)
+                Kind::Totp => store::authenticators::find_authenticator(c, &id)?
+                    .filter(|a| a.user_id == owner && a.active)
                     .map(|a| a.label),
-                Kind::PushDevice => store::push_devices::list_user_devices(c, &owner)?
-                    .into_iter()
-                    .find(|d| d.id == id)
+                Kind::PushDevice => store::push_devices::find_device(c, &id)?
+                    .filter(|d| d.user_id == owner)
                     .map(|d| d.label),
             })
         })

@@ -12,7 +12,6 @@ use super::error::WebError;
 use super::login_flow::pending_for_proof;
 use crate::domain::oauth::pending::PendingRequest;
 use crate::flows::AppState;
-use crate::store;
 
 /// A password post from the application's registered login UI: its request, and the page to
 /// send the user back to when the password is refused.
@@ -33,10 +32,7 @@ pub async fn login_ui_post(
     };
     let origin = sender_origin(req).ok_or_else(refused)?;
     let pending = pending_for_proof(state, req, request_id).await?;
-    let client_id = pending.request.client_id.clone();
-    let client = state
-        .store
-        .run(move |c| store::clients::find_client(c, &client_id))
+    let client = crate::flows::clients::find(state, &pending.request.client_id)
         .await?
         .ok_or_else(refused)?;
     if !client.has_login_ui_origin(&origin) {

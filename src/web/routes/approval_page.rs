@@ -115,7 +115,7 @@ pub async fn decide(
     let error = match outcome {
         // The page, fetched again, shows the outcome (303: a reload does not post again); an
         // approval asked for on an authorization request continues that request instead.
-        DecideOutcome::Approved | DecideOutcome::Declined => {
+        DecideOutcome::Approved { .. } | DecideOutcome::Declined => {
             return Ok(see_other(after_decision(&approval)));
         }
         DecideOutcome::NotPending(_) if approval.resume.is_some() => {

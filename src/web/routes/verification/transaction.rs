@@ -131,8 +131,8 @@ pub async fn verify(
         Guesser::Anonymous,
     )
     .await?;
-    match outcome {
-        DecideOutcome::Approved => {}
+    let artifact = match outcome {
+        DecideOutcome::Approved { artifact } => artifact,
         DecideOutcome::Code(TotpOutcome::Locked { until } | TotpOutcome::LockedNow { until }) => {
             return Ok(envelope::error(
                 req,
@@ -160,7 +160,7 @@ pub async fn verify(
             ));
         }
         DecideOutcome::Declined => return Ok(gone()),
-    }
+    };
     // The exchange is spent with the approval: nothing finishes a login with it.
     let (exchange, now) = (verification.exchange_id.clone(), state.now());
     let spent = uuid::Uuid::new_v4().to_string();
@@ -178,12 +178,11 @@ pub async fn verify(
             )
         })
         .await?;
-    let decided = approvals::find(state, &meta(req), approval_id).await?;
     Ok(envelope::ok(json!({
         "sub": verification.alias,
         "status_id": verification.status_id,
         "approval_id": approval_id,
         "state": "approved",
-        "artifact": decided.and_then(|a| a.artifact),
+        "artifact": artifact,
     })))
 }
