@@ -63,7 +63,8 @@ pub fn password_hashing(config: &Config) -> anyhow::Result<PasswordHashing> {
         params,
         cores,
         Duration::from_millis(config.hash_queue_wait_ms),
-    )?)
+    )?
+    .with_share_per_client(config.hash_slots_per_ip))
 }
 
 struct InstanceSecrets {
@@ -223,6 +224,7 @@ impl Application {
             secure_cookies,
             delivery_pace: Default::default(),
             clients: Default::default(),
+            limits: crate::flows::limits::RateLimits::new(&config).into(),
         };
 
         let account_client = Client {
@@ -261,6 +263,8 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
+                // Inside the error middleware, so its 429 is rendered in the path's shape.
+                .wrap(actix_web::middleware::from_fn(web_layer::limits::guard))
                 .wrap(
                     ErrorHandlers::new()
                         .default_handler(web_layer::error_shape::render_error)

@@ -21,7 +21,7 @@ pub const RELOAD_EVERY: Duration = Duration::from_secs(5);
 
 /// The keys the admin pages may change. Everything else (database, listen address, keys…)
 /// stays with the file and the environment.
-pub const EDITABLE: [&str; 40] = [
+pub const EDITABLE: [&str; 46] = [
     "totp_issuer",
     "totp_algorithm",
     "totp_digits",
@@ -62,6 +62,12 @@ pub const EDITABLE: [&str; 40] = [
     "push_provider",
     "push_url",
     "push_token",
+    "sms_per_number_per_hour",
+    "sms_per_ip_per_hour",
+    "sms_per_hour",
+    "mail_codes_per_address_per_hour",
+    "otp_max_sends",
+    "sms_countries",
 ];
 
 /// The editable settings that are credentials (an SMTP URL may carry a user and password):

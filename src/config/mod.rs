@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::oauth::Lifetimes;
 
 mod derived;
+mod limits;
 mod validate;
 
 use validate::decode_key;
@@ -118,6 +119,22 @@ pub struct Config {
     /// Log filter (`info`, `gatehouse=debug,actix_web=info`, …) and format (`text` or `json`).
     pub log: String,
     pub log_format: String,
+    /// Abuse limits (README "Abuse limits"): anonymous POSTs per client IP per minute, password
+    /// posts per sign-in name per minute, and the proxies whose `X-Forwarded-For` is believed.
+    pub rate_ip_per_minute: u32,
+    pub rate_name_per_minute: u32,
+    pub trusted_proxies: Vec<String>,
+    /// Hashing slots one client IP may hold at once; 0 = half the slots, rounded up.
+    pub hash_slots_per_ip: usize,
+    /// Budgets shared by every instance (per hour): SMS per number, per IP and in all; code
+    /// mails per address; and how often one code may be sent (the first send included).
+    pub sms_per_number_per_hour: u32,
+    pub sms_per_ip_per_hour: u32,
+    pub sms_per_hour: u32,
+    pub mail_codes_per_address_per_hour: u32,
+    pub otp_max_sends: u32,
+    /// Calling codes SMS may go to, separated by commas (`+49,+33`); empty = every country.
+    pub sms_countries: String,
 }
 
 impl Default for Config {
@@ -186,6 +203,16 @@ impl Default for Config {
             lockout_second_seconds: 30 * 60,
             log: "info".into(),
             log_format: "text".into(),
+            rate_ip_per_minute: 1200,
+            rate_name_per_minute: 300,
+            trusted_proxies: Vec::new(),
+            hash_slots_per_ip: 0,
+            sms_per_number_per_hour: 5,
+            sms_per_ip_per_hour: 20,
+            sms_per_hour: 1000,
+            mail_codes_per_address_per_hour: 20,
+            otp_max_sends: 5,
+            sms_countries: String::new(),
         }
     }
 }

@@ -214,6 +214,7 @@ impl Config {
         if !matches!(self.log_format.as_str(), "text" | "json") {
             return bad("log_format", "must be text or json".into());
         }
+        self.validate_limits()?;
         Ok(())
     }
 }

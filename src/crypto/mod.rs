@@ -2,6 +2,7 @@
 //! password hashing and token signing. Wraps well-kept crates; no primitive is hand-rolled.
 //! May depend on `domain` only.
 
+pub mod fair_share;
 pub mod jwt;
 pub mod password;
 pub mod seal;

@@ -44,6 +44,8 @@ pub struct PasswordHashing {
     slots: Arc<Slots>,
     max_wait: Duration,
     dummy_hash: Arc<str>,
+    /// At most a fair share of the slots per client ([`super::fair_share`]).
+    shares: Arc<super::fair_share::FairShare>,
 }
 
 /// The hashing slots: a permit per slot, and the memory the slots hash in.
@@ -79,7 +81,16 @@ impl PasswordHashing {
             }),
             max_wait,
             dummy_hash: dummy_hash.into(),
+            shares: Arc::new(super::fair_share::FairShare::new(slots, slots)),
         })
+    }
+
+    /// Limits each client (see [`Self::verify_for`]) to `per_client` slots at once; 0 = half
+    /// the slots, rounded up.
+    pub fn with_share_per_client(mut self, per_client: usize) -> Self {
+        let slots = self.slots.permits.available_permits().max(1);
+        self.shares = Arc::new(super::fair_share::FairShare::new(slots, per_client));
+        self
     }
 
     /// Hashes synchronously; for the CLI, never from an async handler.
@@ -101,11 +112,24 @@ impl PasswordHashing {
         password: String,
         stored: Option<String>,
     ) -> Result<bool, HashError> {
+        self.verify_for(None, password, stored).await
+    }
+
+    /// [`Self::verify`] for `client` (its IP): it waits for one of its fair share of the slots
+    /// first, so one client cannot hold them all.
+    pub async fn verify_for(
+        &self,
+        client: Option<&str>,
+        password: String,
+        stored: Option<String>,
+    ) -> Result<bool, HashError> {
         let known = stored.is_some();
         let hash = stored.unwrap_or_else(|| self.dummy_hash.to_string());
         let limit = self.params.block_count();
         let matched = self
-            .in_slot(move |memory| verify_in(&password, &hash, memory, limit))
+            .in_slot_for(client, move |memory| {
+                verify_in(&password, &hash, memory, limit)
+            })
             .await?;
         Ok(known && matched)
     }
@@ -114,11 +138,26 @@ impl PasswordHashing {
     /// slot stays taken until the returned guard is dropped. [`HashError::Busy`] when none
     /// frees up in time.
     pub async fn slot(&self) -> Result<HashSlot, HashError> {
-        let permit =
-            tokio::time::timeout(self.max_wait, self.slots.permits.clone().acquire_owned())
-                .await
-                .map_err(|_| HashError::Busy)?
-                .map_err(|_| HashError::Busy)?;
+        self.slot_for(None).await
+    }
+
+    /// [`Self::slot`] for `client`: one of its own share first, then a slot, both within
+    /// `max_wait`.
+    pub async fn slot_for(&self, client: Option<&str>) -> Result<HashSlot, HashError> {
+        let deadline = tokio::time::Instant::now() + self.max_wait;
+        let share = match client {
+            Some(client) => Some(
+                self.shares
+                    .acquire(client, deadline)
+                    .await
+                    .ok_or(HashError::Busy)?,
+            ),
+            None => None,
+        };
+        let permit = tokio::time::timeout_at(deadline, self.slots.permits.clone().acquire_owned())
+            .await
+            .map_err(|_| HashError::Busy)?
+            .map_err(|_| HashError::Busy)?;
         let memory = match self.slots.memory.lock() {
             Ok(mut free) => free.pop(),
             Err(poisoned) => poisoned.into_inner().pop(),
@@ -129,6 +168,7 @@ impl PasswordHashing {
             memory,
             slots: self.slots.clone(),
             _permit: permit,
+            _share: share,
         })
     }
 
@@ -142,7 +182,15 @@ impl PasswordHashing {
         &self,
         work: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static,
     ) -> Result<T, HashError> {
-        let mut slot = self.slot().await?;
+        self.in_slot_for(None, work).await
+    }
+
+    async fn in_slot_for<T: Send + 'static>(
+        &self,
+        client: Option<&str>,
+        work: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static,
+    ) -> Result<T, HashError> {
+        let mut slot = self.slot_for(client).await?;
         tokio::task::spawn_blocking(move || {
             let running = slot.slots.running.fetch_add(1, Ordering::SeqCst) + 1;
             slot.slots.peak.fetch_max(running, Ordering::SeqCst);
@@ -161,6 +209,8 @@ pub struct HashSlot {
     memory: Vec<Block>,
     slots: Arc<Slots>,
     _permit: tokio::sync::OwnedSemaphorePermit,
+    /// The client's share permit, if the slot was taken for a client.
+    _share: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
 impl Drop for HashSlot {

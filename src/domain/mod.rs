@@ -5,8 +5,10 @@
 pub mod approval;
 pub mod backup;
 pub mod client;
+pub mod client_ip;
 pub mod client_settings;
 pub mod ids;
+pub mod limits;
 pub mod oauth;
 pub mod one_time_code;
 pub mod password_policy;

@@ -22,6 +22,7 @@ pub async fn clean(state: &AppState) -> Result<usize, FlowError> {
             live.config.delivery_retention_days,
         )
     };
+    state.limits.forget_idle();
     Ok(state
         .store
         .run(move |c| {
@@ -38,6 +39,10 @@ pub async fn clean(state: &AppState) -> Result<usize, FlowError> {
                 store::approvals::delete_older_than(c, now - APPROVAL_RETENTION)?,
                 store::deliveries::delete_older_than(c, now - delivery_days * 86_400)?,
                 store::audit::delete_older_than(c, now - audit_days * 86_400)?,
+                store::rate_counters::delete_older_than(
+                    c,
+                    crate::domain::limits::window_start(now) - crate::domain::limits::HOUR,
+                )?,
             ];
             Ok(counts.iter().sum())
         })

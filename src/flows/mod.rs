@@ -15,6 +15,7 @@ pub mod codes;
 pub mod factors;
 pub mod housekeeping;
 pub mod issue;
+pub mod limits;
 pub mod login_codes;
 pub mod own_factors;
 pub mod password_check;
@@ -34,6 +35,17 @@ pub enum FlowError {
     /// The password-hashing pool is full: try again shortly (429).
     #[error("too many requests")]
     Busy,
+    /// A rate limit or shared budget is used up (`flows::limits`): 429 with `Retry-After`.
+    /// `budget` names the budget (`sms_per_number`…) for budgets, `None` for rate limits.
+    #[error("limit reached; retry after {retry_after} s")]
+    Limited {
+        retry_after: u64,
+        budget: Option<&'static str>,
+    },
+    /// Refused by a rule of the installation (e.g. SMS to a country not on the list): 400
+    /// with this message for a person.
+    #[error("{0}")]
+    Refused(String),
     #[error("internal error: {0:#}")]
     Internal(#[from] anyhow::Error),
 }

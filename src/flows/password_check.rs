@@ -43,6 +43,8 @@ pub async fn check(
     attempt: Attempt<'_>,
     password: String,
 ) -> Result<PasswordOutcome, FlowError> {
+    // Per sign-in name, whoever sends it (many IPs guessing one account), before any count.
+    state.limits.check_name(&attempt.subject)?;
     let now = state.now();
     let policy = state.live().config.password_lockout_policy();
     let subject = attempt.subject.clone();
@@ -56,7 +58,10 @@ pub async fn check(
         FailureCount::AlreadyLocked { until } => return Ok(PasswordOutcome::Locked { until }),
         FailureCount::Counted { locked_until, .. } => locked_until,
     };
-    let verified = state.hashing.verify(password, attempt.stored_hash).await;
+    let verified = state
+        .hashing
+        .verify_for(meta.ip.as_deref(), password, attempt.stored_hash)
+        .await;
     let subject = attempt.subject.clone();
     let right = match verified {
         Ok(right) => right,

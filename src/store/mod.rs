@@ -15,6 +15,7 @@ pub mod deliveries;
 pub mod grants;
 pub mod one_time_codes;
 pub mod push_devices;
+pub mod rate_counters;
 pub mod requests;
 pub mod schema;
 pub mod secrets;

@@ -335,3 +335,11 @@ diesel::table! {
         code_hash -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    rate_counters (key, window_start) {
+        key -> Text,
+        window_start -> BigInt,
+        count -> BigInt,
+    }
+}

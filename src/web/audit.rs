@@ -5,10 +5,28 @@ use actix_web::HttpRequest;
 pub use crate::flows::audit::Audit;
 use crate::flows::{AppState, RequestMeta};
 
-/// The client's IP address as Gatehouse records it (audit events, sessions): the peer address
-/// of the connection.
+/// The client's IP address as Gatehouse records it (audit events, sessions, rate limits): the
+/// peer address of the connection, or — when the peer is a configured trusted proxy — the
+/// rightmost untrusted address of `X-Forwarded-For` (`domain::client_ip`).
 pub fn client_ip(req: &HttpRequest) -> Option<String> {
-    req.peer_addr().map(|a| a.ip().to_string())
+    client_addr(req).map(|ip| ip.to_string())
+}
+
+/// [`client_ip`] as an address.
+pub fn client_addr(req: &HttpRequest) -> Option<std::net::IpAddr> {
+    let peer = req.peer_addr()?.ip();
+    let Some(state) = req.app_data::<actix_web::web::Data<AppState>>() else {
+        return Some(peer);
+    };
+    let forwarded = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok());
+    Some(crate::domain::client_ip::resolve(
+        peer,
+        forwarded,
+        state.limits.trusted_proxies(),
+    ))
 }
 
 /// What flows record about this request.

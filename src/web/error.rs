@@ -31,6 +31,9 @@ pub enum WebError {
     NotFound(String),
     #[error("too many requests")]
     Busy,
+    /// A rate limit or budget is used up: 429 with `Retry-After: retry_after`.
+    #[error("{message}")]
+    Limited { retry_after: u64, message: String },
     #[error("internal error: {0:#}")]
     Internal(#[from] anyhow::Error),
 }
@@ -39,6 +42,14 @@ impl From<crate::flows::FlowError> for WebError {
     fn from(e: crate::flows::FlowError) -> Self {
         match e {
             crate::flows::FlowError::Busy => WebError::Busy,
+            crate::flows::FlowError::Limited {
+                retry_after,
+                budget,
+            } => WebError::Limited {
+                retry_after,
+                message: super::limits::message(retry_after, budget),
+            },
+            crate::flows::FlowError::Refused(message) => WebError::BadRequest(message),
             crate::flows::FlowError::Internal(e) => WebError::Internal(e),
         }
     }
@@ -72,7 +83,7 @@ impl ResponseError for WebError {
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Forbidden(_) => StatusCode::FORBIDDEN,
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
-            WebError::Busy => StatusCode::TOO_MANY_REQUESTS,
+            WebError::Busy | WebError::Limited { .. } => StatusCode::TOO_MANY_REQUESTS,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -86,6 +97,7 @@ impl ResponseError for WebError {
                 "Please try again",
                 "We are handling many sign-ins right now. Wait a moment and try again.".to_owned(),
             ),
+            WebError::Limited { message, .. } => ("Please slow down", message.clone()),
             WebError::Internal(cause) => {
                 tracing::error!(error = format!("{cause:#}"), "request failed");
                 (
@@ -99,6 +111,11 @@ impl ResponseError for WebError {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+        }
+        if let WebError::Limited { retry_after, .. } = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
         }
         response
     }

@@ -14,6 +14,7 @@ pub mod error_shape;
 pub mod extract;
 pub mod hosted;
 pub mod issue;
+pub mod limits;
 pub mod login_flow;
 pub mod login_session;
 pub mod login_ui;

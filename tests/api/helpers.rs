@@ -26,7 +26,12 @@ pub struct TestApp {
 /// The database of one test; a PostgreSQL database is dropped when the test ends.
 enum TestDb {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres { admin_url: String, name: String },
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
+    /// Another app's database ([`TestApp::spawn_sibling`]): that app drops it.
+    Borrowed,
 }
 
 impl Drop for TestDb {
@@ -562,5 +567,34 @@ impl TestApp {
             .await
             .unwrap();
         location(&response)
+    }
+}
+
+impl TestApp {
+    /// A second instance on this app's database (its own process state: limiters, caches,
+    /// settings in memory), as an operator runs two behind one load balancer.
+    pub async fn spawn_sibling(&self) -> TestApp {
+        let config = self.config.clone();
+        let clock = Clock::system();
+        let app = Application::build_with_clock(config.clone(), clock.clone())
+            .await
+            .expect("sibling builds");
+        let base = app.issuer().to_owned();
+        let addr = app.addr();
+        let state = app.state().clone();
+        tokio::spawn(app.run_until_stopped());
+        TestApp {
+            base,
+            addr,
+            clock,
+            config,
+            state,
+            _db: TestDb::Borrowed,
+        }
+    }
+
+    /// Whether the tests run on PostgreSQL (`TEST_DATABASE_URL`).
+    pub fn on_postgres(&self) -> bool {
+        self.config.database_url.starts_with("postgres")
     }
 }

@@ -12,6 +12,7 @@ use crate::domain::verification::{UsageType, Verification};
 
 use super::AppState;
 
+mod budget;
 mod check;
 mod deliver;
 mod pace;

@@ -49,6 +49,7 @@ pub async fn send_new(
             .max(1);
         return Ok(Sent::TooSoon { existing, wait });
     }
+    super::budget::for_new(state, channel, to).await?;
     let code = new_code(state, channel);
     // A withheld code belongs to nobody: it is never sent and can never be accepted.
     let owner = to
@@ -117,6 +118,16 @@ pub async fn resend(state: &AppState, id: &str, app: &str) -> Result<Resent, Flo
     if wait > 0 {
         return Ok(Resent::TooSoon { wait });
     }
+    let user = match row.user_id.clone() {
+        Some(user_id) => {
+            state
+                .store
+                .run(move |c| store::users::find_user(c, &user_id))
+                .await?
+        }
+        None => None,
+    };
+    super::budget::for_resend(state, &row, user.as_ref()).await?;
     let (claim, sent_before) = (
         id.to_owned(),
         now - state.live().code_policy_for(row.channel).resend_after,
@@ -134,12 +145,7 @@ pub async fn resend(state: &AppState, id: &str, app: &str) -> Result<Resent, Flo
     if row.user_id.is_none() && !state.delivery_pace.imitate(row.channel, now).await {
         return Ok(Resent::Failed);
     }
-    if let Some(user_id) = &row.user_id {
-        let user_id = user_id.clone();
-        let user = state
-            .store
-            .run(move |c| store::users::find_user(c, &user_id))
-            .await?;
+    if row.user_id.is_some() {
         let code = state
             .sealer
             .open(&row.sealed_code)

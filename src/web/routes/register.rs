@@ -257,7 +257,10 @@ async fn register(
         Some(old) => {
             // The same cost as creating an account, so timing does not tell them apart.
             state.hashing.verify(password, None).await?;
-            if !old.disabled {
+            // At most once an hour per address: sign-up attempts must not mail-bomb anyone.
+            if !old.disabled
+                && crate::flows::limits::may_send_register_notice(state, &old.email).await
+            {
                 notices::send(state, &old, Notice::AlreadyRegistered, app).await;
             }
             audit::record(

@@ -18,10 +18,11 @@ use crate::web::iso8601;
 
 /// The known kinds of action (the part of an action before its first dot), for the filter.
 /// Add a prefix here when a new family of audit actions appears.
-pub const KINDS: [&str; 11] = [
+pub const KINDS: [&str; 12] = [
     "admin",
     "approval",
     "backupcodes",
+    "limits",
     "login",
     "logout",
     "password",
@@ -84,7 +85,7 @@ struct AuditPage {
     chrome: Chrome,
     form: AuditForm,
     errors: AuditErrors,
-    kinds: [&'static str; 11],
+    kinds: [&'static str; 12],
     outcomes: [&'static str; 2],
     events: Vec<EventView>,
     pager: Pager,

@@ -21,25 +21,34 @@ struct DashboardPage {
     /// Authenticators, code channels and password sign-ins locked now.
     locked: i64,
     failed_deliveries: i64,
+    /// Abuse budgets found exhausted in the last 24 hours.
+    budgets_exhausted: i64,
 }
 
 pub async fn dashboard(state: web::Data<AppState>, admin: Admin) -> Result<HttpResponse, WebError> {
     let now = state.now();
     let day_ago = now - 86_400;
-    let (users, applications, sign_ins, failures, locked, failed_deliveries) = state
-        .store
-        .run(move |c| {
-            Ok((
-                store::users::count_users(c)?,
-                store::clients::count_clients(c)?,
-                store::audit::count_events_since(c, "login.", "success", day_ago)?,
-                store::audit::count_events_since(c, "", "failure", day_ago)?,
-                store::authenticators::count_locked(c, now)?
-                    + store::code_lockouts::count_locked(c, now)?,
-                store::deliveries::count_failed_since(c, day_ago)?,
-            ))
-        })
-        .await?;
+    let (users, applications, sign_ins, failures, locked, failed_deliveries, budgets_exhausted) =
+        state
+            .store
+            .run(move |c| {
+                Ok((
+                    store::users::count_users(c)?,
+                    store::clients::count_clients(c)?,
+                    store::audit::count_events_since(c, "login.", "success", day_ago)?,
+                    store::audit::count_events_since(c, "", "failure", day_ago)?,
+                    store::authenticators::count_locked(c, now)?
+                        + store::code_lockouts::count_locked(c, now)?,
+                    store::deliveries::count_failed_since(c, day_ago)?,
+                    store::audit::count_events_since(
+                        c,
+                        "limits.budget_exhausted",
+                        "failure",
+                        day_ago,
+                    )?,
+                ))
+            })
+            .await?;
     let page = DashboardPage {
         chrome: Chrome::new(&state, &admin, Section::Dashboard),
         users,
@@ -48,6 +57,7 @@ pub async fn dashboard(state: web::Data<AppState>, admin: Admin) -> Result<HttpR
         failures,
         locked,
         failed_deliveries,
+        budgets_exhausted,
     };
     html(
         &state,

@@ -185,6 +185,48 @@ fn groups() -> Vec<Group> {
             optional: false,
         },
         Group {
+            title: "Abuse budgets (shared by every instance)",
+            fields: vec![
+                field(
+                    "sms_countries",
+                    "SMS countries",
+                    "Calling codes text messages may go to, separated by commas (+49,+33). Empty: every country.",
+                    Kind::Text,
+                ),
+                field(
+                    "sms_per_number_per_hour",
+                    "SMS per number per hour",
+                    "Codes one phone number may receive in an hour.",
+                    Kind::Number,
+                ),
+                field(
+                    "sms_per_ip_per_hour",
+                    "SMS per IP per hour",
+                    "Codes by SMS one client address may trigger in an hour.",
+                    Kind::Number,
+                ),
+                field(
+                    "sms_per_hour",
+                    "SMS per hour in all",
+                    "Codes by SMS the whole installation sends in an hour.",
+                    Kind::Number,
+                ),
+                field(
+                    "mail_codes_per_address_per_hour",
+                    "Code mails per address per hour",
+                    "Codes one email address may receive in an hour.",
+                    Kind::Number,
+                ),
+                field(
+                    "otp_max_sends",
+                    "Sends per code",
+                    "How often one code may be sent, the first time included.",
+                    Kind::Number,
+                ),
+            ],
+            optional: false,
+        },
+        Group {
             title: "Passwords",
             fields: vec![
                 field(

@@ -1,0 +1,9 @@
+-- Budgets shared by every instance (SMS per number / IP / hour, code mails per address, …):
+-- one row per budget key and fixed window, counted by a conditional UPDATE.
+CREATE TABLE rate_counters (
+    key TEXT NOT NULL,
+    window_start BIGINT NOT NULL,
+    count BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (key, window_start)
+);
+CREATE INDEX rate_counters_window ON rate_counters (window_start);

@@ -1,0 +1,219 @@
+//! Rate limits in front of anonymous POSTs (README "Abuse limits"): per client IP and per
+//! sign-in name, answered with 429 and `Retry-After` in each endpoint's own shape; the client
+//! IP taken from `X-Forwarded-For` only behind a trusted proxy.
+
+use crate::helpers::*;
+use gatehouse::store;
+use serde_json::{Value, json};
+
+async fn token_post(app: &TestApp, forwarded: Option<&str>) -> reqwest::Response {
+    let mut request = reqwest::Client::new()
+        .post(app.url("/token-srv/token"))
+        .form(&[("grant_type", "authorization_code"), ("code", "nope")]);
+    if let Some(xff) = forwarded {
+        request = request.header("X-Forwarded-For", xff);
+    }
+    request.send().await.unwrap()
+}
+
+fn retry_after(response: &reqwest::Response) -> u64 {
+    response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn one_ip_over_its_rate_gets_429_with_retry_after_in_each_endpoints_own_shape() {
+    let app = TestApp::spawn_with(|c| c.rate_ip_per_minute = 3).await;
+    for _ in 0..3 {
+        let answer = token_post(&app, None).await;
+        assert_ne!(answer.status(), 429);
+    }
+    // RFC 6749 JSON on the token endpoint
+    let limited = token_post(&app, None).await;
+    assert_eq!(limited.status(), 429);
+    let wait = retry_after(&limited);
+    assert!((1..=60).contains(&wait), "{wait}");
+    let body: Value = limited.json().await.unwrap();
+    assert_eq!(body["error"], "temporarily_unavailable", "{body}");
+    assert!(
+        body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("Too many attempts"),
+        "{body}"
+    );
+
+    // the cidaas envelope on the verification service
+    let (status, body) = post_json(
+        &reqwest::Client::new(),
+        app.url("/verification-srv/authentication/email/initiation"),
+        json!({"request_id": "x", "email": "ada@example.com"}),
+    )
+    .await;
+    assert_eq!(status, 429);
+    assert_eq!(body["success"], false);
+    assert_eq!(body["error"]["code"], "too_many_requests", "{body}");
+
+    // an HTML page on the hosted pages
+    let page = reqwest::Client::new()
+        .post(app.url("/register"))
+        .form(&[("email", "x@example.com")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 429);
+    assert!(page.headers().contains_key("retry-after"));
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Too many attempts from here"), "{html}");
+
+    // pages that are read, not posted, are never limited
+    let health = reqwest::get(app.url("/health")).await.unwrap();
+    assert_eq!(health.status(), 200);
+}
+
+#[tokio::test]
+async fn a_spoofed_forwarded_for_from_an_untrusted_peer_is_ignored() {
+    let app = TestApp::spawn_with(|c| c.rate_ip_per_minute = 2).await;
+    for i in 0..2 {
+        let answer = token_post(&app, Some(&format!("198.51.100.{i}"))).await;
+        assert_ne!(answer.status(), 429);
+    }
+    // a new made-up address each time does not give the loopback peer a new bucket
+    let limited = token_post(&app, Some("198.51.100.77")).await;
+    assert_eq!(limited.status(), 429);
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_bucket_and_is_recorded() {
+    let app = TestApp::spawn_with(|c| {
+        c.rate_ip_per_minute = 2;
+        c.trusted_proxies = vec!["127.0.0.1".into(), "10.0.0.0/8".into()];
+    })
+    .await;
+    for _ in 0..2 {
+        assert_ne!(
+            token_post(&app, Some("203.0.113.5, 10.1.1.1"))
+                .await
+                .status(),
+            429
+        );
+    }
+    assert_eq!(
+        token_post(&app, Some("203.0.113.5, 10.1.1.1"))
+            .await
+            .status(),
+        429,
+        "the client behind both proxies is 203.0.113.5"
+    );
+    // what the client wrote left of the real address changes nothing
+    assert_eq!(
+        token_post(&app, Some("6.6.6.6, 203.0.113.5"))
+            .await
+            .status(),
+        429
+    );
+    assert_ne!(
+        token_post(&app, Some("203.0.113.6")).await.status(),
+        429,
+        "another client behind the proxy"
+    );
+
+    // the resolved address is what the audit trail records
+    app.create_user("ada@example.com").await;
+    let rp = app.confidential_client().await;
+    let browser = app.browser();
+    let request_id = app.start_login(&browser, &rp).await;
+    let page = get_text(&browser, app.url(&format!("/login?requestId={request_id}"))).await;
+    let csrf = hidden_field(&page, "csrf_token");
+    let answer = browser
+        .post(app.url("/login-srv/login"))
+        .header("X-Forwarded-For", "192.0.2.44")
+        .form(&[
+            ("username", "ada@example.com"),
+            ("password", "wrong password!"),
+            ("requestId", request_id.as_str()),
+            ("csrf_token", csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(answer.status(), 429);
+    let events = app
+        .state
+        .store
+        .run(|c| store::audit::list_audit_events(c, None, 50))
+        .await
+        .unwrap();
+    let failed = events
+        .iter()
+        .find(|e| e.action.starts_with("login") && e.outcome == "failure")
+        .expect("the wrong password is audited");
+    assert_eq!(failed.ip.as_deref(), Some("192.0.2.44"));
+}
+
+#[tokio::test]
+async fn password_posts_for_one_name_are_limited_whichever_address_sends_them() {
+    let app = TestApp::spawn_with(|c| {
+        c.rate_name_per_minute = 2;
+        c.trusted_proxies = vec!["127.0.0.1".into()];
+    })
+    .await;
+    app.create_user("ada@example.com").await;
+    let rp = app.confidential_client().await;
+    let browser = app.browser();
+    let request_id = app.start_login(&browser, &rp).await;
+    let page = get_text(&browser, app.url(&format!("/login?requestId={request_id}"))).await;
+    let csrf = hidden_field(&page, "csrf_token");
+    let attempt = |name: &'static str, ip: String| {
+        let (browser, request_id, csrf, url) = (
+            browser.clone(),
+            request_id.clone(),
+            csrf.clone(),
+            app.url("/login-srv/login"),
+        );
+        async move {
+            browser
+                .post(url)
+                .header("X-Forwarded-For", ip)
+                .form(&[
+                    ("username", name),
+                    ("password", "wrong password!"),
+                    ("requestId", request_id.as_str()),
+                    ("csrf_token", csrf.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    for i in 0..2 {
+        let answer = attempt(" ADA@example.com", format!("198.51.100.{i}")).await;
+        assert_ne!(answer.status(), 429);
+    }
+    // the normalised name is the key: case and spaces do not make a new one
+    let limited = attempt("ada@example.com", "198.51.100.9".into()).await;
+    assert_eq!(limited.status(), 429);
+    assert!(retry_after(&limited) >= 1);
+    let html = limited.text().await.unwrap();
+    assert!(html.contains("Too many attempts"), "{html}");
+    // another name is not affected
+    let other = attempt("bob@example.com", "198.51.100.9".into()).await;
+    assert_ne!(other.status(), 429);
+}
+
+#[tokio::test]
+async fn the_default_limits_do_not_slow_a_busy_client_down() {
+    let app = TestApp::spawn().await;
+    for _ in 0..300 {
+        assert_ne!(token_post(&app, None).await.status(), 429);
+    }
+}
