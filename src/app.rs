@@ -223,6 +223,7 @@ impl Application {
             secure_cookies,
             delivery_pace: Default::default(),
             clients: Default::default(),
+            metrics: crate::metrics::Metrics::new()?.into(),
         };
 
         let account_client = Client {
@@ -281,6 +282,9 @@ impl Application {
                 )
                 .wrap(web_layer::security_headers(secure_cookies))
                 .wrap(TracingLogger::<RedactedSpans>::new())
+                .wrap(actix_web::middleware::from_fn(
+                    web_layer::request_metrics::track,
+                ))
                 .configure(web_layer::configure)
                 .default_service(web::to(web_layer::not_found))
         })

@@ -118,6 +118,11 @@ pub struct Config {
     /// Log filter (`info`, `gatehouse=debug,actix_web=info`, …) and format (`text` or `json`).
     pub log: String,
     pub log_format: String,
+    /// Days a self-registered account whose email was never confirmed is kept (1–3650).
+    pub unconfirmed_signup_days: i64,
+    /// Bearer token (at least 16 characters) that may read `/metrics`; unset → only loopback
+    /// callers without proxy headers may.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Config {
@@ -186,6 +191,8 @@ impl Default for Config {
             lockout_second_seconds: 30 * 60,
             log: "info".into(),
             log_format: "text".into(),
+            unconfirmed_signup_days: 7,
+            metrics_token: None,
         }
     }
 }

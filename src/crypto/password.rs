@@ -54,6 +54,34 @@ struct Slots {
     /// Hashes running now and the most ever seen at once (for the tests and the benchmark).
     running: AtomicUsize,
     peak: AtomicUsize,
+    /// Requests waiting for a slot now (for `/metrics`).
+    waiting: AtomicUsize,
+    /// Slots in all.
+    count: usize,
+}
+
+/// The hashing queue at one moment (for `/metrics`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashQueue {
+    pub waiting: usize,
+    pub in_use: usize,
+    pub slots: usize,
+}
+
+/// Counts a waiter for as long as it lives (also when the wait is given up or cancelled).
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    fn new(counter: &'a AtomicUsize) -> Self {
+        counter.fetch_add(1, Ordering::SeqCst);
+        Waiting(counter)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl PasswordHashing {
@@ -76,6 +104,8 @@ impl PasswordHashing {
                 memory: Mutex::new((0..slots).map(|_| Vec::new()).collect()),
                 running: AtomicUsize::new(0),
                 peak: AtomicUsize::new(0),
+                waiting: AtomicUsize::new(0),
+                count: slots,
             }),
             max_wait,
             dummy_hash: dummy_hash.into(),
@@ -114,11 +144,13 @@ impl PasswordHashing {
     /// slot stays taken until the returned guard is dropped. [`HashError::Busy`] when none
     /// frees up in time.
     pub async fn slot(&self) -> Result<HashSlot, HashError> {
+        let waiting = Waiting::new(&self.slots.waiting);
         let permit =
             tokio::time::timeout(self.max_wait, self.slots.permits.clone().acquire_owned())
                 .await
                 .map_err(|_| HashError::Busy)?
                 .map_err(|_| HashError::Busy)?;
+        drop(waiting);
         let memory = match self.slots.memory.lock() {
             Ok(mut free) => free.pop(),
             Err(poisoned) => poisoned.into_inner().pop(),
@@ -130,6 +162,16 @@ impl PasswordHashing {
             slots: self.slots.clone(),
             _permit: permit,
         })
+    }
+
+    /// Waiting requests, slots taken and slots in all, now.
+    pub fn queue(&self) -> HashQueue {
+        let slots = self.slots.count;
+        HashQueue {
+            waiting: self.slots.waiting.load(Ordering::SeqCst),
+            in_use: slots.saturating_sub(self.slots.permits.available_permits()),
+            slots,
+        }
     }
 
     /// The most hashes that ever ran at once.

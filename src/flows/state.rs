@@ -37,6 +37,8 @@ pub struct AppState {
     pub delivery_pace: Arc<crate::flows::codes::DeliveryPace>,
     /// Applications read lately ([`crate::flows::clients`]).
     pub clients: Arc<crate::flows::clients::ClientCache>,
+    /// This application's Prometheus metrics (`/metrics`).
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {
