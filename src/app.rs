@@ -225,6 +225,7 @@ impl Application {
             delivery_pace: Default::default(),
             clients: Default::default(),
             limits: crate::flows::limits::RateLimits::new(&config).into(),
+            metrics: crate::metrics::Metrics::new()?.into(),
         };
 
         let account_client = Client {
@@ -285,6 +286,9 @@ impl Application {
                 )
                 .wrap(web_layer::security_headers(secure_cookies))
                 .wrap(TracingLogger::<RedactedSpans>::new())
+                .wrap(actix_web::middleware::from_fn(
+                    web_layer::request_metrics::track,
+                ))
                 .configure(web_layer::configure)
                 .default_service(web::to(web_layer::not_found))
         })

@@ -135,6 +135,11 @@ pub struct Config {
     pub otp_max_sends: u32,
     /// Calling codes SMS may go to, separated by commas (`+49,+33`); empty = every country.
     pub sms_countries: String,
+    /// Days a self-registered account whose email was never confirmed is kept (1–3650).
+    pub unconfirmed_signup_days: i64,
+    /// Bearer token (at least 16 characters) that may read `/metrics`; unset → only loopback
+    /// callers without proxy headers may.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Config {
@@ -213,6 +218,8 @@ impl Default for Config {
             mail_codes_per_address_per_hour: 20,
             otp_max_sends: 5,
             sms_countries: String::new(),
+            unconfirmed_signup_days: 7,
+            metrics_token: None,
         }
     }
 }

@@ -191,6 +191,7 @@ impl Config {
         for (key, days) in [
             ("audit_retention_days", self.audit_retention_days),
             ("delivery_retention_days", self.delivery_retention_days),
+            ("unconfirmed_signup_days", self.unconfirmed_signup_days),
         ] {
             if !(1..=3650).contains(&days) {
                 return bad(key, "must be between 1 and 3650 days".into());
@@ -215,6 +216,13 @@ impl Config {
             return bad("log_format", "must be text or json".into());
         }
         self.validate_limits()?;
+        if self
+            .metrics_token
+            .as_ref()
+            .is_some_and(|t| t.trim().chars().count() < 16)
+        {
+            return bad("metrics_token", "must be at least 16 characters".into());
+        }
         Ok(())
     }
 }

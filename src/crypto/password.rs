@@ -56,6 +56,34 @@ struct Slots {
     /// Hashes running now and the most ever seen at once (for the tests and the benchmark).
     running: AtomicUsize,
     peak: AtomicUsize,
+    /// Requests waiting for a slot now (for `/metrics`).
+    waiting: AtomicUsize,
+    /// Slots in all.
+    count: usize,
+}
+
+/// The hashing queue at one moment (for `/metrics`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashQueue {
+    pub waiting: usize,
+    pub in_use: usize,
+    pub slots: usize,
+}
+
+/// Counts a waiter for as long as it lives (also when the wait is given up or cancelled).
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    fn new(counter: &'a AtomicUsize) -> Self {
+        counter.fetch_add(1, Ordering::SeqCst);
+        Waiting(counter)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl PasswordHashing {
@@ -78,6 +106,8 @@ impl PasswordHashing {
                 memory: Mutex::new((0..slots).map(|_| Vec::new()).collect()),
                 running: AtomicUsize::new(0),
                 peak: AtomicUsize::new(0),
+                waiting: AtomicUsize::new(0),
+                count: slots,
             }),
             max_wait,
             dummy_hash: dummy_hash.into(),
@@ -88,7 +118,7 @@ impl PasswordHashing {
     /// Limits each client (see [`Self::verify_for`]) to `per_client` slots at once; 0 = half
     /// the slots, rounded up.
     pub fn with_share_per_client(mut self, per_client: usize) -> Self {
-        let slots = self.slots.permits.available_permits().max(1);
+        let slots = self.slots.count.max(1);
         self.shares = Arc::new(super::fair_share::FairShare::new(slots, per_client));
         self
     }
@@ -145,6 +175,7 @@ impl PasswordHashing {
     /// `max_wait`.
     pub async fn slot_for(&self, client: Option<&str>) -> Result<HashSlot, HashError> {
         let deadline = tokio::time::Instant::now() + self.max_wait;
+        let waiting = Waiting::new(&self.slots.waiting);
         let share = match client {
             Some(client) => Some(
                 self.shares
@@ -158,6 +189,7 @@ impl PasswordHashing {
             .await
             .map_err(|_| HashError::Busy)?
             .map_err(|_| HashError::Busy)?;
+        drop(waiting);
         let memory = match self.slots.memory.lock() {
             Ok(mut free) => free.pop(),
             Err(poisoned) => poisoned.into_inner().pop(),
@@ -170,6 +202,16 @@ impl PasswordHashing {
             _permit: permit,
             _share: share,
         })
+    }
+
+    /// Waiting requests, slots taken and slots in all, now.
+    pub fn queue(&self) -> HashQueue {
+        let slots = self.slots.count;
+        HashQueue {
+            waiting: self.slots.waiting.load(Ordering::SeqCst),
+            in_use: slots.saturating_sub(self.slots.permits.available_permits()),
+            slots,
+        }
     }
 
     /// The most hashes that ever ran at once.

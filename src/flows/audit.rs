@@ -108,6 +108,10 @@ pub fn stamped(state: &AppState, meta: &RequestMeta, event: Audit) -> AuditEvent
     let mut row = event.row;
     row.at = state.now();
     row.ip = meta.ip.clone();
+    // Every sign-in outcome is audited as `login.<method>`: counted here, once, for /metrics.
+    if let Some(method) = row.action.strip_prefix("login.") {
+        state.metrics.sign_in(method, &row.outcome);
+    }
     row
 }
 

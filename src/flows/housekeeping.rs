@@ -1,5 +1,6 @@
 //! Keeping every table an anonymous caller can grow bounded: expired sign-in state goes at once,
-//! logs after their retention, idle lockout counters of unknown names after a day. Runs every
+//! logs after their retention, sign-ups never confirmed after
+//! `unconfirmed_signup_days`, idle lockout counters of unknown names after a day. Runs every
 //! five minutes (`app::cleanup_forever`) and in tests directly.
 
 use super::{AppState, FlowError};
@@ -15,11 +16,12 @@ const APPROVAL_RETENTION: i64 = 90 * 86_400;
 pub async fn clean(state: &AppState) -> Result<usize, FlowError> {
     let now = state.now();
     let refresh_ttl = state.lifetimes.refresh_token;
-    let (audit_days, delivery_days) = {
+    let (audit_days, delivery_days, signup_days) = {
         let live = state.live();
         (
             live.config.audit_retention_days,
             live.config.delivery_retention_days,
+            live.config.unconfirmed_signup_days,
         )
     };
     state.limits.forget_idle();
@@ -43,6 +45,7 @@ pub async fn clean(state: &AppState) -> Result<usize, FlowError> {
                     c,
                     crate::domain::limits::window_start(now) - crate::domain::limits::HOUR,
                 )?,
+                store::users::delete_unconfirmed_before(c, now - signup_days * 86_400)?,
             ];
             Ok(counts.iter().sum())
         })

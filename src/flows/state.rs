@@ -39,6 +39,8 @@ pub struct AppState {
     pub clients: Arc<crate::flows::clients::ClientCache>,
     /// The per-IP and per-name rate limiters and the trusted proxies ([`crate::flows::limits`]).
     pub limits: Arc<crate::flows::limits::RateLimits>,
+    /// This application's Prometheus metrics (`/metrics`).
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {

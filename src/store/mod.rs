@@ -219,11 +219,29 @@ impl Store {
         f(&mut conn)
     }
 
+    /// Open connections, idle ones among them, and the most the pool opens (for `/metrics`).
+    pub fn pool_state(&self) -> PoolState {
+        let state = self.pool.state();
+        PoolState {
+            connections: state.connections,
+            idle: state.idle_connections,
+            max: self.pool.max_size(),
+        }
+    }
+
     /// Checks that the database answers (for `/health`).
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.run(|conn| conn.batch_execute("SELECT 1").map_err(StoreError::from))
             .await
     }
+}
+
+/// The connection pool at one moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolState {
+    pub connections: u32,
+    pub idle: u32,
+    pub max: u32,
 }
 
 /// Runs `f` in a transaction that takes the write lock up front (`BEGIN IMMEDIATE` on SQLite),

@@ -158,6 +158,20 @@ pub fn replace_unverified_user(
     })
 }
 
+/// Deletes self-registered accounts whose email was never confirmed and that were created
+/// before `created_before` (only sign-up creates unconfirmed accounts); how many went.
+pub fn delete_unconfirmed_before(
+    conn: &mut AnyConnection,
+    created_before: i64,
+) -> Result<usize, StoreError> {
+    Ok(diesel::delete(
+        users::table
+            .filter(users::email_verified.eq(false))
+            .filter(users::created_at.lt(created_before)),
+    )
+    .execute(conn)?)
+}
+
 pub fn count_users(conn: &mut AnyConnection) -> Result<i64, StoreError> {
     Ok(users::table.count().get_result(conn)?)
 }

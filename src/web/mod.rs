@@ -21,6 +21,7 @@ pub mod login_ui;
 pub mod notices;
 pub mod oauth_json;
 pub mod qr;
+pub mod request_metrics;
 pub mod route_table;
 pub mod routes;
 pub mod session_store;

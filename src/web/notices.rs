@@ -193,6 +193,7 @@ pub async fn send(state: &AppState, user: &User, notice: Notice, app: &str) {
             (e.provider, "failed", e.detail)
         }
     };
+    state.metrics.delivery("email", status);
     let delivery = Delivery {
         id: uuid::Uuid::now_v7().to_string(),
         channel: "email".into(),

@@ -24,7 +24,7 @@ pub struct TestApp {
 }
 
 /// The database of one test; a PostgreSQL database is dropped when the test ends.
-enum TestDb {
+pub enum TestDb {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
     Postgres {
         admin_url: String,
@@ -44,7 +44,7 @@ impl Drop for TestDb {
     }
 }
 
-fn fresh_database() -> (String, TestDb) {
+pub fn fresh_database() -> (String, TestDb) {
     match std::env::var("TEST_DATABASE_URL")
         .ok()
         .filter(|u| !u.is_empty())

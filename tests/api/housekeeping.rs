@@ -1,7 +1,9 @@
 //! Tables an anonymous caller can grow stay bounded (issue 14): 10,000 rows of each kind, old
-//! enough to go, are gone after one clean-up; recent ones and locks in force stay.
+//! enough to go (unconfirmed sign-ups among them), are gone after one clean-up; recent ones,
+//! confirmed accounts and locks in force stay.
 
 use diesel::Connection;
+use gatehouse::domain::user::User;
 use gatehouse::store::{self, audit::AuditEventRow, deliveries::Delivery};
 
 use crate::helpers::*;
@@ -36,6 +38,23 @@ fn delivery(id: String, at: i64) -> Delivery {
     }
 }
 
+/// A self-registered account (`email_verified` false until its code is typed).
+fn sign_up(email: String, confirmed: bool, at: i64) -> User {
+    User {
+        id: uuid::Uuid::new_v4().to_string(),
+        email,
+        email_verified: confirmed,
+        name: Some("Someone".into()),
+        password_hash: None,
+        is_admin: false,
+        disabled: false,
+        created_at: at,
+        updated_at: at,
+        phone_number: None,
+        phone_verified: false,
+    }
+}
+
 #[tokio::test]
 async fn ten_thousand_old_rows_of_each_kind_are_gone_after_one_clean_up() {
     let app = TestApp::spawn().await;
@@ -50,6 +69,16 @@ async fn ten_thousand_old_rows_of_each_kind_are_gone_after_one_clean_up() {
                     store::audit::insert_audit_event(c, &event(format!("old-{i}"), year_ago))?;
                     store::deliveries::insert_delivery(c, &delivery(format!("old-{i}"), year_ago))?;
                 }
+                for i in 0..ROWS {
+                    let old = sign_up(format!("signup-{i}@example.com"), false, now - 8 * 86_400);
+                    store::users::insert_user(c, &old)?;
+                }
+                // unconfirmed for six days: within the default seven
+                let young = sign_up("young@example.com".into(), false, now - 6 * 86_400);
+                store::users::insert_user(c, &young)?;
+                // confirmed long ago: an account, never cleaned
+                let kept = sign_up("confirmed@example.com".into(), true, year_ago);
+                store::users::insert_user(c, &kept)?;
                 store::audit::insert_audit_event(c, &event("recent".into(), now - 60))?;
                 store::deliveries::insert_delivery(c, &delivery("recent".into(), now - 60))
             })
@@ -92,7 +121,7 @@ async fn ten_thousand_old_rows_of_each_kind_are_gone_after_one_clean_up() {
         .await
         .unwrap();
 
-    let (audit, events, deliveries, recent_lock, kept_lock, gone_locks) = app
+    let (audit, events, deliveries, recent_lock, kept_lock, gone_locks, users) = app
         .state
         .store
         .run(|c| {
@@ -110,6 +139,12 @@ async fn ten_thousand_old_rows_of_each_kind_are_gone_after_one_clean_up() {
                 store::code_lockouts::find_lockout(c, "recent@example.com", "email")?,
                 store::code_lockouts::find_lockout(c, "locked@example.com", "email")?,
                 gone,
+                (
+                    store::users::count_users(c)?,
+                    store::users::find_user_by_email(c, "young@example.com")?.is_some(),
+                    store::users::find_user_by_email(c, "confirmed@example.com")?.is_some(),
+                    store::users::find_user_by_email(c, "signup-4711@example.com")?.is_some(),
+                ),
             ))
         })
         .await
@@ -131,4 +166,15 @@ async fn ten_thousand_old_rows_of_each_kind_are_gone_after_one_clean_up() {
         ROWS.div_ceil(97),
         "idle counters of unknown names go"
     );
+    let (user_count, young, confirmed, old_signup) = users;
+    assert_eq!(
+        user_count, 2,
+        "of 10,002 accounts only the young sign-up and the confirmed account stay"
+    );
+    assert!(young, "a sign-up within unconfirmed_signup_days stays");
+    assert!(
+        confirmed,
+        "a confirmed account is never cleaned, however old"
+    );
+    assert!(!old_signup, "a sign-up never confirmed for 8 days is gone");
 }

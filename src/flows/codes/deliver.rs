@@ -80,6 +80,7 @@ pub(super) async fn deliver(
                     (e.provider, "failed", e.detail)
                 }
             };
+            state.metrics.delivery(row.channel.as_str(), status);
             Delivery {
                 id: uuid::Uuid::now_v7().to_string(),
                 channel: row.channel.as_str().into(),

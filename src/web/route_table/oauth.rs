@@ -4,7 +4,7 @@
 use actix_web::web;
 
 use crate::web::routes::{
-    approvals, authz, discovery, end_session, introspect, start, token, userinfo,
+    self as routes, approvals, authz, discovery, end_session, introspect, start, token, userinfo,
 };
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -49,6 +49,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     for (path, route) in endpoints {
         super::endpoint(cfg, path, route);
     }
+    // For operators: Prometheus metrics and the OpenAPI document of the JSON API.
+    cfg.route("/metrics", web::get().to(routes::operations::metrics))
+        .route("/openapi.json", web::get().to(routes::operations::openapi));
     cfg.service(
         web::resource("/users-srv/userinfo")
             .route(web::get().to(userinfo::userinfo_get))

@@ -21,6 +21,7 @@ pub mod introspect;
 pub mod login;
 pub mod management;
 pub mod mfa;
+pub mod operations;
 pub mod own_factors;
 pub mod password_forgot;
 pub mod password_reset;
