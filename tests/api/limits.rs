@@ -217,3 +217,42 @@ async fn the_default_limits_do_not_slow_a_busy_client_down() {
         assert_ne!(token_post(&app, None).await.status(), 429);
     }
 }
+
+#[tokio::test]
+async fn the_json_password_check_shares_the_per_name_limit_and_answers_in_the_envelope() {
+    let app = TestApp::spawn_with(|c| c.rate_name_per_minute = 1).await;
+    app.create_user("ada@example.com").await;
+    let rp = app.confidential_client().await;
+    let http = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    for _ in 0..2 {
+        let request_id = app.start_login(&app.browser(), &rp).await;
+        let (status, started) = post_json(
+            &http,
+            app.url("/verification-srv/authentication/password/initiation"),
+            json!({"request_id": request_id, "email": "ada@example.com",
+                   "usage_type": "PASSWORDLESS_AUTHENTICATION"}),
+        )
+        .await;
+        assert_eq!(status, 200, "{started}");
+        let exchange = started["data"]["exchange_id"]["exchange_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let answer = http
+            .post(app.url("/verification-srv/authentication/password/verification"))
+            .json(&json!({"exchange_id": exchange, "pass_code": "wrong password!"}))
+            .send()
+            .await
+            .unwrap();
+        let status = answer.status().as_u16();
+        let has_retry = answer.headers().contains_key("retry-after");
+        let body: Value = answer.json().await.unwrap();
+        statuses.push((status, has_retry, body));
+    }
+    assert_ne!(statuses[0].0, 429, "{:?}", statuses[0]);
+    let (status, has_retry, body) = &statuses[1];
+    assert_eq!(*status, 429, "{body}");
+    assert!(*has_retry);
+    assert_eq!(body["error"]["code"], "too_many_requests", "{body}");
+}
