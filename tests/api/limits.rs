@@ -256,3 +256,55 @@ async fn the_json_password_check_shares_the_per_name_limit_and_answers_in_the_en
     assert!(*has_retry);
     assert_eq!(body["error"]["code"], "too_many_requests", "{body}");
 }
+
+#[tokio::test]
+async fn one_ip_holding_its_share_of_the_hashing_slots_gets_429_while_another_ip_signs_in() {
+    let app = TestApp::spawn_with(|c| {
+        c.hash_slots_per_ip = 1;
+        c.hash_queue_wait_ms = 50;
+        c.trusted_proxies = vec!["127.0.0.1".into()];
+    })
+    .await;
+    app.create_user("ada@example.com").await;
+    let rp = app.confidential_client().await;
+    // the flooding address already holds its one slot (a hash in progress)
+    let held = app
+        .state
+        .hashing
+        .slot_for(Some("198.51.100.1"))
+        .await
+        .unwrap();
+    let post = |ip: &'static str| {
+        let app = &app;
+        let rp = &rp;
+        async move {
+            let browser = app.browser();
+            let request_id = app.start_login(&browser, rp).await;
+            let page = get_text(&browser, app.url(&format!("/login?requestId={request_id}"))).await;
+            browser
+                .post(app.url("/login-srv/login"))
+                .header("X-Forwarded-For", ip)
+                .form(&[
+                    ("username", "ada@example.com"),
+                    ("password", PASSWORD),
+                    ("requestId", request_id.as_str()),
+                    ("csrf_token", hidden_field(&page, "csrf_token").as_str()),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let flood = post("198.51.100.1").await;
+    assert_eq!(flood.status(), 429);
+    assert!(flood.headers().contains_key("retry-after"));
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cores >= 2 {
+        let other = post("203.0.113.7").await;
+        assert_eq!(other.status(), 302, "another address still finds a slot");
+        assert!(location(&other).starts_with(&rp.redirect_uri));
+    }
+    drop(held);
+    let again = post("198.51.100.1").await;
+    assert_eq!(again.status(), 302, "its slot is free again");
+}
