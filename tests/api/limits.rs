@@ -158,6 +158,34 @@ async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_bucket_and_is_
         .find(|e| e.action.starts_with("login") && e.outcome == "failure")
         .expect("the wrong password is audited");
     assert_eq!(failed.ip.as_deref(), Some("192.0.2.44"));
+
+    // … and what the session row of a sign-in records
+    let sub = app.create_user("bob@example.com").await;
+    let browser = app.browser();
+    let request_id = app.start_login(&browser, &rp).await;
+    let page = get_text(&browser, app.url(&format!("/login?requestId={request_id}"))).await;
+    let signed_in = browser
+        .post(app.url("/login-srv/login"))
+        .header("X-Forwarded-For", "192.0.2.45")
+        .form(&[
+            ("username", "bob@example.com"),
+            ("password", PASSWORD),
+            ("requestId", request_id.as_str()),
+            ("csrf_token", hidden_field(&page, "csrf_token").as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(location(&signed_in).starts_with(&rp.redirect_uri));
+    let now = app.clock.now();
+    let sessions = app
+        .state
+        .store
+        .run(move |c| store::sessions::list_user_sessions(c, &sub, now))
+        .await
+        .unwrap();
+    assert_eq!(sessions.len(), 1);
+    assert_eq!(sessions[0].ip.as_deref(), Some("192.0.2.45"));
 }
 
 #[tokio::test]
