@@ -61,3 +61,47 @@ impl Config {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_proxies_countries_and_zero_rates_name_their_key() {
+        let cases = [
+            (
+                Config {
+                    trusted_proxies: vec!["10.0.0.0/8".into(), "proxy.local".into()],
+                    ..Config::default()
+                },
+                "trusted_proxies",
+            ),
+            (
+                Config {
+                    sms_countries: "+49, 33".into(),
+                    ..Config::default()
+                },
+                "sms_countries",
+            ),
+            (
+                Config {
+                    rate_ip_per_minute: 0,
+                    ..Config::default()
+                },
+                "rate_ip_per_minute",
+            ),
+        ];
+        for (config, key) in cases {
+            let err = config.validate().unwrap_err().0;
+            assert!(err.contains(key), "{err}");
+        }
+        let ok = Config {
+            trusted_proxies: vec!["10.0.0.0/8".into(), "::1".into()],
+            sms_countries: "+49, +33".into(),
+            ..Config::default()
+        };
+        assert_eq!(ok.validate(), Ok(()));
+        assert_eq!(ok.sms_country_list(), vec!["+49", "+33"]);
+        assert_eq!(ok.trusted_networks().len(), 2);
+    }
+}

@@ -92,4 +92,38 @@ mod tests {
         drop(a1);
         assert!(shares.acquire("198.51.100.1", soon()).await.is_some());
     }
+
+    #[tokio::test]
+    async fn the_hashing_pool_gives_one_ip_its_share_and_keeps_the_rest_for_others() {
+        use crate::crypto::password::{HashError, HashParams, PasswordHashing};
+        let params = HashParams {
+            memory_kib: 64,
+            iterations: 1,
+            parallelism: 1,
+        };
+        // two slots, one per IP (the default share of two slots)
+        let hashing = PasswordHashing::new(params, 2, Duration::from_millis(20))
+            .unwrap()
+            .with_share_per_client(0);
+        let flood = hashing.slot_for(Some("198.51.100.1")).await.unwrap();
+        assert!(matches!(
+            hashing.slot_for(Some("198.51.100.1")).await,
+            Err(HashError::Busy)
+        ));
+        assert!(matches!(
+            hashing
+                .verify_for(Some("198.51.100.1"), "pw".into(), None)
+                .await,
+            Err(HashError::Busy)
+        ));
+        let other = hashing
+            .verify_for(Some("203.0.113.7"), "pw".into(), None)
+            .await;
+        assert!(
+            matches!(other, Ok(false)),
+            "another client still gets the free slot"
+        );
+        drop(flood);
+        assert!(hashing.slot_for(Some("198.51.100.1")).await.is_ok());
+    }
 }

@@ -6,7 +6,8 @@
 //! the first address that is not itself a trusted proxy: entries left of it were written by
 //! the client and prove nothing. Pure: no IO, no framework types.
 
-use std::net::IpAddr;
+// `core::net`: plain address values; nothing here touches the network.
+use core::net::IpAddr;
 
 use ipnet::IpNet;
 
@@ -58,7 +59,7 @@ fn parse_entry(entry: &str) -> Option<IpAddr> {
     entry
         .parse::<IpAddr>()
         .ok()
-        .or_else(|| entry.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
+        .or_else(|| entry.parse::<core::net::SocketAddr>().ok().map(|s| s.ip()))
 }
 
 #[cfg(test)]

@@ -68,3 +68,17 @@ pub fn count_failed_since(conn: &mut AnyConnection, since: i64) -> Result<i64, S
 pub fn delete_older_than(conn: &mut AnyConnection, cutoff: i64) -> Result<usize, StoreError> {
     Ok(diesel::delete(t::table.filter(t::created_at.lt(cutoff))).execute(conn)?)
 }
+
+/// The newest attempt on `channel` (any instance): whether it failed, and when.
+pub fn latest_on_channel(
+    conn: &mut AnyConnection,
+    channel: &str,
+) -> Result<Option<(bool, i64)>, StoreError> {
+    let latest: Option<(String, i64)> = t::table
+        .filter(t::channel.eq(channel))
+        .order((t::created_at.desc(), t::id.desc()))
+        .select((t::status, t::created_at))
+        .first(conn)
+        .optional()?;
+    Ok(latest.map(|(status, at)| (status == "failed", at)))
+}

@@ -158,6 +158,34 @@ async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_bucket_and_is_
         .find(|e| e.action.starts_with("login") && e.outcome == "failure")
         .expect("the wrong password is audited");
     assert_eq!(failed.ip.as_deref(), Some("192.0.2.44"));
+
+    // … and what the session row of a sign-in records
+    let sub = app.create_user("bob@example.com").await;
+    let browser = app.browser();
+    let request_id = app.start_login(&browser, &rp).await;
+    let page = get_text(&browser, app.url(&format!("/login?requestId={request_id}"))).await;
+    let signed_in = browser
+        .post(app.url("/login-srv/login"))
+        .header("X-Forwarded-For", "192.0.2.45")
+        .form(&[
+            ("username", "bob@example.com"),
+            ("password", PASSWORD),
+            ("requestId", request_id.as_str()),
+            ("csrf_token", hidden_field(&page, "csrf_token").as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(location(&signed_in).starts_with(&rp.redirect_uri));
+    let now = app.clock.now();
+    let sessions = app
+        .state
+        .store
+        .run(move |c| store::sessions::list_user_sessions(c, &sub, now))
+        .await
+        .unwrap();
+    assert_eq!(sessions.len(), 1);
+    assert_eq!(sessions[0].ip.as_deref(), Some("192.0.2.45"));
 }
 
 #[tokio::test]
@@ -216,4 +244,95 @@ async fn the_default_limits_do_not_slow_a_busy_client_down() {
     for _ in 0..300 {
         assert_ne!(token_post(&app, None).await.status(), 429);
     }
+}
+
+#[tokio::test]
+async fn the_json_password_check_shares_the_per_name_limit_and_answers_in_the_envelope() {
+    let app = TestApp::spawn_with(|c| c.rate_name_per_minute = 1).await;
+    app.create_user("ada@example.com").await;
+    let rp = app.confidential_client().await;
+    let http = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    for _ in 0..2 {
+        let request_id = app.start_login(&app.browser(), &rp).await;
+        let (status, started) = post_json(
+            &http,
+            app.url("/verification-srv/authentication/password/initiation"),
+            json!({"request_id": request_id, "email": "ada@example.com",
+                   "usage_type": "PASSWORDLESS_AUTHENTICATION"}),
+        )
+        .await;
+        assert_eq!(status, 200, "{started}");
+        let exchange = started["data"]["exchange_id"]["exchange_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let answer = http
+            .post(app.url("/verification-srv/authentication/password/verification"))
+            .json(&json!({"exchange_id": exchange, "pass_code": "wrong password!"}))
+            .send()
+            .await
+            .unwrap();
+        let status = answer.status().as_u16();
+        let has_retry = answer.headers().contains_key("retry-after");
+        let body: Value = answer.json().await.unwrap();
+        statuses.push((status, has_retry, body));
+    }
+    assert_ne!(statuses[0].0, 429, "{:?}", statuses[0]);
+    let (status, has_retry, body) = &statuses[1];
+    assert_eq!(*status, 429, "{body}");
+    assert!(*has_retry);
+    assert_eq!(body["error"]["code"], "too_many_requests", "{body}");
+}
+
+#[tokio::test]
+async fn one_ip_holding_its_share_of_the_hashing_slots_gets_429_while_another_ip_signs_in() {
+    let app = TestApp::spawn_with(|c| {
+        c.hash_slots_per_ip = 1;
+        c.hash_queue_wait_ms = 50;
+        c.trusted_proxies = vec!["127.0.0.1".into()];
+    })
+    .await;
+    app.create_user("ada@example.com").await;
+    let rp = app.confidential_client().await;
+    // the flooding address already holds its one slot (a hash in progress)
+    let held = app
+        .state
+        .hashing
+        .slot_for(Some("198.51.100.1"))
+        .await
+        .unwrap();
+    let post = |ip: &'static str| {
+        let app = &app;
+        let rp = &rp;
+        async move {
+            let browser = app.browser();
+            let request_id = app.start_login(&browser, rp).await;
+            let page = get_text(&browser, app.url(&format!("/login?requestId={request_id}"))).await;
+            browser
+                .post(app.url("/login-srv/login"))
+                .header("X-Forwarded-For", ip)
+                .form(&[
+                    ("username", "ada@example.com"),
+                    ("password", PASSWORD),
+                    ("requestId", request_id.as_str()),
+                    ("csrf_token", hidden_field(&page, "csrf_token").as_str()),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let flood = post("198.51.100.1").await;
+    assert_eq!(flood.status(), 429);
+    assert!(flood.headers().contains_key("retry-after"));
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cores >= 2 {
+        let other = post("203.0.113.7").await;
+        assert_eq!(other.status(), 302, "another address still finds a slot");
+        assert!(location(&other).starts_with(&rp.redirect_uri));
+    }
+    drop(held);
+    let again = post("198.51.100.1").await;
+    assert_eq!(again.status(), 302, "its slot is free again");
 }

@@ -251,3 +251,25 @@ async fn old_budget_counters_are_cleaned_by_the_housekeeping() {
         .unwrap();
     assert_eq!((old, current), (0, 1));
 }
+
+#[tokio::test]
+async fn the_sms_countries_saved_on_the_methods_page_apply_at_once() {
+    let (app, sms) = sms_app(|_| {}).await;
+    app.create_admin("root@example.com").await;
+    let admin = app.signed_in_browser("root@example.com").await;
+    let page = get_text(&admin, app.url("/admin/methods")).await;
+    assert!(page.contains("name=\"sms_countries\""), "{page}");
+    assert!(page.contains("name=\"sms_per_number_per_hour\""));
+    let refused = crate::admin_settings::save(&app, &admin, &[("sms_countries", "49")], &[]).await;
+    assert_eq!(refused.status(), 422, "not a calling code");
+    let html = refused.text().await.unwrap();
+    assert!(html.contains("is not a calling code like +49"), "{html}");
+    let saved =
+        crate::admin_settings::save(&app, &admin, &[("sms_countries", "+33,+44")], &[]).await;
+    assert_eq!(saved.status(), 303);
+    let rp = app.confidential_client().await;
+    let (status, body) = initiate(&app, &rp, "sms", ADA).await;
+    assert_eq!(status, 400, "{body}");
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(sms.requests().is_empty());
+}

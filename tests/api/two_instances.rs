@@ -120,3 +120,26 @@ async fn a_setting_saved_on_one_instance_is_applied_by_the_other() {
         started.elapsed().as_millis()
     );
 }
+
+#[tokio::test]
+async fn while_the_mail_server_refuses_a_code_for_nobody_fails_on_the_other_instance_too() {
+    let smtp = crate::smtp_server::SmtpServer::start_failing().await;
+    let url = smtp.url();
+    let Some((a, b)) = pair(move |c| c.smtp_url = Some(url)).await else {
+        return;
+    };
+    a.create_user("ada@example.com").await;
+    let rp = a.confidential_client().await;
+    let mut answers = Vec::new();
+    // a real delivery fails on A; B has never delivered anything itself
+    for (app, email) in [(&a, "ada@example.com"), (&b, "nobody@example.com")] {
+        let (status, mut body) = crate::limits_budgets::initiate(app, &rp, "email", email).await;
+        body["error"]["referenceNumber"] = Value::Null;
+        answers.push((status, body));
+    }
+    assert_eq!(answers[0].0, 417, "{:?}", answers[0]);
+    assert_eq!(
+        answers[0], answers[1],
+        "the delivery log tells B that the provider fails"
+    );
+}

@@ -1,1 +1,2 @@
+DROP INDEX deliveries_channel_created_at;
 DROP TABLE rate_counters;

@@ -7,3 +7,5 @@ CREATE TABLE rate_counters (
     PRIMARY KEY (key, window_start)
 );
 CREATE INDEX rate_counters_window ON rate_counters (window_start);
+-- Codes for nobody imitate the latest real delivery of their channel, of any instance.
+CREATE INDEX deliveries_channel_created_at ON deliveries (channel, created_at);

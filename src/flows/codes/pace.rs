@@ -4,7 +4,9 @@
 //! the channel's latest real delivery failed (OWASP ASVS 2.2 / authentication cheat sheet:
 //! responses must not reveal whether an account exists).
 //!
-//! Per instance and in memory: what it imitates is this instance's own recent experience.
+//! Whether the provider is failing is read from the delivery log in the database
+//! ([`imitate_shared`]), so every instance imitates the latest real delivery of any instance;
+//! how long a delivery takes is this instance's own recent experience, in memory.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, PoisonError};
@@ -44,6 +46,13 @@ impl DeliveryPace {
         recent.failed_at = (!delivered).then_some(now);
     }
 
+    /// Waits as long as a real delivery on `channel` took lately, and answers `!failing`: for
+    /// when the outcome is known from the shared delivery log.
+    pub async fn imitate_with(&self, channel: Channel, failing: bool) -> bool {
+        let _ = self.imitate(channel, 0).await;
+        !failing
+    }
+
     /// Waits as long as a real delivery on `channel` took lately (one picked at random); false
     /// when a real delivery would be failing now.
     pub async fn imitate(&self, channel: Channel, now: i64) -> bool {
@@ -69,6 +78,23 @@ impl DeliveryPace {
         tokio::time::sleep(wait).await;
         !failing
     }
+}
+
+/// [`DeliveryPace::imitate`] with the outcome of the latest real delivery on `channel` of any
+/// instance (the delivery log): a code for nobody fails exactly while real ones fail, whichever
+/// instance answers.
+pub async fn imitate_shared(
+    state: &crate::flows::AppState,
+    channel: Channel,
+    now: i64,
+) -> Result<bool, crate::flows::FlowError> {
+    let name = channel.as_str();
+    let latest = state
+        .store
+        .run(move |c| crate::store::deliveries::latest_on_channel(c, name))
+        .await?;
+    let failing = latest.is_some_and(|(failed, at)| failed && now - at < FAILING_FOR);
+    Ok(state.delivery_pace.imitate_with(channel, failing).await)
 }
 
 #[cfg(test)]

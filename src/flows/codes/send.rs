@@ -88,7 +88,7 @@ pub async fn send_new(
             delivered
         }
         // Sent to nobody: answered as a real delivery would be, in time and outcome.
-        None => state.delivery_pace.imitate(channel, now).await,
+        None => super::pace::imitate_shared(state, channel, now).await?,
     };
     if !delivered {
         let id = row.id.clone();
@@ -142,7 +142,7 @@ pub async fn resend(state: &AppState, id: &str, app: &str) -> Result<Resent, Flo
             wait: state.live().code_policy_for(row.channel).resend_after,
         });
     }
-    if row.user_id.is_none() && !state.delivery_pace.imitate(row.channel, now).await {
+    if row.user_id.is_none() && !super::pace::imitate_shared(state, row.channel, now).await? {
         return Ok(Resent::Failed);
     }
     if row.user_id.is_some() {

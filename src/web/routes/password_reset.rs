@@ -168,7 +168,10 @@ pub async fn reset_submit(
         return html(&state, &browser, &page, StatusCode::UNPROCESSABLE_ENTITY);
     }
     // Hashed before the code is checked: a busy hasher must not use up a right code.
-    let password_hash = state.hashing.hash(password).await?;
+    let password_hash = state
+        .hashing
+        .hash_for(crate::flows::limits::client_ip().as_deref(), password)
+        .await?;
     let checked = if typed.chars().count() > MAX_CODE_CHARS {
         Checked::Wrong
     } else {

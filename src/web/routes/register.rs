@@ -256,7 +256,10 @@ async fn register(
         }
         Some(old) => {
             // The same cost as creating an account, so timing does not tell them apart.
-            state.hashing.verify(password, None).await?;
+            state
+                .hashing
+                .verify_for(crate::flows::limits::client_ip().as_deref(), password, None)
+                .await?;
             // At most once an hour per address: sign-up attempts must not mail-bomb anyone.
             if !old.disabled
                 && crate::flows::limits::may_send_register_notice(state, &old.email).await
@@ -335,7 +338,10 @@ async fn create(
     password: String,
     replacing: Option<String>,
 ) -> Result<Account, WebError> {
-    let password_hash = state.hashing.hash(password).await?;
+    let password_hash = state
+        .hashing
+        .hash_for(crate::flows::limits::client_ip().as_deref(), password)
+        .await?;
     let now = state.now();
     let user = User {
         id: uuid::Uuid::new_v4().to_string(),
