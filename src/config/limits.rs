@@ -31,6 +31,15 @@ impl Config {
                 "invalid configuration: trusted_proxies: {entry:?} is not an address or network like 10.0.0.0/8"
             )));
         }
+        if let Some(entry) = self
+            .rate_exempt
+            .iter()
+            .find(|e| crate::domain::client_ip::parse_trusted(e).is_none())
+        {
+            return Err(ConfigError(format!(
+                "invalid configuration: rate_exempt: {entry:?} is not an address or network like 127.0.0.0/8"
+            )));
+        }
         if let Some(code) = self
             .sms_country_list()
             .iter()
@@ -55,11 +64,20 @@ impl Config {
 
     /// The trusted proxies as networks (validated: unreadable entries were refused at start).
     pub fn trusted_networks(&self) -> Vec<ipnet::IpNet> {
-        self.trusted_proxies
-            .iter()
-            .filter_map(|e| crate::domain::client_ip::parse_trusted(e))
-            .collect()
+        networks(&self.trusted_proxies)
     }
+
+    /// The networks exempt from the per-IP rate (validated like the trusted proxies).
+    pub fn rate_exempt_networks(&self) -> Vec<ipnet::IpNet> {
+        networks(&self.rate_exempt)
+    }
+}
+
+fn networks(entries: &[String]) -> Vec<ipnet::IpNet> {
+    entries
+        .iter()
+        .filter_map(|e| crate::domain::client_ip::parse_trusted(e))
+        .collect()
 }
 
 #[cfg(test)]
@@ -82,6 +100,13 @@ mod tests {
                     ..Config::default()
                 },
                 "sms_countries",
+            ),
+            (
+                Config {
+                    rate_exempt: vec!["localhost".into()],
+                    ..Config::default()
+                },
+                "rate_exempt",
             ),
             (
                 Config {

@@ -124,6 +124,10 @@ pub struct Config {
     pub rate_ip_per_minute: u32,
     pub rate_name_per_minute: u32,
     pub trusted_proxies: Vec<String>,
+    /// Client addresses or networks the per-IP rate does not apply to (default: loopback —
+    /// health checks, benchmarks, and a local proxy not yet listed in `trusted_proxies`, whose
+    /// clients would otherwise all share one bucket). Budgets and per-name limits still apply.
+    pub rate_exempt: Vec<String>,
     /// Hashing slots one client IP may hold at once; 0 = half the slots, rounded up.
     pub hash_slots_per_ip: usize,
     /// Budgets shared by every instance (per hour): SMS per number, per IP and in all; code
@@ -211,6 +215,7 @@ impl Default for Config {
             rate_ip_per_minute: 1200,
             rate_name_per_minute: 300,
             trusted_proxies: Vec::new(),
+            rate_exempt: vec!["127.0.0.0/8".into(), "::1".into()],
             hash_slots_per_ip: 0,
             sms_per_number_per_hour: 5,
             sms_per_ip_per_hour: 20,

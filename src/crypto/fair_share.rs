@@ -1,13 +1,14 @@
-//! A fair share of the hashing slots per client: one IP may hold at most `share` of them at
-//! once, so a flood of password posts from one address cannot take every slot — the others
-//! still find free ones. A client over its share waits (as long as any hash may wait for a
-//! slot) for one of its own to finish, and is then told to come back later (429) like any
-//! request that found the pool full. Used by [`super::password::PasswordHashing`].
+//! A fair share of the hashing slots per client: one IP may hold at most `share` of them in
+//! the queue at once. Over its share it only borrows slots nobody else is waiting for (see
+//! [`super::password::PasswordHashing::slot_for`]), so a flood of password posts from one
+//! address keeps idle cores busy but never starves the others: a released slot goes to the
+//! queue first. A client that finds neither waits (as long as any hash may wait for a slot)
+//! and is then told to come back later (429) like any request that found the pool full.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::Semaphore;
 
 /// The per-client permits; clients with nothing running are forgotten.
 pub struct FairShare {
@@ -53,19 +54,6 @@ impl FairShare {
             .or_insert_with(|| Arc::new(Semaphore::new(self.share)))
             .clone()
     }
-
-    /// Waits for one of `client`'s own permits until `deadline`; `None` when none freed up.
-    pub async fn acquire(
-        &self,
-        client: &str,
-        deadline: tokio::time::Instant,
-    ) -> Option<OwnedSemaphorePermit> {
-        let semaphore = self.of(client);
-        tokio::time::timeout_at(deadline, semaphore.acquire_owned())
-            .await
-            .ok()?
-            .ok()
-    }
 }
 
 #[cfg(test)]
@@ -81,49 +69,60 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn one_client_over_its_share_waits_while_another_gets_in() {
-        let shares = FairShare::new(4, 2);
-        let soon = || tokio::time::Instant::now() + Duration::from_millis(20);
-        let a1 = shares.acquire("198.51.100.1", soon()).await;
-        let a2 = shares.acquire("198.51.100.1", soon()).await;
-        assert!(a1.is_some() && a2.is_some());
-        assert!(shares.acquire("198.51.100.1", soon()).await.is_none());
-        assert!(shares.acquire("203.0.113.7", soon()).await.is_some());
-        drop(a1);
-        assert!(shares.acquire("198.51.100.1", soon()).await.is_some());
+    async fn a_flood_borrows_idle_slots_but_a_released_slot_goes_to_another_client_first() {
+        use crate::crypto::password::{HashParams, PasswordHashing};
+        let params = HashParams {
+            memory_kib: 64,
+            iterations: 1,
+            parallelism: 1,
+        };
+        // two slots, one per IP in the queue (the default share of two slots)
+        let hashing = Arc::new(
+            PasswordHashing::new(params, 2, Duration::from_secs(5))
+                .unwrap()
+                .with_share_per_client(0),
+        );
+        let flood = "198.51.100.1";
+        let own = hashing.slot_for(Some(flood)).await.unwrap();
+        let borrowed = hashing.slot_for(Some(flood)).await.unwrap();
+        let (more, other) = {
+            let (h1, h2) = (hashing.clone(), hashing.clone());
+            let more = tokio::spawn(async move { h1.slot_for(Some(flood)).await.map(drop) });
+            tokio::time::sleep(Duration::from_millis(30)).await;
+            let other = tokio::spawn(async move { h2.slot_for(Some("203.0.113.7")).await });
+            tokio::time::sleep(Duration::from_millis(30)).await;
+            (more, other)
+        };
+        drop(borrowed);
+        let other = other.await.unwrap();
+        assert!(other.is_ok(), "the other client got the released slot");
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        assert!(!more.is_finished(), "the flood's third request still waits");
+        drop(own);
+        assert!(
+            more.await.unwrap().is_ok(),
+            "and gets its own slot back later"
+        );
     }
 
     #[tokio::test]
-    async fn the_hashing_pool_gives_one_ip_its_share_and_keeps_the_rest_for_others() {
+    async fn over_its_share_with_every_slot_taken_a_client_is_told_busy() {
         use crate::crypto::password::{HashError, HashParams, PasswordHashing};
         let params = HashParams {
             memory_kib: 64,
             iterations: 1,
             parallelism: 1,
         };
-        // two slots, one per IP (the default share of two slots)
         let hashing = PasswordHashing::new(params, 2, Duration::from_millis(20))
             .unwrap()
-            .with_share_per_client(0);
-        let flood = hashing.slot_for(Some("198.51.100.1")).await.unwrap();
-        assert!(matches!(
-            hashing.slot_for(Some("198.51.100.1")).await,
-            Err(HashError::Busy)
-        ));
+            .with_share_per_client(1);
+        let _a = hashing.slot_for(Some("198.51.100.1")).await.unwrap();
+        let _b = hashing.slot_for(Some("198.51.100.1")).await.unwrap();
         assert!(matches!(
             hashing
                 .verify_for(Some("198.51.100.1"), "pw".into(), None)
                 .await,
             Err(HashError::Busy)
         ));
-        let other = hashing
-            .verify_for(Some("203.0.113.7"), "pw".into(), None)
-            .await;
-        assert!(
-            matches!(other, Ok(false)),
-            "another client still gets the free slot"
-        );
-        drop(flood);
-        assert!(hashing.slot_for(Some("198.51.100.1")).await.is_ok());
     }
 }

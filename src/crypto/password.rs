@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Argon2id cost parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +60,8 @@ struct Slots {
     waiting: AtomicUsize,
     /// Slots in all.
     count: usize,
+    /// Woken whenever a slot is given back: clients over their share borrow free slots.
+    released: tokio::sync::Notify,
 }
 
 /// The hashing queue at one moment (for `/metrics`).
@@ -108,6 +110,7 @@ impl PasswordHashing {
                 peak: AtomicUsize::new(0),
                 waiting: AtomicUsize::new(0),
                 count: slots,
+                released: tokio::sync::Notify::new(),
             }),
             max_wait,
             dummy_hash: dummy_hash.into(),
@@ -180,24 +183,17 @@ impl PasswordHashing {
         self.slot_for(None).await
     }
 
-    /// [`Self::slot`] for `client`: one of its own share first, then a slot, both within
-    /// `max_wait`.
+    /// [`Self::slot`] for `client` (its IP). Within its fair share, a client queues for a slot
+    /// like everyone (first come, first served). Over its share it may only borrow a slot that
+    /// nobody is queuing for, so a flood from one address keeps idle cores busy but never makes
+    /// another address wait longer than the hash in front of it.
     pub async fn slot_for(&self, client: Option<&str>) -> Result<HashSlot, HashError> {
         let deadline = tokio::time::Instant::now() + self.max_wait;
         let waiting = Waiting::new(&self.slots.waiting);
-        let share = match client {
-            Some(client) => Some(
-                self.shares
-                    .acquire(client, deadline)
-                    .await
-                    .ok_or(HashError::Busy)?,
-            ),
-            None => None,
+        let (permit, share) = match client {
+            None => (self.queue_for_slot(deadline).await?, None),
+            Some(client) => self.slot_within_share(client, deadline).await?,
         };
-        let permit = tokio::time::timeout_at(deadline, self.slots.permits.clone().acquire_owned())
-            .await
-            .map_err(|_| HashError::Busy)?
-            .map_err(|_| HashError::Busy)?;
         drop(waiting);
         let memory = match self.slots.memory.lock() {
             Ok(mut free) => free.pop(),
@@ -208,9 +204,50 @@ impl PasswordHashing {
         Ok(HashSlot {
             memory,
             slots: self.slots.clone(),
-            _permit: permit,
-            _share: share,
+            permits: Some((permit, share)),
         })
+    }
+
+    /// A slot in first-come order, within `deadline`.
+    async fn queue_for_slot(
+        &self,
+        deadline: tokio::time::Instant,
+    ) -> Result<OwnedSemaphorePermit, HashError> {
+        tokio::time::timeout_at(deadline, self.slots.permits.clone().acquire_owned())
+            .await
+            .map_err(|_| HashError::Busy)?
+            .map_err(|_| HashError::Busy)
+    }
+
+    /// A slot for `client`: with one of its share's permits in the queue, or borrowed when a
+    /// slot is free. Tokio's semaphore hands a released permit to the queue first, so a free
+    /// permit means nobody is waiting for it.
+    async fn slot_within_share(
+        &self,
+        client: &str,
+        deadline: tokio::time::Instant,
+    ) -> Result<(OwnedSemaphorePermit, Option<OwnedSemaphorePermit>), HashError> {
+        let own = self.shares.of(client);
+        loop {
+            // Registered before looking, so a slot released in between still wakes us.
+            let released = self.slots.released.notified();
+            tokio::pin!(released);
+            released.as_mut().enable();
+            if let Ok(share) = own.clone().try_acquire_owned() {
+                return Ok((self.queue_for_slot(deadline).await?, Some(share)));
+            }
+            if let Ok(idle) = self.slots.permits.clone().try_acquire_owned() {
+                return Ok((idle, None));
+            }
+            tokio::select! {
+                share = own.clone().acquire_owned() => {
+                    let share = share.map_err(|_| HashError::Busy)?;
+                    return Ok((self.queue_for_slot(deadline).await?, Some(share)));
+                }
+                _ = &mut released => continue,
+                _ = tokio::time::sleep_until(deadline) => return Err(HashError::Busy),
+            }
+        }
     }
 
     /// Waiting requests, slots taken and slots in all, now.
@@ -253,9 +290,9 @@ impl PasswordHashing {
 pub struct HashSlot {
     memory: Vec<Block>,
     slots: Arc<Slots>,
-    _permit: tokio::sync::OwnedSemaphorePermit,
-    /// The client's share permit, if the slot was taken for a client.
-    _share: Option<tokio::sync::OwnedSemaphorePermit>,
+    /// The slot's permit and, when taken within a client's share, the share's permit; given
+    /// back on drop before the borrowers waiting for a free slot are woken.
+    permits: Option<(OwnedSemaphorePermit, Option<OwnedSemaphorePermit>)>,
 }
 
 impl Drop for HashSlot {
@@ -265,6 +302,8 @@ impl Drop for HashSlot {
             Ok(mut free) => free.push(memory),
             Err(poisoned) => poisoned.into_inner().push(memory),
         }
+        drop(self.permits.take());
+        self.slots.released.notify_waiters();
     }
 }
 

@@ -43,6 +43,7 @@ pub struct RateLimits {
     per_ip: DefaultKeyedRateLimiter<IpAddr>,
     per_name: DefaultKeyedRateLimiter<String>,
     trusted: Vec<ipnet::IpNet>,
+    exempt: Vec<ipnet::IpNet>,
 }
 
 fn per_minute(n: u32) -> Quota {
@@ -55,6 +56,7 @@ impl RateLimits {
             per_ip: RateLimiter::keyed(per_minute(config.rate_ip_per_minute)),
             per_name: RateLimiter::keyed(per_minute(config.rate_name_per_minute)),
             trusted: config.trusted_networks(),
+            exempt: config.rate_exempt_networks(),
         }
     }
 
@@ -64,7 +66,11 @@ impl RateLimits {
     }
 
     /// One more anonymous POST from `ip`: refused with the seconds to wait when over the rate.
+    /// Addresses in `rate_exempt` are never limited here.
     pub fn check_ip(&self, ip: IpAddr) -> Result<(), FlowError> {
+        if self.exempt.iter().any(|net| net.contains(&ip)) {
+            return Ok(());
+        }
         self.per_ip
             .check_key(&ip)
             .map_err(|not_until| limited(not_until.wait_time_from(DefaultClock::default().now())))
