@@ -19,7 +19,7 @@ use crate::helpers::*;
 
 const SIGN_INS: usize = 50;
 /// The kill comes once this many sign-ins have been answered: mid-way.
-const KILL_AFTER: usize = 15;
+const KILL_AFTER: usize = 25;
 
 /// Starts `target/debug/gatehouse serve` on `port`.
 fn start(database_url: &str, port: u16, outbox: &std::path::Path) -> Child {
