@@ -39,6 +39,7 @@ mod cli;
 mod code_pages;
 mod codes;
 mod crash;
+mod crash_people;
 mod cross_site;
 mod discovery;
 mod extractors;

@@ -277,3 +277,48 @@ async fn without_a_token_a_proxied_or_remote_caller_gets_a_plain_not_found() {
         .unwrap();
     assert_eq!(local.status(), 200);
 }
+
+#[tokio::test]
+async fn the_hash_pool_queue_shows_slots_in_use_and_password_checks_waiting() {
+    let app = TestApp::spawn_with(|c| c.hash_queue_wait_ms = 5_000).await;
+    app.create_user(ADA).await;
+    let rp = app.confidential_client().await;
+    let browser = app.browser();
+    let login = location(&app.authorize(&browser, &code_request(&rp)).await);
+    let (request_id, csrf) = app.open_login_page(&browser, &login).await;
+    // every slot taken, as by hashes running
+    let slots = app.state.hashing.queue().slots;
+    let mut taken = Vec::new();
+    for _ in 0..slots {
+        taken.push(app.state.hashing.slot().await.unwrap());
+    }
+    // a password check now has to wait for one
+    let waiting = {
+        let url = app.url("/login-srv/login");
+        tokio::spawn(async move {
+            let form = [
+                ("username", ADA),
+                ("password", PASSWORD),
+                ("requestId", &request_id),
+                ("csrf_token", &csrf),
+            ];
+            browser.post(url).form(&form).send().await.unwrap().status()
+        })
+    };
+    let mut text = scrape(&app).await;
+    for _ in 0..200 {
+        if value(&text, "gatehouse_hash_pool_waiting") >= 1.0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        text = scrape(&app).await;
+    }
+    assert_eq!(value(&text, "gatehouse_hash_pool_waiting"), 1.0, "{text}");
+    assert_eq!(value(&text, "gatehouse_hash_pool_in_use"), slots as f64);
+    // the slots free up: the check runs, and nothing waits any more
+    drop(taken);
+    assert_eq!(waiting.await.unwrap(), 302, "the sign-in went through");
+    let text = scrape(&app).await;
+    assert_eq!(value(&text, "gatehouse_hash_pool_waiting"), 0.0);
+    assert_eq!(value(&text, "gatehouse_hash_pool_in_use"), 0.0);
+}

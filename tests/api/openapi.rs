@@ -312,3 +312,44 @@ async fn an_answer_that_breaks_its_schema_fails_the_check() {
         &discovery
     ));
 }
+
+#[tokio::test]
+async fn an_enrollment_by_api_answers_as_documented() {
+    let app = TestApp::spawn().await;
+    let doc = document(&app).await;
+    app.create_user(ADA).await;
+    let browser = app.signed_in_browser(ADA).await;
+    let initiate = "/verification-srv/v2/setup/initiate/totp";
+    let (status, started) = post_json(&browser, app.url(initiate), json!({"label": "Pixel"})).await;
+    assert_eq!(status, 200, "{started}");
+    check(&doc, initiate, "post", status, &started);
+    let secret = totp_rs::Secret::try_from_base32(started["data"]["totp_secret"].as_str().unwrap())
+        .unwrap()
+        .as_ref()
+        .to_vec();
+    let params = gatehouse::domain::totp::TotpParams::default();
+    let code =
+        gatehouse::domain::totp::code_at_step(&secret, params, params.step_at(app.clock.now()));
+    let enroll = "/verification-srv/v2/setup/enroll/totp";
+    let exchange = started["data"]["exchange_id"]["exchange_id"].clone();
+    let (status, wrong) = post_json(
+        &browser,
+        app.url(enroll),
+        json!({"exchange_id": exchange, "pass_code": if code == "000000" { "111111" } else { "000000" }}),
+    )
+    .await;
+    assert!(status >= 400, "{wrong}");
+    check(&doc, enroll, "post", status, &wrong);
+    let (status, enrolled) = post_json(
+        &browser,
+        app.url(enroll),
+        json!({"exchange_id": exchange, "pass_code": code}),
+    )
+    .await;
+    assert_eq!(status, 200, "{enrolled}");
+    check(&doc, enroll, "post", status, &enrolled);
+    // without a session: the error envelope
+    let (status, refused) = post_json(&reqwest::Client::new(), app.url(initiate), json!({})).await;
+    assert_eq!(status, 401, "{refused}");
+    check(&doc, initiate, "post", status, &refused);
+}

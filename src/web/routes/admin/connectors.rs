@@ -290,6 +290,9 @@ pub async fn connectors_test(
         Ok(r) => (r.provider, true, r.detail.clone()),
         Err(e) => (e.provider, false, e.detail.clone()),
     };
+    state
+        .metrics
+        .delivery(channel, if ok { "sent" } else { "failed" });
     let log = Delivery {
         id: uuid::Uuid::now_v7().to_string(),
         channel: channel.into(),
