@@ -9,6 +9,7 @@ pub mod client_settings;
 pub mod ids;
 pub mod oauth;
 pub mod one_time_code;
+pub mod passkey;
 pub mod password_policy;
 pub mod policy;
 pub mod sign_in;

@@ -17,6 +17,7 @@ pub mod housekeeping;
 pub mod issue;
 pub mod login_codes;
 pub mod own_factors;
+pub mod passkeys;
 pub mod password_check;
 pub mod sign_in;
 pub mod state;

@@ -48,6 +48,8 @@ mod logout;
 mod management;
 mod mfa;
 mod own_factors;
+mod passkey_authenticator;
+mod passkeys;
 mod password_lockout;
 mod password_reset;
 mod passwordless;

@@ -17,6 +17,7 @@ use crate::web::error::WebError;
 use crate::web::iso8601;
 
 mod initiate;
+mod passkey;
 mod transaction;
 mod verify;
 
