@@ -49,6 +49,7 @@ mod management;
 mod mfa;
 mod own_factors;
 mod passkey_authenticator;
+mod passkey_pages;
 mod passkeys;
 mod password_lockout;
 mod password_reset;
