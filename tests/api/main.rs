@@ -48,6 +48,7 @@ mod logout;
 mod management;
 mod mfa;
 mod own_factors;
+mod passkey_admin;
 mod passkey_authenticator;
 mod passkey_pages;
 mod passkeys;
