@@ -94,7 +94,7 @@ async fn a_passkey_added_on_the_account_page_signs_in_without_an_email() {
     .await;
     assert_eq!(added.status(), 303);
     let html = get_text(&account, app.url("/account/passkeys?notice=added")).await;
-    assert!(html.contains("<td>Laptop</td>"), "{html}");
+    assert!(html.contains("<strong>Laptop</strong>"), "{html}");
     assert!(html.contains("The passkey was added."));
 
     // Sign in with it: no email, no password
