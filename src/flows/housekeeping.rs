@@ -38,6 +38,7 @@ pub async fn clean(state: &AppState) -> Result<usize, FlowError> {
                 store::approvals::delete_older_than(c, now - APPROVAL_RETENTION)?,
                 store::deliveries::delete_older_than(c, now - delivery_days * 86_400)?,
                 store::audit::delete_older_than(c, now - audit_days * 86_400)?,
+                store::passkeys::delete_expired_ceremonies(c, now)?,
             ];
             Ok(counts.iter().sum())
         })

@@ -300,3 +300,39 @@ async fn a_regressed_signature_counter_is_refused_and_audited() {
         50
     );
 }
+
+#[tokio::test]
+async fn the_configured_list_names_fido2_and_housekeeping_drops_unused_ceremonies() {
+    let s = setup("optional").await;
+    let (status, listed) = post_json(
+        &reqwest::Client::new(),
+        s.app
+            .url("/verification-srv/v2/setup/public/configured/list"),
+        json!({"request_id": s.request_id, "email": "ada@example.com"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{listed}");
+    let types: Vec<&str> = listed["data"]["configured_list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["type"].as_str())
+        .collect();
+    assert!(types.contains(&"FIDO2"), "{types:?}");
+
+    let (_, started) = initiate(&s.app, json!({"request_id": s.request_id})).await;
+    s.app
+        .clock
+        .advance(gatehouse::domain::passkey::CEREMONY_TTL + 1);
+    assert!(
+        gatehouse::flows::housekeeping::clean(&s.app.state)
+            .await
+            .unwrap()
+            >= 1
+    );
+    // the exchange outlived its ceremony by nothing: the answer is refused
+    let mut key = s.key;
+    let answer = key.assert(&started["data"]["options"]);
+    let (status, _) = authenticate(&s.app, &exchange_of(&started), answer).await;
+    assert!(status == 400 || status == 401, "{status}");
+}

@@ -190,6 +190,9 @@ pub async fn configured_list(
     if methods.backup_codes {
         list.push(json!({"type": "BACKUPCODE"}));
     }
+    if methods.passkeys > 0 {
+        list.push(json!({"type": "FIDO2"}));
+    }
     // An unknown identifier looks like an account with a password only.
     if methods.password {
         list.push(json!({"type": "PASSWORD"}));
