@@ -27,6 +27,7 @@
 //! Pure: no IO, no clock (times are parameters).
 
 use super::client::MfaPolicy;
+pub use super::passkey::PasskeyFacts;
 use super::verification::Method;
 
 /// What the application (and the authorization request) asks of a sign-in.
@@ -73,28 +74,6 @@ pub fn is_second_factor(method: Method) -> bool {
         method,
         Method::Totp | Method::BackupCode | Method::Sms | Method::Push | Method::Passkey
     )
-}
-
-/// What one passkey assertion showed (W3C WebAuthn §6.1 authenticator data flags).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PasskeyFacts {
-    /// UV: the authenticator verified the user (PIN, biometric), not only their presence.
-    pub user_verified: bool,
-    /// BE: the credential may be backed up / synced to other devices (a "software" key).
-    pub backup_eligible: bool,
-}
-
-impl PasskeyFacts {
-    /// RFC 8176 values: `swk` for a key that may leave the device, `hwk` for one bound to it;
-    /// `user` when the user was verified on the authenticator.
-    pub fn amr(self) -> Vec<String> {
-        let key = if self.backup_eligible { "swk" } else { "hwk" };
-        let mut amr = vec![key.to_owned()];
-        if self.user_verified {
-            amr.push("user".to_owned());
-        }
-        amr
-    }
 }
 
 /// One factor a user proved, and when.
