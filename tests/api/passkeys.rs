@@ -336,3 +336,59 @@ async fn the_configured_list_names_fido2_and_housekeeping_drops_unused_ceremonie
     let (status, _) = authenticate(&s.app, &exchange_of(&started), answer).await;
     assert!(status == 400 || status == 401, "{status}");
 }
+
+#[tokio::test]
+async fn a_registration_is_finished_once_by_its_own_user_and_a_credential_is_registered_once() {
+    use registration::RegisterRefusal;
+    let app = TestApp::spawn().await;
+    let find = |id: String| {
+        let store = app.state.store.clone();
+        async move {
+            store
+                .run(move |c| gatehouse::store::users::find_user(c, &id))
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let ada = find(app.create_user("ada@example.com").await).await;
+    let eve = find(app.create_user("eve@example.com").await).await;
+    let mut key = soft_key(&app).await;
+    let started = registration::start(&app.state, &ada)
+        .await
+        .unwrap()
+        .unwrap();
+    let answer = key.register(&started.options).to_string();
+    let finish = |user: gatehouse::domain::user::User, ceremony: String, answer: String| {
+        let state = app.state.clone();
+        async move {
+            registration::finish(&state, &Default::default(), &user, &ceremony, &answer, "K")
+                .await
+                .unwrap()
+        }
+    };
+    // Eve cannot finish Ada's registration (and it is spent by the try)
+    let stolen = finish(eve.clone(), started.ceremony_id.clone(), answer.clone()).await;
+    assert_eq!(stolen, Err(RegisterRefusal::UnknownCeremony));
+    let again = finish(ada.clone(), started.ceremony_id.clone(), answer).await;
+    assert_eq!(again, Err(RegisterRefusal::UnknownCeremony));
+
+    let started = registration::start(&app.state, &ada)
+        .await
+        .unwrap()
+        .unwrap();
+    let answer = key.register(&started.options).to_string();
+    assert!(
+        finish(ada.clone(), started.ceremony_id, answer)
+            .await
+            .is_ok()
+    );
+    // the same authenticator again, for Eve: one credential, one account
+    let started = registration::start(&app.state, &eve)
+        .await
+        .unwrap()
+        .unwrap();
+    let answer = key.register(&started.options).to_string();
+    let twice = finish(eve, started.ceremony_id, answer).await;
+    assert_eq!(twice, Err(RegisterRefusal::Duplicate));
+}
