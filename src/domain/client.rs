@@ -11,13 +11,14 @@ use super::verification::Method;
 pub const BUILTIN_PREFIX: &str = "gatehouse-";
 
 /// Every sign-in method, in the order pages list them; what a new client allows.
-pub const ALL_METHODS: [Method; 6] = [
+pub const ALL_METHODS: [Method; 7] = [
     Method::Password,
     Method::Totp,
     Method::Email,
     Method::Sms,
     Method::Push,
     Method::BackupCode,
+    Method::Passkey,
 ];
 
 /// The lower-case name of a method in storage and forms (`backupcode`).
@@ -29,6 +30,7 @@ pub fn method_key(method: Method) -> &'static str {
         Method::Sms => "sms",
         Method::Push => "push",
         Method::BackupCode => "backupcode",
+        Method::Passkey => "passkey",
     }
 }
 

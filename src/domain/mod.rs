@@ -11,6 +11,7 @@ pub mod ids;
 pub mod limits;
 pub mod oauth;
 pub mod one_time_code;
+pub mod passkey;
 pub mod password_policy;
 pub mod policy;
 pub mod sign_in;

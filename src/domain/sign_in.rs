@@ -16,12 +16,18 @@
 //!   during the sign-in when the user has none and the policy is `always`; a passwordless first
 //!   factor is sent back to the password (`password_required`).
 //! - A second factor belongs to the same user, follows a password, and is an authenticator
-//!   app, a backup code, an SMS or a push code — never an emailed code (email is how a
-//!   forgotten password is reset, so it proves nothing a password does not).
+//!   app, a backup code, an SMS or a push code, or a passkey — never an emailed code (email is
+//!   how a forgotten password is reset, so it proves nothing a password does not).
+//! - A passkey whose authenticator verified the user (WebAuthn UV flag: a PIN or biometric on
+//!   the device, besides possessing the key) is two factors on its own: it completes every
+//!   sign-in, `always` and `acr_values=2` included, with `amr` `hwk`/`swk` + `user` + `mfa`
+//!   (RFC 8176: `hwk` for a key bound to one device, `swk` for one that may be synced/backed up).
+//!   A passkey without user verification is one factor (possession), like a passwordless code.
 //!
 //! Pure: no IO, no clock (times are parameters).
 
 use super::client::MfaPolicy;
+pub use super::passkey::PasskeyFacts;
 use super::verification::Method;
 
 /// What the application (and the authorization request) asks of a sign-in.
@@ -66,7 +72,7 @@ pub fn asks_two_factors(acr_values: Option<&str>) -> bool {
 pub fn is_second_factor(method: Method) -> bool {
     matches!(
         method,
-        Method::Totp | Method::BackupCode | Method::Sms | Method::Push
+        Method::Totp | Method::BackupCode | Method::Sms | Method::Push | Method::Passkey
     )
 }
 
@@ -75,6 +81,31 @@ pub fn is_second_factor(method: Method) -> bool {
 pub struct Factor {
     pub method: Method,
     pub at: i64,
+    /// For [`Method::Passkey`]: what the assertion showed.
+    pub passkey: Option<PasskeyFacts>,
+}
+
+impl Factor {
+    pub fn new(method: Method, at: i64) -> Factor {
+        Factor {
+            method,
+            at,
+            passkey: None,
+        }
+    }
+
+    /// Its RFC 8176 `amr` values.
+    fn amr(&self) -> Vec<String> {
+        match (self.method, self.passkey) {
+            (Method::Passkey, Some(facts)) => facts.amr(),
+            (method, _) => vec![method.amr().to_owned()],
+        }
+    }
+
+    /// A passkey with user verification: possession of the key and the user verified on it.
+    fn is_two_factors(&self) -> bool {
+        self.method == Method::Passkey && self.passkey.is_some_and(|f| f.user_verified)
+    }
 }
 
 /// A successful check of one factor for one user, as a flow reports it.
@@ -88,7 +119,19 @@ impl Proof {
     pub fn new(user_id: &str, method: Method, at: i64) -> Proof {
         Proof {
             user_id: user_id.to_owned(),
-            factor: Factor { method, at },
+            factor: Factor::new(method, at),
+        }
+    }
+
+    /// A passkey assertion of `user_id` at `at`.
+    pub fn passkey(user_id: &str, facts: PasskeyFacts, at: i64) -> Proof {
+        Proof {
+            user_id: user_id.to_owned(),
+            factor: Factor {
+                method: Method::Passkey,
+                at,
+                passkey: Some(facts),
+            },
         }
     }
 }
@@ -215,11 +258,10 @@ impl SignIn {
         match self.factors.as_slice() {
             [first] => self.after_one(*first, req, has_second_factor),
             [first, second] if first.method == Method::Password => {
-                Next::Complete(self.completion(vec![
-                    first.method.amr().to_owned(),
-                    second.method.amr().to_owned(),
-                    "mfa".to_owned(),
-                ]))
+                let mut amr = first.amr();
+                amr.extend(second.amr());
+                amr.push("mfa".to_owned());
+                Next::Complete(self.completion(amr))
             }
             // Nothing else can be built through `start` and `add_second`.
             _ => Next::PasswordFirst,
@@ -227,7 +269,12 @@ impl SignIn {
     }
 
     fn after_one(&self, first: Factor, req: &Requirement, has_second_factor: bool) -> Next {
-        let one = || Next::Complete(self.completion(vec![first.method.amr().to_owned()]));
+        let one = || Next::Complete(self.completion(first.amr()));
+        if first.is_two_factors() {
+            let mut amr = first.amr();
+            amr.push("mfa".to_owned());
+            return Next::Complete(self.completion(amr));
+        }
         if first.method != Method::Password {
             return if req.needs_two() {
                 Next::PasswordFirst
@@ -276,6 +323,7 @@ pub fn reuse_session(
             "otp" => &[Method::Totp, Method::Push, Method::BackupCode],
             "mail" => &[Method::Email],
             "sms" => &[Method::Sms],
+            "hwk" | "swk" => &[Method::Passkey],
             _ => return true, // "mfa", and anything that names no method of ours
         };
         methods.iter().any(|m| req.allows(*m))
@@ -350,3 +398,7 @@ pub fn is_strongest(amr: &[String], has_second_factor: bool) -> bool {
 #[cfg(test)]
 #[path = "sign_in_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "sign_in_passkey_tests.rs"]
+mod passkey_tests;

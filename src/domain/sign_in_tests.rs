@@ -178,13 +178,7 @@ fn a_password_session_steps_up_with_only_the_missing_second_factor() {
     let FromSession::SecondFactor(mut s) = from_session("u", &pwd, 100, &asked, true) else {
         panic!("a [pwd] session steps up");
     };
-    assert_eq!(
-        s.factors(),
-        [Factor {
-            method: Method::Password,
-            at: 100
-        }]
-    );
+    assert_eq!(s.factors(), [Factor::new(Method::Password, 100)]);
     assert_eq!(s.next(&asked, true), Next::SecondFactor);
     assert_eq!(
         s.add_second(proof("attacker", Method::Totp, 500), &asked),

@@ -20,6 +20,8 @@ pub enum Method {
     Sms,
     Push,
     BackupCode,
+    /// A WebAuthn credential (passkey or security key); cidaas calls the type `FIDO2`.
+    Passkey,
 }
 
 impl Method {
@@ -32,6 +34,7 @@ impl Method {
             Method::Sms => "SMS",
             Method::Push => "PUSH",
             Method::BackupCode => "BACKUPCODE",
+            Method::Passkey => "FIDO2",
         }
     }
 
@@ -43,6 +46,9 @@ impl Method {
             Method::Totp | Method::BackupCode | Method::Push => "otp",
             Method::Email => "mail",
             Method::Sms => "sms",
+            // The key kind is known only per credential (see `sign_in::PasskeyFacts::amr`);
+            // a key bound to hardware is the default.
+            Method::Passkey => "hwk",
         }
     }
 }
@@ -63,6 +69,7 @@ impl FromStr for Method {
             "sms" => Ok(Method::Sms),
             "push" => Ok(Method::Push),
             "backupcode" | "backup_code" => Ok(Method::BackupCode),
+            "fido2" | "passkey" | "webauthn" => Ok(Method::Passkey),
             other => Err(format!("unknown verification type {other:?}")),
         }
     }
@@ -210,6 +217,9 @@ mod tests {
         assert_eq!("totp".parse::<Method>(), Ok(Method::Totp));
         assert_eq!("BackupCode".parse::<Method>(), Ok(Method::BackupCode));
         assert!("fax".parse::<Method>().is_err());
+        assert_eq!("FIDO2".parse::<Method>(), Ok(Method::Passkey));
+        assert_eq!("passkey".parse::<Method>(), Ok(Method::Passkey));
+        assert_eq!(Method::Passkey.as_str(), "FIDO2");
         assert_eq!(
             "multifactor_authentication".parse::<UsageType>(),
             Ok(UsageType::MultifactorAuthentication)

@@ -127,13 +127,19 @@ pub struct Methods {
     pub backup_codes: bool,
     /// A password is a way in (unknown names look like accounts with one).
     pub password: bool,
+    /// How many passkeys the user has.
+    pub passkeys: usize,
 }
 
 impl Methods {
     /// Whether any of them is a second factor (email is not: it is how a forgotten password is
     /// reset).
     pub fn has_second_factor(&self) -> bool {
-        !self.totp.is_empty() || self.backup_codes || self.sms.is_some() || !self.push.is_empty()
+        !self.totp.is_empty()
+            || self.backup_codes
+            || self.sms.is_some()
+            || !self.push.is_empty()
+            || self.passkeys > 0
     }
 }
 
@@ -164,13 +170,14 @@ pub async fn methods(
         });
     };
     let id = user.id.clone();
-    let (authenticators, devices, backup_left) = state
+    let (authenticators, devices, backup_left, passkeys) = state
         .store
         .run(move |c| {
             Ok((
                 store::authenticators::list_user_authenticators(c, &id)?,
                 store::push_devices::list_user_devices(c, &id)?,
                 store::backup_codes::count_unused_backup_codes(c, &id)?,
+                store::passkeys::count_user_passkeys(c, &id)?,
             ))
         })
         .await?;
@@ -192,5 +199,10 @@ pub async fn methods(
             .collect(),
         backup_codes: on(Method::BackupCode) && backup_left > 0,
         password,
+        passkeys: if on(Method::Passkey) {
+            usize::try_from(passkeys).unwrap_or(0)
+        } else {
+            0
+        },
     })
 }

@@ -46,6 +46,7 @@ pub async fn clean(state: &AppState) -> Result<usize, FlowError> {
                     crate::domain::limits::window_start(now) - crate::domain::limits::HOUR,
                 )?,
                 store::users::delete_unconfirmed_before(c, now - signup_days * 86_400)?,
+                store::passkeys::delete_expired_ceremonies(c, now)?,
             ];
             Ok(counts.iter().sum())
         })

@@ -18,6 +18,7 @@ pub mod issue;
 pub mod limits;
 pub mod login_codes;
 pub mod own_factors;
+pub mod passkeys;
 pub mod password_check;
 pub mod sign_in;
 pub mod state;

@@ -52,8 +52,24 @@ pub async fn first_factor(
     user: &User,
     method: Method,
 ) -> Result<Result<Step, Refusal>, FlowError> {
+    first_proof(
+        state,
+        pending,
+        user,
+        Proof::new(&user.id, method, state.now()),
+    )
+    .await
+}
+
+/// [`first_factor`] with the proof a flow made (a passkey's carries what its assertion showed).
+pub async fn first_proof(
+    state: &AppState,
+    pending: &PendingRequest,
+    user: &User,
+    proof: Proof,
+) -> Result<Result<Step, Refusal>, FlowError> {
     let (req, rules) = requirement(state, &pending.request).await?;
-    let sign_in = match SignIn::start(Proof::new(&user.id, method, state.now()), &req) {
+    let sign_in = match SignIn::start(proof, &req) {
         Ok(sign_in) => sign_in,
         Err(refusal) => return Ok(Err(refusal)),
     };
@@ -74,10 +90,7 @@ fn resume(track: &LoginTrack) -> Option<SignIn> {
     (track.amr == [Method::Password.amr()]).then(|| {
         SignIn::resume(
             &track.user_id,
-            Factor {
-                method: Method::Password,
-                at: track.created_at,
-            },
+            Factor::new(Method::Password, track.created_at),
         )
     })
 }

@@ -14,6 +14,7 @@ pub mod code_lockouts;
 pub mod deliveries;
 pub mod grants;
 pub mod one_time_codes;
+pub mod passkeys;
 pub mod push_devices;
 pub mod rate_counters;
 pub mod requests;

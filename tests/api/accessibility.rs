@@ -40,10 +40,12 @@ const PAGES: &[(Who, &str)] = &[
         "/login?requestId={requestId}&error=password_locked&minutes=5",
     ),
     (Who::Visitor, "/login/methods?requestId={requestId}"),
+    (Who::Visitor, "/login/passkey?requestId={requestId}"),
     (Who::Visitor, "/register?requestId={requestId}"),
     (Who::Visitor, "/password/forgot"),
     (Who::SecondStep, "/mfa"),
     (Who::User, "/account"),
+    (Who::User, "/account/passkeys"),
     (Who::User, "/approve/{approvalId}"),
     (Who::Admin, "/admin"),
     (Who::Admin, "/admin/audit"),
@@ -161,6 +163,9 @@ async fn violations_of_every_page(view: View) -> Vec<String> {
     let user_with_totp = app.create_user(USER_WITH_TOTP).await;
     app.enroll_totp(&app.signed_in_browser(USER_WITH_TOTP).await, "Phone")
         .await;
+    // and a passkey: "Use a passkey instead" on /mfa, a row on the admin's user page
+    let mut key = crate::passkeys::soft_key(&app).await;
+    crate::passkeys::register(&app, &user_with_totp, &mut key).await;
     // a transaction for the user to approve
     let bank = crate::approvals::approving_client(&app, "Bank").await;
     let payment = serde_json::json!({"amount": "10.00", "payee": {"name": "ACME", "iban": "DE00"}});

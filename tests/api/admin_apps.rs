@@ -47,7 +47,15 @@ fn app_fields(name: &str, redirect_uris: &str) -> Vec<(String, String)> {
     set(
         &mut fields,
         "allowed_methods",
-        &["password", "totp", "email", "sms", "push", "backupcode"],
+        &[
+            "password",
+            "totp",
+            "email",
+            "sms",
+            "push",
+            "backupcode",
+            "passkey",
+        ],
     );
     fields
 }

@@ -313,6 +313,32 @@ impl Browser {
         std::fs::write(dir.join(name), png).expect("screenshot written");
     }
 
+    /// Runs a Chrome DevTools Protocol command on the current page through chromedriver's
+    /// `goog/cdp/execute` endpoint (e.g. `WebAuthn.addVirtualAuthenticator`); returns its result.
+    pub async fn cdp(&self, cmd: &str, params: Value) -> Value {
+        let session = self
+            .client
+            .session_id()
+            .await
+            .expect("session id")
+            .expect("a session");
+        let url = format!(
+            "http://127.0.0.1:{}/session/{session}/goog/cdp/execute",
+            self.driver.port
+        );
+        let answer: Value = reqwest::Client::new()
+            .post(url)
+            .json(&json!({"cmd": cmd, "params": params}))
+            .send()
+            .await
+            .expect("chromedriver answers")
+            .json()
+            .await
+            .expect("JSON");
+        assert!(answer["value"]["error"].is_null(), "{cmd}: {answer}");
+        answer["value"].clone()
+    }
+
     pub async fn close(self) {
         let _ = self.client.close().await;
         drop(self.driver);

@@ -84,7 +84,7 @@ fn the_route_table_is_read_whole() {
         assert!(account.contains(&path.to_owned()), "{path} in {account:?}");
     }
     assert!(pages("admin").contains(&"/admin/audit".to_owned()));
-    assert_eq!(pages("account"), ["/account"]);
+    assert_eq!(pages("account"), ["/account", "/account/passkeys"]);
 }
 
 #[test]
@@ -173,7 +173,8 @@ fn fill(path: &str, t: &Targets) -> String {
         .replace("{authenticator}", &t.authenticator)
         .replace("{session}", &t.session)
         .replace("{channel}", "email")
-        .replace("{device}", "no-such-device");
+        .replace("{device}", "no-such-device")
+        .replace("{passkey}", "no-such-passkey");
     assert!(!filled.contains('{'), "{filled}");
     filled
 }

@@ -319,6 +319,9 @@ async fn a_flood_from_one_ip_may_use_idle_hashing_slots_but_a_freed_slot_goes_to
     let app = TestApp::spawn_with(|c| {
         c.hash_slots_per_ip = 1;
         c.hash_queue_wait_ms = 10_000;
+        // a hash long enough (~0.2 s) that finishing after the other's hash shows in the order
+        c.argon2_memory_kib = 19_456;
+        c.argon2_iterations = 8;
         c.trusted_proxies = vec!["127.0.0.1".into()];
     })
     .await;

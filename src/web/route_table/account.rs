@@ -73,4 +73,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(account_devices::end_session),
         )
         .route("/account/logout", web::post().to(logout));
+    passkey_routes(cfg);
+}
+
+/// Passkeys on the account page, and the script of every passkey page.
+fn passkey_routes(cfg: &mut web::ServiceConfig) {
+    use routes::account_passkeys::{passkey_js, passkeys_page, register, remove, rename};
+    cfg.route("/account/passkeys", web::get().to(passkeys_page))
+        .route("/account/passkeys", web::post().to(register))
+        .route("/account/passkeys/{id}/rename", web::post().to(rename))
+        .route("/account/passkeys/{id}/remove", web::post().to(remove))
+        .route("/static/js/passkey.js", web::get().to(passkey_js));
 }

@@ -85,6 +85,10 @@ fn admin_user_routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/admin/users/{id}/devices/{device}/remove",
             web::post().to(factors::remove_device),
+        )
+        .route(
+            "/admin/users/{id}/passkeys/{passkey}/remove",
+            web::post().to(factors::remove_passkey),
         );
     // the audit log and the delivery log
     cfg.route(

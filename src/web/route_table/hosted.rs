@@ -20,6 +20,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// Hosted pages for passwordless sign-in and the second factor (and its JSON continuation).
 fn second_factor_routes(cfg: &mut web::ServiceConfig) {
     use routes::mfa::{mfa_page, mfa_submit, precheck_continue};
+    use routes::passkey_login;
     use routes::passwordless::{methods, verify_page, verify_submit};
     cfg.route("/login/methods", web::get().to(methods))
         .route("/login/verify", web::get().to(verify_page))
@@ -33,6 +34,22 @@ fn second_factor_routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/login/code/resend",
             web::post().to(routes::code_login::resend),
+        )
+        .route(
+            "/login/passkey",
+            web::get().to(passkey_login::login_passkey_page),
+        )
+        .route(
+            "/login/passkey",
+            web::post().to(passkey_login::login_passkey_submit),
+        )
+        .route(
+            "/mfa/passkey",
+            web::get().to(passkey_login::mfa_passkey_page),
+        )
+        .route(
+            "/mfa/passkey",
+            web::post().to(passkey_login::mfa_passkey_submit),
         )
         .route("/mfa", web::get().to(mfa_page))
         .route("/mfa", web::post().to(mfa_submit))

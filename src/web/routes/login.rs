@@ -46,6 +46,8 @@ pub struct LoginPage {
     /// The application allows passwords; otherwise the page asks for the email only and
     /// continues to the other ways to sign in.
     password_allowed: bool,
+    /// The application allows passkeys: "Sign in with a passkey".
+    passkey_allowed: bool,
 }
 
 pub async fn login_page(
@@ -56,7 +58,11 @@ pub async fn login_page(
     let browser = Browser::get_or_create(&state, &req);
     let pending = pending_for_browser(&state, query.request_id.as_deref(), &browser).await?;
     let client = crate::flows::clients::find(&state, &pending.request.client_id).await?;
+    let passkey_allowed = crate::flows::factors::client_rules(&state, &pending.request.client_id)
+        .await?
+        .allows(Method::Passkey);
     let page = LoginPage {
+        passkey_allowed,
         password_allowed: client
             .as_ref()
             .is_none_or(|c| c.allows_method(Method::Password)),

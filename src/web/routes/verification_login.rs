@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use crate::domain::verification::{Method, State, UsageType};
 use crate::flows::AppState;
+use crate::flows::passkeys;
 use crate::flows::sign_in;
 use crate::store;
 use crate::web::error::WebError;
@@ -111,7 +112,10 @@ pub async fn finish(
     };
     // The verified method is a first factor; the sign-in state machine decides whether it is
     // enough (it may ask for the second factor on /mfa, or for the password first).
-    match sign_in::first_factor(&state, &pending, &user, v.method).await? {
+    let Some(proof) = passkeys::verified_proof(&state, &v, &user.id, now).await? else {
+        return Ok(back_to_login());
+    };
+    match sign_in::first_proof(&state, &pending, &user, proof).await? {
         Ok(step) => login_flow::follow(&state, &req, &session, &pending, &user, step).await,
         // The application may have stopped allowing the method since it was initiated.
         Err(_) => Ok(back_to_login()),

@@ -96,13 +96,18 @@ const GRANTS: [(&str, &str, &str); 3] = [
     ),
 ];
 
-const METHODS: [(&str, &str, &str); 6] = [
+const METHODS: [(&str, &str, &str); 7] = [
     ("password", "Password", ""),
     ("totp", "Authenticator app (TOTP)", ""),
     ("email", "Code by email", ""),
     ("sms", "Code by text message (SMS)", ""),
     ("push", "Code by push notification", ""),
     ("backupcode", "Backup codes", "A second step only."),
+    (
+        "passkey",
+        "Passkeys (WebAuthn / FIDO2)",
+        "With the device's screen lock a passkey is two steps on its own.",
+    ),
 ];
 
 const MFA: [(&str, &str, &str); 3] = [

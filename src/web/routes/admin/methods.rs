@@ -18,13 +18,14 @@ use crate::web::error::WebError;
 use crate::web::extract::{Admin, Csrf};
 use crate::web::hosted::html;
 
-const METHODS: [(Method, &str); 6] = [
+const METHODS: [(Method, &str); 7] = [
     (Method::Password, "Password"),
     (Method::Totp, "Authenticator app (TOTP)"),
     (Method::Email, "Code by email"),
     (Method::Sms, "Code by SMS"),
     (Method::Push, "Code by push notification"),
     (Method::BackupCode, "Backup codes"),
+    (Method::Passkey, "Passkeys (WebAuthn / FIDO2)"),
 ];
 
 /// A method's checkbox.

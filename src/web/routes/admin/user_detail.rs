@@ -74,6 +74,8 @@ struct UserPage {
     password_lock: Option<ChannelView>,
     backup_remaining: i64,
     devices: Vec<DeviceView>,
+    /// The user's passkeys (name, kind, added, last used).
+    passkeys: Vec<crate::web::routes::account_passkeys::PasskeyView>,
     sessions: SessionsTable,
     events: Vec<EventView>,
     notice: Option<String>,
@@ -119,6 +121,7 @@ fn notice_text(notice: &str, user: &User) -> Option<String> {
         "channel_unlocked" => "Code channel unlocked.".into(),
         "password_unlocked" => "Password sign-in unlocked.".into(),
         "device_removed" => "Push device removed.".into(),
+        "passkey_removed" => "Passkey removed.".into(),
         "reset_sent" => format!("A reset code was sent to {}.", mask_email(&user.email)),
         "reset_recent" => format!(
             "A reset code was sent to {} moments ago and still works; no second email was sent.",
@@ -163,7 +166,7 @@ pub(super) async fn render(
     status: StatusCode,
 ) -> Result<HttpResponse, WebError> {
     let (id, now) = (user.id.clone(), state.now());
-    let (authenticators, lockouts, backup_remaining, devices, sessions, events) = state
+    let (authenticators, lockouts, backup_remaining, devices, sessions, events, passkeys) = state
         .store
         .run(move |c| {
             Ok((
@@ -173,6 +176,7 @@ pub(super) async fn render(
                 store::push_devices::list_user_devices(c, &id)?,
                 store::sessions::list_user_sessions(c, &id, now)?,
                 store::audit::list_audit_events(c, Some(&id), RECENT_EVENTS)?,
+                store::passkeys::list_user_passkeys(c, &id)?,
             ))
         })
         .await?;
@@ -194,6 +198,7 @@ pub(super) async fn render(
         })
         .partition(|c| c.channel == PASSWORD_LOCK_CHANNEL);
     let page = UserPage {
+        passkeys: crate::web::routes::account_passkeys::passkey_views(&passkeys),
         sessions: SessionsTable {
             rows: session_views(&sessions, this_browser.as_deref()),
             end_path: format!("/admin/users/{}/sessions", user.id),

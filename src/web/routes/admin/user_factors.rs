@@ -156,3 +156,20 @@ pub async fn remove_device(
     .await;
     Ok(back(&user.id, "device_removed"))
 }
+
+/// `POST /admin/users/{id}/passkeys/{passkey}/remove`: the passkey no longer signs in.
+pub async fn remove_passkey(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    _form: Csrf<NoFields>,
+    admin: Admin,
+) -> Result<HttpResponse, WebError> {
+    let (user_id, passkey_id) = path.into_inner();
+    let user = find(&state, &user_id).await?;
+    let meta = audit::meta(&req);
+    if !crate::flows::passkeys::remove(&state, &meta, &user.id, &passkey_id, &admin.id).await? {
+        return Err(WebError::NotFound("This user has no such passkey.".into()));
+    }
+    Ok(back(&user.id, "passkey_removed"))
+}

@@ -33,6 +33,8 @@ use crate::web::routes::code_login::send_problem;
 #[derive(Template)]
 #[template(path = "mfa/mfa.html")]
 struct MfaPage {
+    /// The user has a passkey: "Use a passkey instead".
+    passkey: bool,
     track_id: String,
     request_id: String,
     csrf_token: String,
@@ -81,6 +83,12 @@ pub async fn mfa_page(
         Form::Choose
     } else if methods.backup_codes {
         Form::Backup
+    } else if methods.passkeys > 0 {
+        // A passkey is the only second factor: its own page (the ceremony needs a script).
+        return Ok(crate::web::hosted::found(&format!(
+            "/mfa/passkey?track_id={}&requestId={}",
+            c.track.id, c.pending.id
+        )));
     } else if sign_in::enrollment_ticket(&state, &c.pending, &c.track, &c.user)
         .await?
         .is_some()
@@ -125,6 +133,7 @@ async fn render(
     let offer_backup = matches!(form, Form::Code | Form::Choose) && methods.backup_codes;
     let (sms_to, push) = (methods.sms, !methods.push.is_empty());
     let page = MfaPage {
+        passkey: methods.passkeys > 0,
         choose: matches!(form, Form::Choose),
         email_code: false,
         username: String::new(),

@@ -146,7 +146,8 @@ pub async fn verified_second_factor(
     {
         return Ok(None);
     }
-    Ok(Some(Proof::new(&user_id, v.method, now)))
+    // A passkey proves what its assertion showed; every other method just itself.
+    Ok(crate::flows::passkeys::verified_proof(state, &v, &user_id, now).await?)
 }
 
 /// What `POST /login-srv/precheck/continue/{track_id}` takes, as a form or JSON: the full

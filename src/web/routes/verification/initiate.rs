@@ -161,6 +161,17 @@ pub async fn initiate(
             .map(str::to_owned),
         _ => None,
     };
+    if method == Method::Passkey {
+        let named = body.who.login_name().is_some() || body.who.alias().is_some();
+        let start = super::passkey::Start {
+            request_id: body.request_id.as_deref(),
+            usage: usage_type,
+            user: user.as_ref(),
+            named,
+            alias,
+        };
+        return super::passkey::initiate(&state, start, &medium_text).await;
+    }
     let verification = login_codes::open(
         &state,
         Opening {

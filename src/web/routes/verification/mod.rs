@@ -17,6 +17,7 @@ use crate::web::error::WebError;
 use crate::web::iso8601;
 
 mod initiate;
+mod passkey;
 mod transaction;
 mod verify;
 
@@ -188,6 +189,9 @@ pub async fn configured_list(
     }
     if methods.backup_codes {
         list.push(json!({"type": "BACKUPCODE"}));
+    }
+    if methods.passkeys > 0 {
+        list.push(json!({"type": "FIDO2"}));
     }
     // An unknown identifier looks like an account with a password only.
     if methods.password {

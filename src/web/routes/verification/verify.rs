@@ -25,6 +25,9 @@ pub struct VerifyBody {
     pass_code: Option<String>,
     passcode: Option<String>,
     password: Option<String>,
+    /// For `FIDO2`: the `PublicKeyCredential` of `navigator.credentials.get`, as JSON (an object
+    /// or a string holding one).
+    credential: Option<serde_json::Value>,
 }
 
 /// `POST …/authentication/{type}/verification` and `…/v2/authenticate/authenticate/{type}`.
@@ -70,6 +73,9 @@ pub async fn verify(
         .or(body.passcode.as_deref())
         .or(body.password.as_deref())
         .unwrap_or("");
+    if method == Method::Passkey && verification.usage_type != UsageType::Transaction {
+        return super::passkey::verify(&state, &req, &verification, body.credential.as_ref()).await;
+    }
     if verification.usage_type == UsageType::Transaction {
         return super::transaction::verify(&state, &req, &verification, code).await;
     }
@@ -127,6 +133,8 @@ pub async fn verify(
             Some(user_id) => backup_codes::redeem(&state, user_id, code).await?,
             None => false,
         },
+        // Answered above: an assertion, not a code.
+        Method::Passkey => false,
         Method::Email | Method::Sms | Method::Push => {
             let by = guesser(&state, &verification).await?;
             match verification_codes::verify(&state, &req, &verification, code, by).await? {

@@ -1,0 +1,234 @@
+//! Passkeys on the hosted sign-in pages: `/login/passkey` (a discoverable passkey names the
+//! user: no email typed) and `/mfa/passkey` (a passkey of the track's user as the second step).
+//! The page carries the WebAuthn options; `static/js/passkey.js` asks the browser and posts the
+//! answer in a normal form. Without JavaScript the page says so and links back to the other
+//! ways to sign in. The sign-in state machine decides what the passkey proves.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::domain::sign_in::Proof;
+use crate::domain::verification::Method;
+use crate::flows::passkeys::assertion::{self, AssertRefusal};
+use crate::flows::{AppState, factors, sign_in};
+use crate::store;
+use crate::web::audit;
+use crate::web::browser::Browser;
+use crate::web::error::WebError;
+use crate::web::hosted::html;
+use crate::web::login_flow::{self, form_browser, pending_for_browser, require_browser};
+use crate::web::routes::mfa::{self, continuation};
+
+#[derive(Template)]
+#[template(path = "login/passkey.html")]
+pub struct PasskeyPage {
+    pub title: &'static str,
+    pub lead: &'static str,
+    pub error: Option<String>,
+    pub passkey_action: &'static str,
+    pub passkey_kind: &'static str,
+    pub passkey_button: &'static str,
+    pub passkey_fields: Vec<(&'static str, String)>,
+    pub options_json: String,
+    pub ceremony_id: String,
+    pub csrf_token: String,
+    pub back_href: String,
+    pub back_text: &'static str,
+}
+
+#[derive(Deserialize)]
+pub struct PasskeyQuery {
+    #[serde(rename = "requestId")]
+    request_id: Option<String>,
+    track_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct PasskeyForm {
+    #[serde(rename = "requestId")]
+    request_id: String,
+    track_id: Option<String>,
+    csrf_token: Option<String>,
+    ceremony_id: Option<String>,
+    credential: Option<String>,
+}
+
+/// What to tell the user about a refused passkey.
+pub fn refusal_message(why: AssertRefusal) -> &'static str {
+    match why {
+        AssertRefusal::CounterRegression => {
+            "This passkey was refused: its signature counter went back, so it may have been copied. Use another way to sign in and tell your administrator."
+        }
+        AssertRefusal::UnknownCeremony => "That took too long. Try again.",
+        _ => "That passkey was not accepted. Try again, or choose another way to sign in.",
+    }
+}
+
+async fn login_page(
+    state: &AppState,
+    browser: &Browser,
+    request_id: &str,
+    error: Option<String>,
+) -> Result<HttpResponse, WebError> {
+    let started = assertion::start_discoverable(state).await?;
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = PasskeyPage {
+        title: "Sign in with a passkey",
+        lead: "Use the passkey saved on this device, your phone or a security key. No email or password needed.",
+        error,
+        passkey_action: "/login/passkey",
+        passkey_kind: "get",
+        passkey_button: "Use a passkey",
+        passkey_fields: vec![("requestId", request_id.to_owned())],
+        options_json: started.options.to_string(),
+        ceremony_id: started.ceremony_id,
+        csrf_token: browser.csrf_token(state),
+        back_href: format!("/login?requestId={request_id}&view_type=login"),
+        back_text: "Other ways to sign in",
+    };
+    html(state, browser, &page, status)
+}
+
+/// `GET /login/passkey?requestId=…`.
+pub async fn login_passkey_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<PasskeyQuery>,
+) -> Result<HttpResponse, WebError> {
+    let browser = Browser::get_or_create(&state, &req);
+    let pending = pending_for_browser(&state, query.request_id.as_deref(), &browser).await?;
+    if !factors::client_rules(&state, &pending.request.client_id)
+        .await?
+        .allows(Method::Passkey)
+    {
+        return Err(login_flow::not_allowed());
+    }
+    login_page(&state, &browser, &pending.id, None).await
+}
+
+/// `POST /login/passkey`: the assertion of a discoverable passkey; its owner signs in.
+pub async fn login_passkey_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    form: web::Form<PasskeyForm>,
+) -> Result<HttpResponse, WebError> {
+    let browser = form_browser(&state, &req, form.csrf_token.as_deref())?;
+    let pending = pending_for_browser(&state, Some(&form.request_id), &browser).await?;
+    let ceremony = form.ceremony_id.as_deref().unwrap_or("");
+    let credential = form.credential.as_deref().unwrap_or("");
+    let meta = audit::meta(&req);
+    let asserted = match assertion::finish(&state, &meta, ceremony, credential).await? {
+        Ok(a) => a,
+        Err(why) => {
+            let message = refusal_message(why).to_owned();
+            return login_page(&state, &browser, &pending.id, Some(message)).await;
+        }
+    };
+    let user_id = asserted.user_id.clone();
+    let Some(user) = state
+        .store
+        .run(move |c| store::users::find_user(c, &user_id))
+        .await?
+        .filter(|u| u.can_sign_in())
+    else {
+        let message = refusal_message(AssertRefusal::Invalid).to_owned();
+        return login_page(&state, &browser, &pending.id, Some(message)).await;
+    };
+    let proof = Proof::passkey(&user.id, asserted.facts, state.now());
+    match sign_in::first_proof(&state, &pending, &user, proof).await? {
+        Ok(step) => login_flow::follow(&state, &req, &session, &pending, &user, step).await,
+        Err(_) => Err(login_flow::not_allowed()),
+    }
+}
+
+async fn mfa_page(
+    state: &AppState,
+    browser: &Browser,
+    c: &mfa::Continuation,
+    error: Option<String>,
+) -> Result<HttpResponse, WebError> {
+    let Some(started) = assertion::start_for_user(state, &c.user.id).await? else {
+        return Err(WebError::BadRequest(
+            "This account has no passkey. Go back and use another second factor.".into(),
+        ));
+    };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = PasskeyPage {
+        title: "Confirm with a passkey",
+        lead: "Use one of your passkeys to finish signing in.",
+        error,
+        passkey_action: "/mfa/passkey",
+        passkey_kind: "get",
+        passkey_button: "Use a passkey",
+        passkey_fields: vec![
+            ("requestId", c.pending.id.clone()),
+            ("track_id", c.track.id.clone()),
+        ],
+        options_json: started.options.to_string(),
+        ceremony_id: started.ceremony_id,
+        csrf_token: browser.csrf_token(state),
+        back_href: format!(
+            "/mfa?track_id={}&requestId={}&method=other",
+            c.track.id, c.pending.id
+        ),
+        back_text: "Use another second factor",
+    };
+    html(state, browser, &page, status)
+}
+
+/// `GET /mfa/passkey?track_id=…&requestId=…`.
+pub async fn mfa_passkey_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<PasskeyQuery>,
+) -> Result<HttpResponse, WebError> {
+    let browser = require_browser(&state, &req)?;
+    let c = continuation(
+        &state,
+        &browser,
+        query.track_id.as_deref().unwrap_or(""),
+        query.request_id.as_deref().unwrap_or(""),
+    )
+    .await?;
+    mfa_page(&state, &browser, &c, None).await
+}
+
+/// `POST /mfa/passkey`: a passkey of the track's user completes the second step.
+pub async fn mfa_passkey_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    form: web::Form<PasskeyForm>,
+) -> Result<HttpResponse, WebError> {
+    let browser = form_browser(&state, &req, form.csrf_token.as_deref())?;
+    let track_id = form.track_id.as_deref().unwrap_or("");
+    let c = continuation(&state, &browser, track_id, &form.request_id).await?;
+    let ceremony = form.ceremony_id.as_deref().unwrap_or("");
+    let credential = form.credential.as_deref().unwrap_or("");
+    let meta = audit::meta(&req);
+    let asserted = match assertion::finish(&state, &meta, ceremony, credential).await? {
+        Ok(a) if a.user_id == c.user.id => a,
+        Ok(_) => {
+            let message = refusal_message(AssertRefusal::AnotherUser).to_owned();
+            return mfa_page(&state, &browser, &c, Some(message)).await;
+        }
+        Err(why) => {
+            let message = refusal_message(why).to_owned();
+            return mfa_page(&state, &browser, &c, Some(message)).await;
+        }
+    };
+    let proof = Proof::passkey(&c.user.id, asserted.facts, state.now());
+    mfa::complete(&state, &req, &session, &c, proof).await
+}
