@@ -222,7 +222,6 @@ impl Application {
             csrf_key: secrets.csrf_key.into(),
             code_key: secrets.code_key.into(),
             secure_cookies,
-            delivery_pace: Default::default(),
             clients: Default::default(),
             limits: crate::flows::limits::RateLimits::new(&config).into(),
             metrics: crate::metrics::Metrics::new()?.into(),

@@ -33,8 +33,6 @@ pub struct AppState {
     pub code_key: Arc<[u8; 32]>,
     /// Whether cookies get `Secure` and the `__Host-` prefix (public URL is https).
     pub secure_cookies: bool,
-    /// How real code deliveries went lately, for codes that go to nobody to imitate.
-    pub delivery_pace: Arc<crate::flows::codes::DeliveryPace>,
     /// Applications read lately ([`crate::flows::clients`]).
     pub clients: Arc<crate::flows::clients::ClientCache>,
     /// The per-IP and per-name rate limiters and the trusted proxies ([`crate::flows::limits`]).

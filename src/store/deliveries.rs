@@ -20,6 +20,8 @@ pub struct Delivery {
     /// The provider's answer or error.
     pub detail: Option<String>,
     pub created_at: i64,
+    /// How long the provider took to answer, for a real code delivery; none for other messages.
+    pub took_ms: Option<i64>,
 }
 
 pub fn insert_delivery(conn: &mut AnyConnection, delivery: &Delivery) -> Result<(), StoreError> {
@@ -69,16 +71,32 @@ pub fn delete_older_than(conn: &mut AnyConnection, cutoff: i64) -> Result<usize,
     Ok(diesel::delete(t::table.filter(t::created_at.lt(cutoff))).execute(conn)?)
 }
 
-/// The newest attempt on `channel` (any instance): whether it failed, and when.
-pub fn latest_on_channel(
+/// One of the latest code deliveries on a channel, as codes for nobody imitate it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecentDelivery {
+    pub failed: bool,
+    pub at: i64,
+    pub took_ms: Option<i64>,
+}
+
+/// The `limit` newest attempts on `channel` (any instance), newest first.
+pub fn recent_on_channel(
     conn: &mut AnyConnection,
     channel: &str,
-) -> Result<Option<(bool, i64)>, StoreError> {
-    let latest: Option<(String, i64)> = t::table
+    limit: i64,
+) -> Result<Vec<RecentDelivery>, StoreError> {
+    let rows: Vec<(String, i64, Option<i64>)> = t::table
         .filter(t::channel.eq(channel))
         .order((t::created_at.desc(), t::id.desc()))
-        .select((t::status, t::created_at))
-        .first(conn)
-        .optional()?;
-    Ok(latest.map(|(status, at)| (status == "failed", at)))
+        .select((t::status, t::created_at, t::took_ms))
+        .limit(limit)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(status, at, took_ms)| RecentDelivery {
+            failed: status == "failed",
+            at,
+            took_ms,
+        })
+        .collect())
 }

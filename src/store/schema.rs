@@ -295,6 +295,7 @@ diesel::table! {
         status -> Text,
         detail -> Nullable<Text>,
         created_at -> BigInt,
+        took_ms -> Nullable<BigInt>,
     }
 }
 

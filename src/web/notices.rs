@@ -204,6 +204,7 @@ pub async fn send(state: &AppState, user: &User, notice: Notice, app: &str) {
         status: status.into(),
         detail: Some(detail),
         created_at: state.now(),
+        took_ms: None,
     };
     if let Err(e) = state
         .store

@@ -188,6 +188,7 @@ async fn violations_of_every_page(view: View) -> Vec<String> {
                         status: status.into(),
                         detail: Some("250 2.0.0 OK".into()),
                         created_at: 1_700_000_000 + n as i64,
+                        took_ms: None,
                     },
                 )?;
             }

@@ -459,6 +459,7 @@ async fn the_deliveries_page_pages_25_at_a_time_keeping_the_failed_filter() {
                         status: if n % 4 == 0 { "sent" } else { "failed" }.into(),
                         detail: Some(format!("answer-{n:02}")),
                         created_at: JAN_10 + n,
+                        took_ms: None,
                     },
                 )?;
             }

@@ -35,6 +35,7 @@ fn delivery(id: String, at: i64) -> Delivery {
         status: "sent".into(),
         detail: None,
         created_at: at,
+        took_ms: None,
     }
 }
 

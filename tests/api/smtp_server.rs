@@ -50,6 +50,8 @@ pub struct ReceivedMail {
 struct Shared {
     inbox: Mutex<Inbox>,
     arrived: Notify,
+    /// How long the server takes to accept a message after its data (a slow mail server).
+    delay: Mutex<Duration>,
 }
 
 #[derive(Default)]
@@ -115,6 +117,11 @@ impl SmtpServer {
             shared,
             _stop: stop,
         }
+    }
+
+    /// Makes the server wait `delay` before it accepts each later message (a slow mail server).
+    pub fn answer_after(&self, delay: Duration) {
+        *self.shared.delay.lock().unwrap() = delay;
     }
 
     /// `smtp://127.0.0.1:PORT`: plain SMTP, no TLS.
@@ -263,6 +270,8 @@ async fn serve(
                 };
                 shared.inbox.lock().unwrap().mails.push(mail);
                 shared.arrived.notify_waiters();
+                let delay = *shared.delay.lock().unwrap();
+                tokio::time::sleep(delay).await;
                 format!("250 2.0.0 ok: queued as {connection}.{queued}")
             }
             "RSET" => {

@@ -143,3 +143,32 @@ async fn while_the_mail_server_refuses_a_code_for_nobody_fails_on_the_other_inst
         "the delivery log tells B that the provider fails"
     );
 }
+
+#[tokio::test]
+async fn a_code_for_nobody_on_one_instance_takes_as_long_as_real_deliveries_on_the_other() {
+    const SLOW: Duration = Duration::from_millis(600);
+    let smtp = crate::smtp_server::SmtpServer::start().await;
+    smtp.answer_after(SLOW);
+    let url = smtp.url();
+    let Some((a, b)) = pair(move |c| c.smtp_url = Some(url)).await else {
+        return;
+    };
+    a.create_user("ada@example.com").await;
+    let rp = a.confidential_client().await;
+    // a real code through the slow mail server, sent by A
+    let started = Instant::now();
+    let (status, body) = crate::limits_budgets::initiate(&a, &rp, "email", "ada@example.com").await;
+    assert_eq!(status, 200, "{body}");
+    assert!(started.elapsed() >= SLOW);
+    // B has sent nothing itself; its answer for nobody still takes as long
+    let started = Instant::now();
+    let (status, body) =
+        crate::limits_budgets::initiate(&b, &rp, "email", "nobody@example.com").await;
+    let took = started.elapsed();
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        took >= SLOW,
+        "B answered a code for nobody in {took:?}, faster than the real delivery on A"
+    );
+    assert_eq!(smtp.messages().len(), 1, "nothing is sent for nobody");
+}

@@ -18,8 +18,6 @@ mod deliver;
 mod pace;
 mod send;
 
-pub use pace::DeliveryPace;
-
 pub use crate::domain::policy::Guesser;
 pub use check::check;
 pub use send::{resend, send_new};

@@ -4,141 +4,90 @@
 //! the channel's latest real delivery failed (OWASP ASVS 2.2 / authentication cheat sheet:
 //! responses must not reveal whether an account exists).
 //!
-//! Whether the provider is failing is read from the delivery log in the database
-//! ([`imitate_shared`]), so every instance imitates the latest real delivery of any instance;
-//! how long a delivery takes is this instance's own recent experience, in memory.
+//! Both are read from the delivery log in the database, which records how long each real
+//! delivery took: every instance imitates the recent deliveries of all instances, so a code for
+//! nobody answered by an idle instance is as slow as real ones sent by a busy one.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use crate::domain::one_time_code::Channel;
+use crate::flows::{AppState, FlowError};
+use crate::store::deliveries::RecentDelivery;
 
-/// How many recent delivery times are kept per channel.
-const KEPT: usize = 16;
+/// How many recent deliveries an imitation picks its time from.
+const KEPT: i64 = 16;
 /// A failure older than this (seconds) no longer makes imitations fail.
 const FAILING_FOR: i64 = 10 * 60;
 
-#[derive(Default)]
-pub struct DeliveryPace {
-    by_channel: Mutex<HashMap<Channel, Recent>>,
-}
-
-#[derive(Default)]
-struct Recent {
-    took: VecDeque<Duration>,
-    /// When the latest real delivery failed, if it did.
-    failed_at: Option<i64>,
-}
-
-impl DeliveryPace {
-    /// Notes how a real delivery on `channel` went.
-    pub fn record(&self, channel: Channel, took: Duration, delivered: bool, now: i64) {
-        let mut all = self
-            .by_channel
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        let recent = all.entry(channel).or_default();
-        if recent.took.len() == KEPT {
-            recent.took.pop_front();
-        }
-        recent.took.push_back(took);
-        recent.failed_at = (!delivered).then_some(now);
-    }
-
-    /// Waits as long as a real delivery on `channel` took lately, and answers `!failing`: for
-    /// when the outcome is known from the shared delivery log.
-    pub async fn imitate_with(&self, channel: Channel, failing: bool) -> bool {
-        let _ = self.imitate(channel, 0).await;
-        !failing
-    }
-
-    /// Waits as long as a real delivery on `channel` took lately (one picked at random); false
-    /// when a real delivery would be failing now.
-    pub async fn imitate(&self, channel: Channel, now: i64) -> bool {
-        let (wait, failing) = {
-            let all = self
-                .by_channel
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            match all.get(&channel) {
-                Some(recent) => {
-                    let pick = usize::from(crate::crypto::random_bytes::<1>()[0]);
-                    let wait = recent
-                        .took
-                        .get(pick % recent.took.len().max(1))
-                        .copied()
-                        .unwrap_or_default();
-                    let failing = recent.failed_at.is_some_and(|at| now - at < FAILING_FOR);
-                    (wait, failing)
-                }
-                None => (Duration::ZERO, false),
-            }
-        };
-        tokio::time::sleep(wait).await;
-        !failing
-    }
-}
-
-/// [`DeliveryPace::imitate`] with the outcome of the latest real delivery on `channel` of any
-/// instance (the delivery log): a code for nobody fails exactly while real ones fail, whichever
-/// instance answers.
-pub async fn imitate_shared(
-    state: &crate::flows::AppState,
-    channel: Channel,
-    now: i64,
-) -> Result<bool, crate::flows::FlowError> {
+/// Waits as long as one of the recent real deliveries on `channel` took (picked at random), and
+/// answers false when a real delivery would be failing now.
+pub async fn imitate(state: &AppState, channel: Channel, now: i64) -> Result<bool, FlowError> {
     let name = channel.as_str();
-    let latest = state
+    let recent = state
         .store
-        .run(move |c| crate::store::deliveries::latest_on_channel(c, name))
+        .run(move |c| crate::store::deliveries::recent_on_channel(c, name, KEPT))
         .await?;
-    let failing = latest.is_some_and(|(failed, at)| failed && now - at < FAILING_FOR);
-    Ok(state.delivery_pace.imitate_with(channel, failing).await)
+    let pick = usize::from(crate::crypto::random_bytes::<1>()[0]);
+    let (wait, failing) = imitation(&recent, now, pick);
+    tokio::time::sleep(wait).await;
+    Ok(!failing)
+}
+
+/// How long to wait and whether to fail, given the channel's recent deliveries (newest first)
+/// and a random `pick`.
+fn imitation(recent: &[RecentDelivery], now: i64, pick: usize) -> (Duration, bool) {
+    let timed: Vec<i64> = recent.iter().filter_map(|d| d.took_ms).collect();
+    let wait = match timed.len() {
+        0 => Duration::ZERO,
+        n => Duration::from_millis(u64::try_from(timed[pick % n]).unwrap_or(0)),
+    };
+    let failing = recent
+        .first()
+        .is_some_and(|latest| latest.failed && now - latest.at < FAILING_FOR);
+    (wait, failing)
 }
 
 #[cfg(test)]
 mod tests {
-    use std::time::Instant;
-
     use super::*;
 
-    #[tokio::test]
-    async fn an_imitation_takes_as_long_as_the_real_deliveries_and_fails_while_they_fail() {
-        let pace = DeliveryPace::default();
-        assert!(pace.imitate(Channel::Email, 0).await, "nothing known yet");
-
-        pace.record(Channel::Email, Duration::from_millis(60), true, 100);
-        let started = Instant::now();
-        assert!(pace.imitate(Channel::Email, 100).await);
-        assert!(started.elapsed() >= Duration::from_millis(60));
-
-        pace.record(Channel::Email, Duration::from_millis(60), false, 200);
-        assert!(
-            !pace.imitate(Channel::Email, 200).await,
-            "the provider fails"
-        );
-        assert!(pace.imitate(Channel::Sms, 200).await, "per channel");
-        assert!(
-            pace.imitate(Channel::Email, 200 + FAILING_FOR).await,
-            "an old failure no longer counts"
-        );
-        pace.record(Channel::Email, Duration::from_millis(1), true, 300);
-        assert!(pace.imitate(Channel::Email, 300).await, "recovered");
+    fn delivery(failed: bool, at: i64, took_ms: Option<i64>) -> RecentDelivery {
+        RecentDelivery {
+            failed,
+            at,
+            took_ms,
+        }
     }
 
     #[test]
-    fn only_the_latest_deliveries_are_kept() {
-        let pace = DeliveryPace::default();
-        for ms in 0..40 {
-            pace.record(Channel::Sms, Duration::from_millis(ms), true, 0);
-        }
-        let all = pace
-            .by_channel
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        let kept = &all[&Channel::Sms].took;
-        assert_eq!(kept.len(), KEPT);
-        assert_eq!(kept.front(), Some(&Duration::from_millis(40 - KEPT as u64)));
+    fn an_imitation_takes_as_long_as_a_recent_delivery_and_fails_while_the_latest_failed() {
+        assert_eq!(
+            imitation(&[], 0, 7),
+            (Duration::ZERO, false),
+            "nothing known"
+        );
+
+        let recent = [
+            delivery(false, 100, Some(60)),
+            delivery(false, 90, None), // a notice, not a code: not timed
+            delivery(false, 80, Some(900)),
+        ];
+        assert_eq!(
+            imitation(&recent, 100, 0),
+            (Duration::from_millis(60), false)
+        );
+        assert_eq!(
+            imitation(&recent, 100, 1),
+            (Duration::from_millis(900), false)
+        );
+
+        let failing = [delivery(true, 200, Some(5)), delivery(false, 100, Some(60))];
+        assert!(imitation(&failing, 200, 0).1, "the provider fails");
+        assert!(
+            !imitation(&failing, 200 + FAILING_FOR, 0).1,
+            "an old failure no longer counts"
+        );
+        let recovered = [delivery(false, 300, Some(1)), delivery(true, 200, Some(5))];
+        assert!(!imitation(&recovered, 300, 0).1, "recovered");
     }
 }

@@ -1,7 +1,5 @@
 //! Sending a new code, and the same code again after the cooldown.
 
-use std::time::Instant;
-
 use crate::domain::one_time_code::{Channel, OneTimeCode, Purpose, mask_phone};
 use crate::domain::verification::mask_email;
 use crate::flows::AppState;
@@ -80,15 +78,9 @@ pub async fn send_new(
         .run(move |c| store::one_time_codes::insert_code(c, &stored))
         .await?;
     let delivered = match owner {
-        Some(user) => {
-            let started = Instant::now();
-            let delivered = deliver(state, &row, user, &code, to.device_id, app).await?;
-            let took = started.elapsed();
-            state.delivery_pace.record(channel, took, delivered, now);
-            delivered
-        }
+        Some(user) => deliver(state, &row, user, &code, to.device_id, app).await?,
         // Sent to nobody: answered as a real delivery would be, in time and outcome.
-        None => super::pace::imitate_shared(state, channel, now).await?,
+        None => super::pace::imitate(state, channel, now).await?,
     };
     if !delivered {
         let id = row.id.clone();
@@ -142,7 +134,7 @@ pub async fn resend(state: &AppState, id: &str, app: &str) -> Result<Resent, Flo
             wait: state.live().code_policy_for(row.channel).resend_after,
         });
     }
-    if row.user_id.is_none() && !super::pace::imitate_shared(state, row.channel, now).await? {
+    if row.user_id.is_none() && !super::pace::imitate(state, row.channel, now).await? {
         return Ok(Resent::Failed);
     }
     if row.user_id.is_some() {
@@ -152,15 +144,7 @@ pub async fn resend(state: &AppState, id: &str, app: &str) -> Result<Resent, Flo
             .map_err(|_| FlowError::Internal(anyhow::anyhow!("a sealed code does not open")))?;
         let code = String::from_utf8_lossy(&code).into_owned();
         let delivered = match &user {
-            Some(user) => {
-                let started = Instant::now();
-                let delivered = deliver(state, &row, user, &code, None, app).await?;
-                let took = started.elapsed();
-                state
-                    .delivery_pace
-                    .record(row.channel, took, delivered, now);
-                delivered
-            }
+            Some(user) => deliver(state, &row, user, &code, None, app).await?,
             None => false,
         };
         if !delivered {

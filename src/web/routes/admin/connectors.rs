@@ -303,6 +303,7 @@ pub async fn connectors_test(
         status: if ok { "sent" } else { "failed" }.into(),
         detail: Some(detail.clone()),
         created_at: state.now(),
+        took_ms: None,
     };
     state
         .store
