@@ -223,3 +223,34 @@ async fn user_unlock_on_the_command_line_clears_lockouts() {
         .unwrap();
     assert_eq!(unknown.status.code(), Some(1));
 }
+
+#[tokio::test]
+async fn a_management_client_sees_a_users_passkeys_among_the_authenticators() {
+    let app = TestApp::spawn().await;
+    let sub = app.create_user("ada@example.com").await;
+    let mut key = crate::passkeys::soft_key(&app).await;
+    let stored = crate::passkeys::register(&app, &sub, &mut key).await;
+    let token = management_token(&app).await;
+    let listed: Value = reqwest::Client::new()
+        .get(app.url(&format!("/v1/users/{sub}/authenticators")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let all = listed["data"]["authenticators"].as_array().unwrap();
+    assert_eq!(all.len(), 1, "{listed}");
+    let passkey = &all[0];
+    assert_eq!(passkey["id"], stored.id.as_str());
+    assert_eq!(passkey["type"], "FIDO2");
+    assert_eq!(passkey["label"], stored.name.as_str());
+    assert_eq!(passkey["locked"], false);
+    assert!(
+        passkey["created"]
+            .as_str()
+            .is_some_and(|c| c.ends_with('Z'))
+    );
+    assert!(passkey["last_used"].is_null(), "never used yet: {passkey}");
+}

@@ -96,14 +96,15 @@ pub async fn list(
             Ok(Some((
                 user,
                 store::authenticators::list_user_authenticators(c, &lookup)?,
+                store::passkeys::list_user_passkeys(c, &lookup)?,
             )))
         })
         .await?;
-    let Some((_, authenticators)) = found else {
+    let Some((_, authenticators, passkeys)) = found else {
         return Ok(not_found(&req, "user"));
     };
     let now = state.now();
-    let list: Vec<_> = authenticators
+    let mut list: Vec<_> = authenticators
         .iter()
         .filter(|a| a.active)
         .map(|a| {
@@ -125,6 +126,19 @@ pub async fn list(
             })
         })
         .collect();
+    // Passkeys never lock: a wrong signature is no guess at a secret.
+    list.extend(passkeys.iter().map(|p| {
+        json!({
+            "id": p.id,
+            "type": "FIDO2",
+            "label": p.name,
+            "created": iso8601(p.created_at),
+            "last_used": p.last_used_at.map(iso8601),
+            "locked": false,
+            "locked_until": null,
+            "synced": p.backup_eligible,
+        })
+    }));
     Ok(envelope::ok(
         json!({ "sub": user_id, "authenticators": list }),
     ))
