@@ -49,6 +49,19 @@ async fn lock(app: &TestApp, email: &str) {
     }
 }
 
+/// `GET /v1/users/{sub}/authenticators` with `token`, as JSON.
+async fn authenticators(app: &TestApp, sub: &str, token: &str) -> Value {
+    reqwest::Client::new()
+        .get(app.url(&format!("/v1/users/{sub}/authenticators")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_management_client_lists_unlocks_and_revokes_authenticators() {
     let app = TestApp::spawn().await;
@@ -60,15 +73,7 @@ async fn a_management_client_lists_unlocks_and_revokes_authenticators() {
     let token = management_token(&app).await;
     let http = reqwest::Client::new();
 
-    let listed: Value = http
-        .get(app.url(&format!("/v1/users/{sub}/authenticators")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed: Value = authenticators(&app, &sub, &token).await;
     let a = &listed["data"]["authenticators"][0];
     assert_eq!(a["id"], phone.authenticator_id.as_str());
     assert_eq!(
@@ -96,15 +101,7 @@ async fn a_management_client_lists_unlocks_and_revokes_authenticators() {
         .await
         .unwrap();
     assert_eq!(unlocked.status(), 200);
-    let listed: Value = http
-        .get(app.url(&format!("/v1/users/{sub}/authenticators")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed: Value = authenticators(&app, &sub, &token).await;
     assert_eq!(listed["data"]["authenticators"][0]["locked"], false);
 
     let (status, revoked) = {
@@ -121,15 +118,7 @@ async fn a_management_client_lists_unlocks_and_revokes_authenticators() {
         (status.as_u16(), revoked["data"]["revoked"].as_bool()),
         (200, Some(true))
     );
-    let listed: Value = http
-        .get(app.url(&format!("/v1/users/{sub}/authenticators")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed: Value = authenticators(&app, &sub, &token).await;
     assert_eq!(listed["data"]["authenticators"], json!([]));
 
     let s = sub.clone();
@@ -231,15 +220,7 @@ async fn a_management_client_sees_a_users_passkeys_among_the_authenticators() {
     let mut key = crate::passkeys::soft_key(&app).await;
     let stored = crate::passkeys::register(&app, &sub, &mut key).await;
     let token = management_token(&app).await;
-    let listed: Value = reqwest::Client::new()
-        .get(app.url(&format!("/v1/users/{sub}/authenticators")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed: Value = authenticators(&app, &sub, &token).await;
     let all = listed["data"]["authenticators"].as_array().unwrap();
     assert_eq!(all.len(), 1, "{listed}");
     let passkey = &all[0];
