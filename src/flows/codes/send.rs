@@ -82,7 +82,7 @@ pub async fn send_new(
     let delivered = match owner {
         Some(user) => {
             let started = Instant::now();
-            let delivered = deliver(state, &row, user, &code, to.device_id, app).await?;
+            let delivered = deliver(state, &row, user, &code, to.device_id, (app, to.lang)).await?;
             let took = started.elapsed();
             state.delivery_pace.record(channel, took, delivered, now);
             delivered
@@ -103,7 +103,13 @@ pub async fn send_new(
 
 /// Sends code `id` again, unchanged, once the cooldown has passed. Never changes its lifetime
 /// or the count of wrong codes.
-pub async fn resend(state: &AppState, id: &str, app: &str) -> Result<Resent, FlowError> {
+/// `lang` is the language of the message (the person's now, which may differ from the first).
+pub async fn resend(
+    state: &AppState,
+    id: &str,
+    app: &str,
+    lang: &str,
+) -> Result<Resent, FlowError> {
     let now = state.now();
     let lookup = id.to_owned();
     let Some(row) = state
@@ -154,7 +160,7 @@ pub async fn resend(state: &AppState, id: &str, app: &str) -> Result<Resent, Flo
         let delivered = match &user {
             Some(user) => {
                 let started = Instant::now();
-                let delivered = deliver(state, &row, user, &code, None, app).await?;
+                let delivered = deliver(state, &row, user, &code, None, (app, lang)).await?;
                 let took = started.elapsed();
                 state
                     .delivery_pace
