@@ -11,6 +11,7 @@ pub mod config;
 pub mod crypto;
 pub mod domain;
 pub mod flows;
+pub mod i18n;
 pub mod metrics;
 pub mod settings;
 pub mod store;

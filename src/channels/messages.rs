@@ -10,6 +10,7 @@ use askama::Template;
 
 use crate::channels::{Email, Push, Sms};
 use crate::domain::one_time_code::Purpose;
+use crate::i18n::{Arg, Tr};
 
 /// What any message about one code says.
 pub struct CodeMessage<'a> {
@@ -22,6 +23,8 @@ pub struct CodeMessage<'a> {
     /// A page where the code is typed (password reset: the reset form for this code), so a
     /// code sent without the person being on our pages (an admin sent it) can be used.
     pub link: Option<&'a str>,
+    /// The language of the person the code is for.
+    pub tr: &'a Tr,
 }
 
 /// Templates that replace the built-in ones, read once at start from `message_dir`. They use
@@ -87,6 +90,7 @@ impl Overrides {
 #[derive(Template)]
 #[template(path = "messages/code_email.txt")]
 struct EmailText<'a> {
+    tr: &'a Tr,
     link: Option<&'a str>,
     lead: &'a str,
     code: &'a str,
@@ -98,6 +102,7 @@ struct EmailText<'a> {
 #[derive(Template)]
 #[template(path = "messages/code_email.html")]
 struct EmailHtml<'a> {
+    tr: &'a Tr,
     link: Option<&'a str>,
     subject: &'a str,
     lead: &'a str,
@@ -107,80 +112,69 @@ struct EmailHtml<'a> {
     is_reset: bool,
 }
 
-#[derive(Template)]
-#[template(path = "messages/code_sms.txt")]
-struct SmsText<'a> {
-    code: &'a str,
-    minutes: i64,
-    app: &'a str,
-    noun: &'a str,
-}
-
-#[derive(Template)]
-#[template(path = "messages/code_push.txt")]
-struct PushText<'a> {
-    code: &'a str,
-    minutes: i64,
-    app: &'a str,
-    noun: &'a str,
-}
-
 impl CodeMessage<'_> {
-    fn noun(&self) -> &'static str {
+    /// The catalog key suffix of this code's purpose (`msg-subject-<suffix>`, `msg-lead-…`).
+    fn purpose_key(&self) -> &'static str {
         match self.purpose {
-            Purpose::Login => "sign-in code",
-            Purpose::Register => "confirmation code",
-            Purpose::Reset => "password reset code",
-            Purpose::EmailChange | Purpose::PhoneConfirm => "confirmation code",
+            Purpose::Login => "login",
+            Purpose::Register => "register",
+            Purpose::Reset => "reset",
+            Purpose::EmailChange => "email-change",
+            Purpose::PhoneConfirm => "phone-confirm",
         }
+    }
+
+    fn noun(&self) -> String {
+        self.tr.t(match self.purpose {
+            Purpose::Login => "msg-noun-login",
+            Purpose::Register => "msg-noun-register",
+            Purpose::Reset => "msg-noun-reset",
+            Purpose::EmailChange | Purpose::PhoneConfirm => "msg-noun-confirm",
+        })
     }
 
     fn subject(&self) -> String {
-        match self.purpose {
-            Purpose::Login => format!("Your sign-in code for {}", self.app),
-            Purpose::Register => format!("Confirm your email for {}", self.app),
-            Purpose::Reset => format!("Reset your {} password", self.app),
-            Purpose::EmailChange => format!("Confirm your new email address for {}", self.app),
-            Purpose::PhoneConfirm => format!("Confirm your phone number for {}", self.app),
-        }
+        let key = format!("msg-subject-{}", self.purpose_key());
+        self.tr.a(&key, "app", self.app)
     }
 
     fn lead(&self) -> String {
-        match self.purpose {
-            Purpose::Login => format!("Use this code to sign in to {}:", self.app),
-            Purpose::Register => format!(
-                "Use this code to confirm your email address and finish creating your {} account:",
-                self.app
-            ),
-            Purpose::Reset => format!(
-                "Someone asked to reset the password of your {} account. Use this code to choose a new one:",
-                self.app
-            ),
-            Purpose::EmailChange => format!(
-                "Someone asked to use this address for their {} account. If it was you, enter this code on your account page to confirm the change:",
-                self.app
-            ),
-            Purpose::PhoneConfirm => format!(
-                "Enter this code on your {} account page to confirm this phone number for sign-in codes:",
-                self.app
-            ),
-        }
+        let key = format!("msg-lead-{}", self.purpose_key());
+        self.tr.a(&key, "app", self.app)
     }
 
-    fn values<'b>(&'b self, lead: &'b str, minutes: &'b str) -> [(&'b str, &'b str); 5] {
+    /// The one line of an SMS or push message (`msg-sms`, `msg-push`).
+    fn line(&self, key: &str, noun: &str) -> String {
+        self.tr.args(
+            key,
+            &[
+                ("code", Arg::Text(self.code.to_owned())),
+                ("app", Arg::Text(self.app.to_owned())),
+                ("noun", Arg::Text(noun.to_owned())),
+                ("minutes", Arg::Number(self.minutes)),
+            ],
+        )
+    }
+
+    fn values<'b>(
+        &'b self,
+        lead: &'b str,
+        minutes: &'b str,
+        noun: &'b str,
+    ) -> [(&'b str, &'b str); 5] {
         [
             ("code", self.code),
             ("minutes", minutes),
             ("app", self.app),
-            ("noun", self.noun()),
+            ("noun", noun),
             ("lead", lead),
         ]
     }
 
     pub fn email(&self, to: &str) -> Result<Email, askama::Error> {
-        let (subject, lead) = (self.subject(), self.lead());
+        let (subject, lead, noun) = (self.subject(), self.lead(), self.noun());
         let minutes = self.minutes.to_string();
-        let values = self.values(&lead, &minutes);
+        let values = self.values(&lead, &minutes, &noun);
         let subject = self
             .overrides
             .render("code_email.subject", &values)
@@ -193,6 +187,7 @@ impl CodeMessage<'_> {
             text: match text {
                 Some(text) => text,
                 None => EmailText {
+                    tr: self.tr,
                     link: self.link,
                     lead: &lead,
                     code: self.code,
@@ -205,6 +200,7 @@ impl CodeMessage<'_> {
             html: match html {
                 Some(html) => html,
                 None => EmailHtml {
+                    tr: self.tr,
                     link: self.link,
                     subject: &subject,
                     lead: &lead,
@@ -220,51 +216,27 @@ impl CodeMessage<'_> {
     }
 
     pub fn sms(&self, to: &str) -> Result<Sms, askama::Error> {
-        let (lead, minutes) = (self.lead(), self.minutes.to_string());
-        if let Some(body) = self
+        let (lead, minutes, noun) = (self.lead(), self.minutes.to_string(), self.noun());
+        let body = self
             .overrides
-            .render("code_sms.txt", &self.values(&lead, &minutes))
-        {
-            return Ok(Sms {
-                to: to.to_owned(),
-                body,
-            });
-        }
+            .render("code_sms.txt", &self.values(&lead, &minutes, &noun))
+            .unwrap_or_else(|| self.line("msg-sms", &noun));
         Ok(Sms {
             to: to.to_owned(),
-            body: SmsText {
-                code: self.code,
-                minutes: self.minutes,
-                app: self.app,
-                noun: self.noun(),
-            }
-            .render()?,
+            body,
         })
     }
 
     pub fn push(&self, device_token: &str) -> Result<Push, askama::Error> {
-        let (lead, minutes) = (self.lead(), self.minutes.to_string());
-        if let Some(body) = self
+        let (lead, minutes, noun) = (self.lead(), self.minutes.to_string(), self.noun());
+        let body = self
             .overrides
-            .render("code_push.txt", &self.values(&lead, &minutes))
-        {
-            return Ok(Push {
-                device_token: device_token.to_owned(),
-                title: format!("Your {}", self.noun()),
-                body,
-            });
-        }
+            .render("code_push.txt", &self.values(&lead, &minutes, &noun))
+            .unwrap_or_else(|| self.line("msg-push", &noun));
         Ok(Push {
             device_token: device_token.to_owned(),
-            // ASCII only: ntfy carries the title in an HTTP header.
-            title: format!("Your {}", self.noun()),
-            body: PushText {
-                code: self.code,
-                minutes: self.minutes,
-                app: self.app,
-                noun: self.noun(),
-            }
-            .render()?,
+            title: self.tr.a("msg-push-title", "noun", &noun),
+            body,
         })
     }
 }

@@ -102,7 +102,7 @@ impl PushConnector {
                     url::form_urlencoded::byte_serialize(push.device_token.as_bytes()).collect();
                 self.client
                     .post(format!("{base}/{topic}"))
-                    .header("Title", push.title.clone())
+                    .header("Title", header_text(&push.title))
                     .header("Priority", "high")
                     .header("Tags", "key")
                     .body(push.body.clone())
@@ -122,4 +122,15 @@ impl PushConnector {
             },
         })
     }
+}
+
+/// `text` as an HTTP header value: ASCII as it is, anything else (a German "Bestätigungscode")
+/// as an RFC 2047 encoded word, which ntfy decodes.
+fn header_text(text: &str) -> String {
+    use base64::Engine;
+    if text.chars().all(|c| c.is_ascii() && !c.is_ascii_control()) {
+        return text.to_owned();
+    }
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+    format!("=?UTF-8?B?{encoded}?=")
 }

@@ -106,6 +106,9 @@ pub struct Config {
     pub totp_mode: String,
     /// The issuer name authenticator apps show next to the account.
     pub totp_issuer: String,
+    /// The language of pages and messages when neither the authorization request
+    /// (`ui_locales`), the visitor's own choice nor `Accept-Language` names a shipped one.
+    pub default_locale: String,
     /// Parameters given to newly enrolled authenticators (SHA1/SHA256/SHA512, 6 or 8 digits,
     /// 30 or 60 s). Each authenticator keeps the ones it was enrolled with.
     pub totp_algorithm: String,
@@ -204,6 +207,7 @@ impl Default for Config {
             totp_max_per_user: 5,
             totp_mode: "multiple".into(),
             totp_issuer: "Gatehouse".into(),
+            default_locale: "en".into(),
             totp_algorithm: "SHA1".into(),
             totp_digits: 6,
             totp_period: 30,

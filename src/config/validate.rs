@@ -45,6 +45,16 @@ impl Config {
         {
             return bad("smtp_url", "must start with smtp:// or smtps://".into());
         }
+        if !crate::i18n::is_shipped(&self.default_locale) {
+            return bad(
+                "default_locale",
+                format!(
+                    "{:?} is not a shipped language ({})",
+                    self.default_locale,
+                    crate::i18n::SHIPPED.join(", ")
+                ),
+            );
+        }
         if self.workers == Some(0) {
             return bad("workers", "must be at least 1".into());
         }

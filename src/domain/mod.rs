@@ -9,6 +9,7 @@ pub mod client_ip;
 pub mod client_settings;
 pub mod ids;
 pub mod limits;
+pub mod locale;
 pub mod oauth;
 pub mod one_time_code;
 pub mod passkey;

@@ -72,6 +72,7 @@ pub async fn start(
     channel: Channel,
     user: Option<&User>,
     typed_name: &str,
+    lang: &str,
 ) -> Result<Started, FlowError> {
     let app = app_name(state, verification.request_id.as_deref()).await?;
     let to = Recipient {
@@ -79,6 +80,7 @@ pub async fn start(
         typed_name,
         device_id: verification.medium_id.as_deref(),
         destination: Destination::Account,
+        lang,
     };
     let ttl = state.live().code_policy_for(channel).ttl;
     let sent = codes::send_new(
@@ -176,9 +178,13 @@ pub async fn check(
 }
 
 /// The same code again, to the same place, once the cooldown has passed.
-pub async fn resend(state: &AppState, verification: &Verification) -> Result<Resent, FlowError> {
+pub async fn resend(
+    state: &AppState,
+    verification: &Verification,
+    lang: &str,
+) -> Result<Resent, FlowError> {
     let app = app_name(state, verification.request_id.as_deref()).await?;
-    codes::resend(state, &verification.status_id, &app).await
+    codes::resend(state, &verification.status_id, &app, lang).await
 }
 
 /// The name of the application a sign-in request is for, for the messages (our own name

@@ -5,10 +5,11 @@
 //! `store`, writes no data.
 
 use crate::domain::user_agent::device_name;
+use crate::i18n::Tr;
 use crate::store::audit::AuditEventRow;
 use crate::store::push_devices::PushDevice;
 use crate::store::sessions::UserSession;
-use crate::web::authenticator_view::when;
+use crate::web::authenticator_view::when_in;
 use crate::web::login_session;
 
 /// One of the user's live sessions.
@@ -34,7 +35,9 @@ pub struct SessionsTable {
     pub end_path: String,
     pub csrf_token: String,
     /// The accessible name of the scrollable table region.
-    pub label: &'static str,
+    pub label: String,
+    /// The language of the table (the admin area passes English).
+    pub tr: Tr,
 }
 
 /// One sign-in attempt of the user.
@@ -55,28 +58,29 @@ pub struct DeviceView {
 
 /// The words for one method token (`amr` value or audit action part); `None` for `mfa`, which
 /// only says that two methods were used.
-fn method_name(token: &str) -> Option<&str> {
-    Some(match token {
-        "pwd" | "password" => "password",
-        "otp" => "one-time code",
-        "totp" => "authenticator app",
-        "mail" | "email" => "email code",
-        "sms" => "text message code",
-        "push" => "push notification code",
-        "backupcode" => "backup code",
+fn method_name(tr: &Tr, token: &str) -> Option<String> {
+    let key = match token {
+        "pwd" | "password" => "method-password",
+        "otp" => "method-otp",
+        "totp" => "method-totp",
+        "mail" | "email" => "method-email",
+        "sms" => "method-sms",
+        "push" => "method-push",
+        "backupcode" => "method-backupcode",
         "mfa" => return None,
-        other => other,
-    })
+        other => return Some(other.to_owned()),
+    };
+    Some(tr.t(key))
 }
 
 /// `["pwd", "otp", "mfa"]` → "Password + one-time code".
-pub fn describe_methods<'a>(tokens: impl IntoIterator<Item = &'a str>) -> String {
+pub fn describe_methods<'a>(tr: &Tr, tokens: impl IntoIterator<Item = &'a str>) -> String {
     let tokens: Vec<&str> = tokens.into_iter().collect();
-    let words: Vec<&str> = tokens.iter().filter_map(|t| method_name(t)).collect();
+    let words: Vec<String> = tokens.iter().filter_map(|t| method_name(tr, t)).collect();
     let text = match (words.is_empty(), tokens.contains(&"mfa")) {
         (false, _) => words.join(" + "),
-        (true, true) => "second step".to_owned(),
-        (true, false) => "unknown".to_owned(),
+        (true, true) => tr.t("method-second-step"),
+        (true, false) => tr.t("method-unknown"),
     };
     let mut chars = text.chars();
     chars
@@ -86,7 +90,11 @@ pub fn describe_methods<'a>(tokens: impl IntoIterator<Item = &'a str>) -> String
 }
 
 /// The user's sessions, the current one (`current_row`) marked.
-pub fn session_views(sessions: &[UserSession], current_row: Option<&str>) -> Vec<SessionView> {
+pub fn session_views(
+    tr: &Tr,
+    sessions: &[UserSession],
+    current_row: Option<&str>,
+) -> Vec<SessionView> {
     sessions
         .iter()
         .map(|s| {
@@ -94,14 +102,17 @@ pub fn session_views(sessions: &[UserSession], current_row: Option<&str>) -> Vec
             SessionView {
                 id: s.public_id.clone(),
                 device: device_name(s.user_agent.as_deref()),
-                ip: s.ip.clone().unwrap_or_else(|| "unknown".into()),
-                signed_in: when(Some(login.as_ref().map_or(s.created_at, |l| l.auth_time))),
-                method: login.map_or_else(
-                    || "Unknown".to_owned(),
-                    |l| describe_methods(l.amr.iter().map(String::as_str)),
+                ip: s.ip.clone().unwrap_or_else(|| tr.t("time-unknown")),
+                signed_in: when_in(
+                    tr,
+                    Some(login.as_ref().map_or(s.created_at, |l| l.auth_time)),
                 ),
-                last_seen: when(s.last_seen_at),
-                expires: when(Some(s.expires_at)),
+                method: login.map_or_else(
+                    || describe_methods(tr, []),
+                    |l| describe_methods(tr, l.amr.iter().map(String::as_str)),
+                ),
+                last_seen: when_in(tr, s.last_seen_at),
+                expires: when_in(tr, Some(s.expires_at)),
                 current: current_row == Some(s.id_hash.as_str()),
             }
         })
@@ -109,31 +120,32 @@ pub fn session_views(sessions: &[UserSession], current_row: Option<&str>) -> Vec
 }
 
 /// Sign-in events (`login.pwd+otp+mfa`, `login.password`…) as the user's activity.
-pub fn activity_views(events: &[AuditEventRow]) -> Vec<ActivityView> {
+pub fn activity_views(tr: &Tr, events: &[AuditEventRow]) -> Vec<ActivityView> {
     events
         .iter()
         .map(|e| ActivityView {
-            at: when(Some(e.at)),
+            at: when_in(tr, Some(e.at)),
             succeeded: e.outcome == "success",
             method: describe_methods(
+                tr,
                 e.action
                     .strip_prefix("login.")
                     .unwrap_or(&e.action)
                     .split('+'),
             ),
-            ip: e.ip.clone().unwrap_or_else(|| "unknown".into()),
+            ip: e.ip.clone().unwrap_or_else(|| tr.t("time-unknown")),
         })
         .collect()
 }
 
-pub fn device_views(devices: &[PushDevice]) -> Vec<DeviceView> {
+pub fn device_views(tr: &Tr, devices: &[PushDevice]) -> Vec<DeviceView> {
     devices
         .iter()
         .map(|d| DeviceView {
             id: d.id.clone(),
             label: d.label.clone(),
-            added: when(Some(d.created_at)),
-            last_used: when(d.last_used_at),
+            added: when_in(tr, Some(d.created_at)),
+            last_used: when_in(tr, d.last_used_at),
         })
         .collect()
 }
@@ -144,14 +156,20 @@ mod tests {
 
     #[test]
     fn methods_are_described_in_words() {
-        assert_eq!(describe_methods(["pwd"]), "Password");
+        let en = Tr::new("en");
+        assert_eq!(describe_methods(&en, ["pwd"]), "Password");
         assert_eq!(
-            describe_methods(["pwd", "otp", "mfa"]),
+            describe_methods(&en, ["pwd", "otp", "mfa"]),
             "Password + one-time code"
         );
-        assert_eq!(describe_methods(["mfa"]), "Second step");
-        assert_eq!(describe_methods(["backupcode"]), "Backup code");
-        assert_eq!(describe_methods(["sms"]), "Text message code");
-        assert_eq!(describe_methods(Vec::<&str>::new()), "Unknown");
+        assert_eq!(describe_methods(&en, ["mfa"]), "Second step");
+        assert_eq!(describe_methods(&en, ["backupcode"]), "Backup code");
+        assert_eq!(describe_methods(&en, ["sms"]), "Text message code");
+        assert_eq!(describe_methods(&en, Vec::<&str>::new()), "Unknown");
+        let de = Tr::new("de");
+        assert_eq!(
+            describe_methods(&de, ["pwd", "totp", "mfa"]),
+            "Passwort + Authentifizierungs-App"
+        );
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::domain::totp;
 use crate::domain::verification::Authenticator;
+use crate::i18n::Tr;
 
 /// One authenticator as the account page lists it.
 pub struct AuthenticatorView {
@@ -14,29 +15,42 @@ pub struct AuthenticatorView {
 }
 
 /// Describes drift for people: "runs about 30 s ahead".
-pub fn drift_text(a: &Authenticator) -> Option<String> {
+pub fn drift_text(tr: &Tr, a: &Authenticator) -> Option<String> {
     totp::drift_seconds(&a.recent_offsets, a.params).map(|s| {
-        let direction = if s > 0 { "ahead" } else { "behind" };
-        format!("This authenticator's clock runs about {} s {direction}. Set the phone's time to automatic.", s.abs())
+        let key = if s > 0 {
+            "acct-drift-ahead"
+        } else {
+            "acct-drift-behind"
+        };
+        tr.n(key, "seconds", s.abs())
     })
 }
 
-/// A time for people: `2026-11-23 10:15:00 UTC`, or "never".
+/// A time for admin pages: `2026-11-23 10:15:00 UTC`, or "never".
 pub fn when(t: Option<i64>) -> String {
     t.map(|t| super::words::utc(t) + " UTC")
         .unwrap_or_else(|| "never".into())
 }
 
-pub fn authenticator_views(list: &[Authenticator], now: i64) -> Vec<AuthenticatorView> {
+/// A time for the user's own pages, the way their language writes it: "5 December 2026,
+/// 14:03 UTC" / "5. Dezember 2026, 14:03 UTC", or "never".
+pub fn when_in(tr: &Tr, t: Option<i64>) -> String {
+    match t {
+        Some(t) => format!("{} UTC", tr.date_time(t)),
+        None => tr.t("time-never"),
+    }
+}
+
+pub fn authenticator_views(tr: &Tr, list: &[Authenticator], now: i64) -> Vec<AuthenticatorView> {
     list.iter()
         .filter(|a| a.active)
         .map(|a| AuthenticatorView {
             id: a.id.clone(),
             label: a.label.clone(),
-            added: when(Some(a.created_at)),
-            last_used: when(a.last_used_at),
+            added: when_in(tr, Some(a.created_at)),
+            last_used: when_in(tr, a.last_used_at),
             locked: a.is_locked(now),
-            drift: drift_text(a),
+            drift: drift_text(tr, a),
         })
         .collect()
 }

@@ -134,6 +134,7 @@ pub fn error_response(status: StatusCode, title: &'static str, message: String) 
 #[derive(Template)]
 #[template(path = "errors/error.html")]
 struct ErrorPageView<'a> {
+    tr: crate::i18n::Tr,
     status: u16,
     title: &'a str,
     message: &'a str,
@@ -160,11 +161,19 @@ pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
         .get::<RequestId>()
         .map(|id| id.to_string())
         .unwrap_or_default();
+    let tr = super::extract::Lang::of(res.request()).tr();
     let page = page.unwrap_or_else(|| default_page(status));
+    // The general pages (not found, server error…) in the visitor's language; the messages of
+    // particular errors are English for now.
+    let (title, message) = match translated(&tr, page.title, &page.message) {
+        Some(words) => words,
+        None => (page.title.to_owned(), page.message.clone()),
+    };
     let html = ErrorPageView {
+        tr,
         status: status.as_u16(),
-        title: page.title,
-        message: &page.message,
+        title: &title,
+        message: &message,
         request_id,
     }
     .render()
@@ -174,6 +183,18 @@ pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
         "text/html; charset=utf-8",
         html,
     )))
+}
+
+/// The title and message of a general error page in `tr`'s language, found by its English
+/// words (a page with a particular message keeps it).
+fn translated(tr: &crate::i18n::Tr, title: &str, message: &str) -> Option<(String, String)> {
+    let key = ["err-page-not-found", "err-page-server", "err-page-generic"]
+        .into_iter()
+        .find(|key| {
+            let english = crate::web::words::english();
+            english.t(key) == title && english.t(&format!("{key}-text")) == message
+        })?;
+    Some((tr.t(key), tr.t(&format!("{key}-text"))))
 }
 
 /// `res` with `body` of `content_type` in place of its own; status and headers stay.

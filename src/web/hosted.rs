@@ -8,7 +8,9 @@ use askama::Template;
 
 use super::browser::Browser;
 use super::error::WebError;
+use crate::domain::password_policy::{MAX_CHARS, PasswordProblem};
 use crate::flows::AppState;
+use crate::i18n::Tr;
 
 /// The longest name a person may give (characters).
 pub const MAX_NAME_CHARS: usize = 100;
@@ -16,11 +18,21 @@ pub const MAX_NAME_CHARS: usize = 100;
 /// The longest code input we look at; anything longer is simply wrong.
 pub const MAX_CODE_CHARS: usize = 32;
 
-/// What a page says when the mail server did not take a message. Only a real account's mail
-/// can fail, so this is the one answer that can tell a known address from an unknown one; a
-/// working mail server never shows it.
-pub const MAIL_NOT_SENT: &str =
-    "We could not send the email just now. Please try again in a few minutes.";
+/// The catalog key of what a page says when the mail server did not take a message. Only a
+/// real account's mail can fail, so this is the one answer that can tell a known address from
+/// an unknown one; a working mail server never shows it.
+pub const MAIL_NOT_SENT: &str = "err-mail-not-sent";
+
+/// What a page says about a new password that is refused, in the page's language.
+pub fn password_problem(tr: &Tr, problem: &PasswordProblem) -> String {
+    match problem {
+        PasswordProblem::TooShort { min } => tr.n("err-pw-too-short", "min", *min as i64),
+        PasswordProblem::TooLong => tr.n("err-pw-too-long", "max", MAX_CHARS as i64),
+        PasswordProblem::Common => tr.t("err-pw-common"),
+        PasswordProblem::ContainsEmail => tr.t("err-pw-email"),
+        PasswordProblem::ContainsServiceName => tr.t("err-pw-service"),
+    }
+}
 
 /// Renders `page` with `status`, setting the browser cookie when it is new.
 pub fn html(

@@ -50,7 +50,12 @@ pub fn deliver(response: AuthorizationResponse) -> HttpResponse {
             .insert_header((header::LOCATION, location))
             .finish(),
         AuthorizationResponse::FormPost { action, fields } => {
-            let page = FormPostPage { action, fields };
+            // Submitted by a script at once; its words are English (no language switch here).
+            let page = FormPostPage {
+                tr: crate::i18n::Tr::new("en"),
+                action,
+                fields,
+            };
             match page.render() {
                 Ok(html) => HttpResponse::Ok()
                     .content_type("text/html; charset=utf-8")
@@ -66,6 +71,7 @@ pub fn deliver(response: AuthorizationResponse) -> HttpResponse {
 #[derive(Template)]
 #[template(path = "authz/form_post.html")]
 struct FormPostPage {
+    tr: crate::i18n::Tr,
     action: String,
     fields: Vec<(String, String)>,
 }

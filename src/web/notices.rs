@@ -14,6 +14,7 @@ use crate::channels::Email;
 use crate::domain::user::User;
 use crate::domain::verification::mask_email;
 use crate::flows::AppState;
+use crate::i18n::Tr;
 use crate::store;
 use crate::store::deliveries::Delivery;
 
@@ -35,6 +36,7 @@ pub enum Notice {
 #[derive(Template)]
 #[template(path = "messages/notice_email.txt")]
 struct NoticeText<'a> {
+    tr: &'a Tr,
     paragraphs: &'a [String],
     link_text: &'a str,
     link: &'a str,
@@ -44,6 +46,7 @@ struct NoticeText<'a> {
 #[derive(Template)]
 #[template(path = "messages/notice_email.html")]
 struct NoticeHtml<'a> {
+    tr: &'a Tr,
     subject: &'a str,
     paragraphs: &'a [String],
     link_text: &'a str,
@@ -63,109 +66,61 @@ impl Notice {
         }
     }
 
+    /// The catalog key stem of the notice (`notice-<stem>-subject`, `-1`, `-2`).
+    fn key(self) -> &'static str {
+        match self {
+            Notice::AlreadyRegistered => "already-registered",
+            Notice::PasswordChanged => "password-changed",
+            Notice::PasswordChangedOnAccountPage => "password-changed-account",
+            Notice::EmailChanged => "email-changed",
+            Notice::EmailInUse => "email-in-use",
+        }
+    }
+
     /// Subject, paragraphs and the call to action (text, link) of the mail.
     fn words(
         self,
+        tr: &Tr,
         app: &str,
         reset_link: &str,
         account_link: &str,
-    ) -> (String, Vec<String>, &'static str, String) {
-        match self {
-            Notice::AlreadyRegistered => (
-                format!("Your {app} account"),
-                vec![
-                    format!(
-                        "Someone, maybe you, tried to create a new {app} account with this email \
-                         address. You already have an account, so nothing was created and \
-                         nothing was changed."
-                    ),
-                    "If it was you and you do not remember your password, you can choose a new \
-                     one. If it was not you, you can ignore this message."
-                        .to_owned(),
-                ],
-                "Choose a new password:",
-                reset_link.to_owned(),
-            ),
-            Notice::PasswordChanged => (
-                format!("Your {app} password was changed"),
-                vec![
-                    format!(
-                        "The password of your {app} account was just changed, and every \
-                         browser that was signed in to it was signed out."
-                    ),
-                    "If you did this, there is nothing else to do. If you did not, choose a new \
-                     password right away: someone else may know your old one."
-                        .to_owned(),
-                ],
-                "Choose a new password:",
-                reset_link.to_owned(),
-            ),
-            Notice::PasswordChangedOnAccountPage => (
-                format!("Your {app} password was changed"),
-                vec![
-                    format!(
-                        "The password of your {app} account was just changed on its account \
-                         page, and every other browser that was signed in to it was signed out."
-                    ),
-                    "If you did this, there is nothing else to do. If you did not, choose a new \
-                     password right away: someone else may be signed in to your account."
-                        .to_owned(),
-                ],
-                "Choose a new password:",
-                reset_link.to_owned(),
-            ),
-            Notice::EmailChanged => (
-                format!("The email address of your {app} account was changed"),
-                vec![
-                    format!(
-                        "The email address of your {app} account was just changed. From now \
-                         on you sign in with the new address, and messages about the account \
-                         go there instead of to this one."
-                    ),
-                    "If you did this, there is nothing else to do. If you did not, contact \
-                     your administrator right away: someone else may be signed in to your \
-                     account."
-                        .to_owned(),
-                ],
-                "Your account:",
-                account_link.to_owned(),
-            ),
-            Notice::EmailInUse => (
-                format!("Your {app} account"),
-                vec![
-                    format!(
-                        "Someone, maybe you, asked to use this email address for another {app} \
-                         account. It already belongs to your account, so nothing was changed."
-                    ),
-                    "If it was not you, you can ignore this message.".to_owned(),
-                ],
-                "Your account:",
-                account_link.to_owned(),
-            ),
-        }
+    ) -> (String, Vec<String>, String, String) {
+        let text = |part: &str| tr.a(&format!("notice-{}-{part}", self.key()), "app", app);
+        let (link_text, link) = match self {
+            Notice::EmailChanged | Notice::EmailInUse => ("notice-link-account", account_link),
+            _ => ("notice-link-reset", reset_link),
+        };
+        (
+            text("subject"),
+            vec![text("1"), text("2")],
+            tr.t(link_text),
+            link.to_owned(),
+        )
     }
 
     fn email(
         self,
+        tr: &Tr,
         to: &str,
         app: &str,
-        reset_link: &str,
-        account_link: &str,
+        (reset_link, account_link): (&str, &str),
     ) -> Result<Email, askama::Error> {
-        let (subject, paragraphs, link_text, link) = self.words(app, reset_link, account_link);
+        let (subject, paragraphs, link_text, link) = self.words(tr, app, reset_link, account_link);
         Ok(Email {
             to: to.to_owned(),
             text: NoticeText {
+                tr,
                 paragraphs: &paragraphs,
-                link_text,
+                link_text: &link_text,
                 link: &link,
                 app,
             }
             .render()?,
             html: NoticeHtml {
+                tr,
                 subject: &subject,
                 paragraphs: &paragraphs,
-                link_text,
+                link_text: &link_text,
                 link: &link,
                 app,
             }
@@ -177,9 +132,11 @@ impl Notice {
 
 /// Mails `notice` to `user` (at the address `user` holds, so the old one for
 /// [`Notice::EmailChanged`]) and records the attempt. Failures are logged only.
-pub async fn send(state: &AppState, user: &User, notice: Notice, app: &str) {
+/// `lang` is the language of the page that caused it (a shipped tag).
+pub async fn send(state: &AppState, user: &User, notice: Notice, app: &str, lang: &str) {
     let links = (state.url("/password/forgot"), state.url("/account"));
-    let email = match notice.email(&user.email, app, &links.0, &links.1) {
+    let tr = Tr::new(lang);
+    let email = match notice.email(&tr, &user.email, app, (&links.0, &links.1)) {
         Ok(email) => email,
         Err(e) => {
             tracing::error!(error = %e, purpose = notice.purpose(), "a notice did not render");

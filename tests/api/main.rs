@@ -46,6 +46,7 @@ mod discovery;
 mod extractors;
 mod housekeeping;
 mod json_errors;
+mod languages;
 mod limits;
 mod limits_budgets;
 mod lock_races;

@@ -13,14 +13,16 @@ use crate::store::push_devices::PushDevice;
 
 /// Sends `code` to `user` on the code's channel (to the code's `target`, a new address or
 /// number being confirmed, if it has one) and logs each attempt. True if any message went out.
+/// `(app, lang)`: the application's name and the language the message speaks.
 pub(super) async fn deliver(
     state: &AppState,
     row: &OneTimeCode,
     user: &User,
     code: &str,
     device_id: Option<&str>,
-    app: &str,
+    (app, lang): (&str, &str),
 ) -> Result<bool, FlowError> {
+    let tr = crate::i18n::Tr::new(lang);
     let link = (row.purpose == Purpose::Reset).then(|| {
         let query = url::form_urlencoded::Serializer::new(String::new())
             .append_pair("code_id", &row.id)
@@ -35,6 +37,7 @@ pub(super) async fn deliver(
         app,
         overrides: &state.message_overrides,
         link: link.as_deref(),
+        tr: &tr,
     };
     let render = |e| FlowError::Internal(anyhow::Error::from(e));
     // Timed from before the first send: codes for nobody take as long (see `pace`).

@@ -30,6 +30,8 @@ pub struct Recipient<'a> {
     pub device_id: Option<&'a str>,
     /// Where an email or SMS code goes.
     pub destination: Destination<'a>,
+    /// The language of the message (a shipped tag, see `crate::i18n`).
+    pub lang: &'a str,
 }
 
 /// Where an email or SMS code goes: the account's own address or confirmed number, or a new

@@ -78,7 +78,7 @@ pub async fn send_new(
         .run(move |c| store::one_time_codes::insert_code(c, &stored))
         .await?;
     let delivered = match owner {
-        Some(user) => deliver(state, &row, user, &code, to.device_id, app).await?,
+        Some(user) => deliver(state, &row, user, &code, to.device_id, (app, to.lang)).await?,
         // Sent to nobody: answered as a real delivery would be, in time and outcome.
         None => super::pace::imitate(state, channel, now).await?,
     };
@@ -95,7 +95,13 @@ pub async fn send_new(
 
 /// Sends code `id` again, unchanged, once the cooldown has passed. Never changes its lifetime
 /// or the count of wrong codes.
-pub async fn resend(state: &AppState, id: &str, app: &str) -> Result<Resent, FlowError> {
+/// `lang` is the language of the message (the person's now, which may differ from the first).
+pub async fn resend(
+    state: &AppState,
+    id: &str,
+    app: &str,
+    lang: &str,
+) -> Result<Resent, FlowError> {
     let now = state.now();
     let lookup = id.to_owned();
     let Some(row) = state
@@ -144,7 +150,7 @@ pub async fn resend(state: &AppState, id: &str, app: &str) -> Result<Resent, Flo
             .map_err(|_| FlowError::Internal(anyhow::anyhow!("a sealed code does not open")))?;
         let code = String::from_utf8_lossy(&code).into_owned();
         let delivered = match &user {
-            Some(user) => deliver(state, &row, user, &code, None, app).await?,
+            Some(user) => deliver(state, &row, user, &code, None, (app, lang)).await?,
             None => false,
         };
         if !delivered {

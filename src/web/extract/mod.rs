@@ -22,6 +22,7 @@
 //! May use flows/ (the sign-in's rules) and the web helpers beside it; never a route module.
 
 mod csrf;
+mod lang;
 mod sign_in;
 mod user;
 
@@ -32,6 +33,7 @@ use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 
 pub use csrf::{Csrf, NoFields};
+pub use lang::{Lang, StoredChoice, remember_choice};
 pub use sign_in::{ACCOUNT_CLIENT_ID, Landing};
 pub use user::{ADMIN_MAX_AGE, Admin, FreshSignIn, SignedIn};
 

@@ -11,9 +11,10 @@ use actix_web::{FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 
 use super::sign_in::{Landing, SignInRedirect};
-use super::{Refusal, app_state, csrf, is_page};
+use super::{Lang, Refusal, app_state, csrf, is_page};
 use crate::domain::user::User;
 use crate::flows::sign_in;
+use crate::i18n::Tr;
 use crate::store;
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
@@ -33,6 +34,8 @@ pub struct SignedIn {
     pub session: Session,
     /// This browser: its cookie keys the CSRF token of the forms a page shows.
     pub browser: Browser,
+    /// The language the user's pages and messages speak.
+    pub lang: Lang,
 }
 
 impl Deref for SignedIn {
@@ -44,6 +47,17 @@ impl Deref for SignedIn {
 }
 
 impl SignedIn {
+    /// The translator for the user's pages; the language switch of a form's answer returns to
+    /// the account page.
+    pub fn tr(&self) -> Tr {
+        let tr = self.lang.tr();
+        if tr.back().is_empty() {
+            tr.with_back("/account")
+        } else {
+            tr
+        }
+    }
+
     /// The signed-in user, or the refusal: a sign-in landing on `landing` for a page, 403 for
     /// a form.
     async fn extract(req: &HttpRequest, landing: Landing) -> Result<SignedIn, Refusal> {
@@ -64,6 +78,7 @@ impl SignedIn {
         match (login, user) {
             (Some(login), Some(user)) => Ok(SignedIn {
                 browser: Browser::get_or_create(&state, req),
+                lang: Lang::of(req),
                 user,
                 login,
                 session,

@@ -8,7 +8,8 @@ use crate::web::routes::login;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/login", web::get().to(login::login_page))
-        .route("/login-srv/login", web::post().to(login::login_submit));
+        .route("/login-srv/login", web::post().to(login::login_submit))
+        .route("/language", web::post().to(routes::language::switch));
     second_factor_routes(cfg);
     self_service_routes(cfg);
     // Transaction approvals: the user's page (the client's JSON side is in `oauth`).

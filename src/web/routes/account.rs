@@ -23,6 +23,7 @@ use crate::domain::one_time_code::Channel;
 use crate::flows::AppState;
 use crate::flows::backup_codes;
 use crate::flows::codes::channel_enabled;
+use crate::i18n::Tr;
 use crate::store;
 use crate::web::account_view::{
     ActivityView, DeviceView, SessionsTable, activity_views, device_views, session_views,
@@ -45,7 +46,7 @@ const ACTIVITY_EVENTS: i64 = 20;
 /// the error next to each field.
 #[derive(Default)]
 pub(crate) struct Forms {
-    pub notice: Option<&'static str>,
+    pub notice: Option<String>,
     /// A problem that belongs to no one field.
     pub error: Option<String>,
     pub name: Option<String>,
@@ -64,6 +65,7 @@ pub(crate) struct Forms {
 #[derive(Template)]
 #[template(path = "account/account.html")]
 struct AccountPage {
+    tr: Tr,
     email: String,
     name: String,
     csrf_token: String,
@@ -83,36 +85,42 @@ struct AccountPage {
     push_enabled: bool,
     devices: Vec<DeviceView>,
     sessions: SessionsTable,
-    other_sessions: usize,
+    other_sessions: i64,
     activity: Vec<ActivityView>,
 }
 
 #[derive(Template)]
 #[template(path = "account/signed_out.html")]
-struct SignedOutPage;
+struct SignedOutPage {
+    tr: Tr,
+}
 
 #[derive(Deserialize)]
 pub struct AccountQuery {
     notice: Option<String>,
 }
 
-fn notice_text(notice: &str) -> Option<&'static str> {
-    Some(match notice {
-        "added" => "Authenticator app added.",
-        "renamed" => "Authenticator renamed.",
-        "removed" => "Authenticator removed.",
-        "signed_in_again" => "You signed in again. You can make your change now.",
-        "name_changed" => "Your name was saved.",
-        "email_changed" => "Your email address was changed.",
-        "password_changed" => "Your password was changed. Your other sessions were signed out.",
-        "password_set" => "Your password was set. Your other sessions were signed out.",
-        "phone_added" => "Your phone number was confirmed.",
-        "phone_removed" => "Your phone number was removed.",
-        "device_removed" => "The device was removed.",
-        "sessions_ended" => "Your other sessions were signed out.",
-        "session_ended" => "The session was signed out.",
-        _ => return None,
-    })
+/// What the page says after a change (`?notice=`); only known notices, so a crafted link
+/// cannot put words on the page.
+fn notice_text(tr: &Tr, notice: &str) -> Option<String> {
+    let known = [
+        "added",
+        "renamed",
+        "removed",
+        "signed_in_again",
+        "name_changed",
+        "email_changed",
+        "password_changed",
+        "password_set",
+        "phone_added",
+        "phone_removed",
+        "device_removed",
+        "sessions_ended",
+        "session_ended",
+    ];
+    known
+        .contains(&notice)
+        .then(|| tr.t(&format!("notice-{}", notice.replace('_', "-"))))
 }
 
 /// `GET /account`.
@@ -122,7 +130,10 @@ pub async fn account(
     user: SignedIn,
 ) -> Result<HttpResponse, WebError> {
     let forms = Forms {
-        notice: query.notice.as_deref().and_then(notice_text),
+        notice: query
+            .notice
+            .as_deref()
+            .and_then(|n| notice_text(&user.tr(), n)),
         ..Forms::default()
     };
     render_account(&state, &user, forms, StatusCode::OK).await
@@ -147,9 +158,10 @@ pub(crate) async fn render_account(
             ))
         })
         .await?;
-    let views = authenticator_views(&authenticators, now);
+    let tr = user.tr();
+    let views = authenticator_views(&tr, &authenticators, now);
     let backup_remaining = backup_codes::remaining(state, &user.id).await?;
-    let sessions = session_views(&sessions, current_row(&user.session).as_deref());
+    let sessions = session_views(&tr, &sessions, current_row(&user.session).as_deref());
     let csrf_token = user.csrf_token(state);
     let page = AccountPage {
         email: user.email.clone(),
@@ -171,15 +183,17 @@ pub(crate) async fn render_account(
         sms_enabled: channel_enabled(state, Channel::Sms),
         phone: user.sms_number().map(str::to_owned),
         push_enabled: channel_enabled(state, Channel::Push),
-        devices: device_views(&devices),
-        other_sessions: sessions.iter().filter(|s| !s.current).count(),
+        devices: device_views(&tr, &devices),
+        other_sessions: sessions.iter().filter(|s| !s.current).count() as i64,
         sessions: SessionsTable {
             rows: sessions,
             end_path: "/account/sessions".into(),
             csrf_token,
-            label: "Sessions",
+            label: tr.t("acct-sessions"),
+            tr: tr.clone(),
         },
-        activity: activity_views(&events),
+        activity: activity_views(&tr, &events),
+        tr,
     };
     html(state, &user.browser, &page, status)
 }
@@ -193,10 +207,18 @@ pub async fn logout(
 ) -> Result<HttpResponse, WebError> {
     login_session::end(&user.session);
     audit::record(&state, &req, Audit::success("logout").user(&user.id)).await;
-    signed_out(&state, &user.browser)
+    signed_out(&state, &user.browser, user.lang.tr())
 }
 
 /// The page a browser sees once it has signed itself out.
-pub(crate) fn signed_out(state: &AppState, browser: &Browser) -> Result<HttpResponse, WebError> {
-    html(state, browser, &SignedOutPage, StatusCode::OK)
+pub(crate) fn signed_out(
+    state: &AppState,
+    browser: &Browser,
+    tr: Tr,
+) -> Result<HttpResponse, WebError> {
+    // no language switch: the page is an answer to a form, with no session left to keep it
+    let page = SignedOutPage {
+        tr: tr.with_back(String::new()),
+    };
+    html(state, browser, &page, StatusCode::OK)
 }

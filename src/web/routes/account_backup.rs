@@ -16,6 +16,7 @@ use crate::web::hosted::html;
 #[derive(Template)]
 #[template(path = "account/backup_codes.html")]
 struct BackupCodesPage {
+    tr: crate::i18n::Tr,
     csrf_token: String,
     codes: Vec<String>,
     codes_joined: String,
@@ -36,6 +37,8 @@ pub async fn new_backup_codes(
     )
     .await;
     let page = BackupCodesPage {
+        // the codes are shown once: no language switch that would lose them
+        tr: user.tr().with_back(String::new()),
         csrf_token: form.token().to_owned(),
         codes_joined: codes.join(" "),
         codes,

@@ -12,6 +12,7 @@ use crate::domain::one_time_code::{Channel, OneTimeCode, Purpose, normalize, sub
 use crate::domain::user::User;
 use crate::flows::AppState;
 use crate::flows::codes::{self, Checked, Resent, Sent};
+use crate::i18n::{Arg, Tr};
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
@@ -19,19 +20,19 @@ use crate::web::extract::{Csrf, SignedIn};
 use crate::web::hosted::{MAX_CODE_CHARS, app_name, html};
 use crate::web::routes::account::{Forms, render_account};
 
-const CODE_GONE: &str = "This code has expired or was already used. Ask for a new one.";
+const CODE_GONE: &str = "err-reset-code-gone";
 
 /// What differs between confirming an email address and a phone number.
 pub(crate) struct Kind {
     pub purpose: Purpose,
     pub channel: Channel,
-    /// The page's heading.
+    /// The catalog key of the page's heading.
     title: &'static str,
     /// Where its forms post: `{path}/confirm`, `{path}/resend`.
     path: &'static str,
-    /// "email" or "text message": what the code came in.
+    /// The catalog key of what the code came in ("email", "text message").
     medium: &'static str,
-    /// What entering the code does.
+    /// The catalog key of what entering the code does.
     lead: &'static str,
     /// The audit action of the change.
     pub action: &'static str,
@@ -40,20 +41,20 @@ pub(crate) struct Kind {
 pub(crate) const EMAIL: Kind = Kind {
     purpose: Purpose::EmailChange,
     channel: Channel::Email,
-    title: "Confirm your new email address",
+    title: "acct-code-email-title",
     path: "/account/email",
-    medium: "email",
-    lead: "Enter it here to confirm the new address: your email address changes once the code is right.",
+    medium: "medium-email",
+    lead: "acct-code-email-lead",
     action: "email.change",
 };
 
 pub(crate) const PHONE: Kind = Kind {
     purpose: Purpose::PhoneConfirm,
     channel: Channel::Sms,
-    title: "Confirm your phone number",
+    title: "acct-code-phone-title",
     path: "/account/phone",
-    medium: "text message",
-    lead: "Enter it here to confirm the number: sign-in codes by text message go there once the code is right.",
+    medium: "medium-sms",
+    lead: "acct-code-phone-lead",
     action: "phone.confirm",
 };
 
@@ -72,12 +73,18 @@ impl Kind {
         }
     }
 
-    fn page(&self, csrf_token: String, code: &OneTimeCode) -> ConfirmCodePage {
+    /// What the code came in, in `tr`'s words.
+    fn medium(&self, tr: &Tr) -> String {
+        tr.t(self.medium)
+    }
+
+    fn page(&self, tr: Tr, csrf_token: String, code: &OneTimeCode) -> ConfirmCodePage {
         ConfirmCodePage {
-            title: self.title,
+            title: tr.t(self.title),
             path: self.path,
-            medium: self.medium,
-            lead: self.lead,
+            medium: self.medium(&tr),
+            lead: tr.t(self.lead),
+            tr,
             destination: code.destination.clone(),
             code_id: code.id.clone(),
             csrf_token,
@@ -90,10 +97,11 @@ impl Kind {
 #[derive(Template)]
 #[template(path = "account/confirm_code.html")]
 pub(crate) struct ConfirmCodePage {
-    title: &'static str,
+    tr: Tr,
+    title: String,
     path: &'static str,
-    medium: &'static str,
-    lead: &'static str,
+    medium: String,
+    lead: String,
     /// Masked: where the code went.
     destination: String,
     code_id: String,
@@ -118,36 +126,38 @@ pub(crate) async fn after_send(
     typed: Forms,
 ) -> Result<HttpResponse, WebError> {
     let csrf = user.csrf_token(state);
+    let tr = user.tr();
     let (problem, status) = match sent {
         Sent::Sent(code) => {
             return html(
                 state,
                 &user.browser,
-                &kind.page(csrf, &code),
+                &kind.page(tr, csrf, &code),
                 StatusCode::OK,
             );
         }
         Sent::TooSoon { existing, wait } => {
-            let mut page = kind.page(csrf, &existing);
-            page.notice = Some(format!(
-                "We sent a code to {} moments ago: enter that one. You can ask for it again in {wait} seconds.",
-                existing.destination
-            ));
+            let notice = tr.args(
+                "err-acct-code-too-soon",
+                &[
+                    ("destination", Arg::Text(existing.destination.clone())),
+                    ("seconds", Arg::Number(wait)),
+                ],
+            );
+            let mut page = kind.page(tr, csrf, &existing);
+            page.notice = Some(notice);
             return html(state, &user.browser, &page, StatusCode::OK);
         }
         Sent::Locked { until } => (
-            crate::web::words::account_code_locked(until),
+            crate::web::words::account_code_locked(&tr, until),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Sent::Unavailable => (
-            format!("Codes by {} are not available on this server.", kind.medium),
+            tr.a("err-acct-unavailable", "medium", kind.medium(&tr)),
             StatusCode::CONFLICT,
         ),
         Sent::Failed => (
-            format!(
-                "We could not send the {} just now. Check what you entered and try again in a few minutes.",
-                kind.medium
-            ),
+            tr.a("err-acct-not-sent", "medium", kind.medium(&tr)),
             StatusCode::SERVICE_UNAVAILABLE,
         ),
     };
@@ -195,15 +205,16 @@ pub(crate) async fn confirm(
     form: &Csrf<CodeForm>,
 ) -> Result<Confirmed, WebError> {
     let code_id = form.code_id.clone().unwrap_or_default();
+    let tr = user.tr();
     let Some(code) = own_code(state, user, kind, &code_id).await? else {
-        let forms = kind.field_error("That code has expired. Start again.".into());
+        let forms = kind.field_error(tr.t("err-acct-code-expired"));
         let page = render_account(state, user, forms, StatusCode::UNPROCESSABLE_ENTITY).await?;
         return Ok(Confirmed::Page(page));
     };
-    let mut page = kind.page(form.token().to_owned(), &code);
+    let mut page = kind.page(tr.clone(), form.token().to_owned(), &code);
     let typed = normalize(form.code.as_deref().unwrap_or_default());
     let checked = if typed.is_empty() {
-        page.error = Some(format!("Enter the code from the {}.", kind.medium));
+        page.error = Some(tr.a("err-acct-enter-code", "medium", kind.medium(&tr)));
         None
     } else if typed.chars().count() > MAX_CODE_CHARS {
         Some(Checked::Wrong)
@@ -225,7 +236,7 @@ pub(crate) async fn confirm(
             if let Some(target) = code.target {
                 return Ok(Confirmed::Target(target));
             }
-            page.error = Some(CODE_GONE.into());
+            page.error = Some(tr.t(CODE_GONE));
         }
         Some(Checked::Accepted { .. } | Checked::Wrong) => {
             audit::record(
@@ -236,15 +247,12 @@ pub(crate) async fn confirm(
                     .detail(format!("wrong code for {}", code.destination)),
             )
             .await;
-            page.error = Some(format!(
-                "That code is not correct. Check the {} we sent and try again.",
-                kind.medium
-            ));
+            page.error = Some(tr.a("err-acct-code-wrong", "medium", kind.medium(&tr)));
         }
         Some(Checked::Locked { until }) => {
-            page.error = Some(crate::web::words::account_code_locked(until))
+            page.error = Some(crate::web::words::account_code_locked(&tr, until))
         }
-        Some(Checked::Expired) => page.error = Some(CODE_GONE.into()),
+        Some(Checked::Expired) => page.error = Some(tr.t(CODE_GONE)),
     }
     Ok(Confirmed::Page(html(
         state,
@@ -262,39 +270,32 @@ async fn resend(
     form: &Csrf<CodeForm>,
 ) -> Result<HttpResponse, WebError> {
     let code_id = form.code_id.clone().unwrap_or_default();
+    let tr = user.tr();
     let Some(code) = own_code(state, user, kind, &code_id).await? else {
-        let forms = kind.field_error("That code has expired. Start again.".into());
+        let forms = kind.field_error(tr.t("err-acct-code-expired"));
         return render_account(state, user, forms, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
-    let mut page = kind.page(form.token().to_owned(), &code);
+    let mut page = kind.page(tr.clone(), form.token().to_owned(), &code);
     let app = app_name(state, None).await?;
-    let status = match codes::resend(state, &code.id, &app).await? {
+    let status = match codes::resend(state, &code.id, &app, tr.lang()).await? {
         Resent::Sent(_) => {
-            page.notice = Some(format!(
-                "We sent the code again. It can take a minute to arrive{}.",
-                if kind.channel == Channel::Email {
-                    "; look in your spam folder too"
-                } else {
-                    ""
-                }
-            ));
+            page.notice = Some(tr.t(if kind.channel == Channel::Email {
+                "email-sent-again"
+            } else {
+                "acct-sent-again-sms"
+            }));
             StatusCode::OK
         }
         Resent::TooSoon { wait } => {
-            page.notice = Some(format!(
-                "We sent the code a moment ago. You can ask for it again in {wait} seconds."
-            ));
+            page.notice = Some(tr.n("email-wait", "seconds", wait));
             StatusCode::OK
         }
         Resent::Gone => {
-            page.error = Some(CODE_GONE.into());
+            page.error = Some(tr.t(CODE_GONE));
             StatusCode::UNPROCESSABLE_ENTITY
         }
         Resent::Failed => {
-            page.error = Some(format!(
-                "We could not send the {} just now. Please try again in a few minutes.",
-                kind.medium
-            ));
+            page.error = Some(tr.a("err-acct-resend-failed", "medium", kind.medium(&tr)));
             StatusCode::SERVICE_UNAVAILABLE
         }
     };

@@ -93,7 +93,7 @@ pub async fn end_session(
     .await;
     if this_browser {
         login_session::end(&user.session);
-        return signed_out(&state, &user.browser);
+        return signed_out(&state, &user.browser, user.lang.tr());
     }
     Ok(found("/account?notice=session_ended"))
 }

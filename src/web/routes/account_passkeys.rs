@@ -11,8 +11,9 @@ use serde::Deserialize;
 use crate::domain::passkey::Passkey;
 use crate::flows::AppState;
 use crate::flows::passkeys::{self, registration};
+use crate::i18n::{Arg, Tr};
 use crate::web::audit;
-use crate::web::authenticator_view::when;
+use crate::web::authenticator_view::{when, when_in};
 use crate::web::error::WebError;
 use crate::web::extract::{Csrf, FreshSignIn, NoFields};
 use crate::web::hosted::{html, see_other};
@@ -22,24 +23,41 @@ pub struct PasskeyView {
     pub id: String,
     pub name: String,
     /// "Synced passkey" or "On this device / security key".
-    pub kind: &'static str,
+    pub kind: String,
     pub created: String,
     pub last_used: String,
+    /// Kind, added, last used: the line under its name.
+    pub meta: String,
 }
 
-pub fn passkey_views(passkeys: &[Passkey]) -> Vec<PasskeyView> {
+/// The passkeys in `tr`'s words (the admin area passes English and its own time format).
+pub fn passkey_views(tr: &Tr, passkeys: &[Passkey], admin: bool) -> Vec<PasskeyView> {
+    let time = |t: Option<i64>| if admin { when(t) } else { when_in(tr, t) };
     passkeys
         .iter()
-        .map(|p| PasskeyView {
-            id: p.id.clone(),
-            name: p.name.clone(),
-            kind: if p.backup_eligible {
-                "Synced passkey"
+        .map(|p| {
+            let kind = tr.t(if p.backup_eligible {
+                "passkey-kind-synced"
             } else {
-                "Device-bound (security key)"
-            },
-            created: when(Some(p.created_at)),
-            last_used: when(p.last_used_at),
+                "passkey-kind-device"
+            });
+            let (created, last_used) = (time(Some(p.created_at)), time(p.last_used_at));
+            let meta = tr.args(
+                "passkeys-meta",
+                &[
+                    ("kind", Arg::Text(kind.clone())),
+                    ("added", Arg::Text(created.clone())),
+                    ("used", Arg::Text(last_used.clone())),
+                ],
+            );
+            PasskeyView {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                kind,
+                created,
+                last_used,
+                meta,
+            }
         })
         .collect()
 }
@@ -47,13 +65,14 @@ pub fn passkey_views(passkeys: &[Passkey]) -> Vec<PasskeyView> {
 #[derive(Template)]
 #[template(path = "account/passkeys.html")]
 struct PasskeysPage {
-    notice: Option<&'static str>,
+    tr: Tr,
+    notice: Option<String>,
     error: Option<String>,
     passkeys: Vec<PasskeyView>,
     can_add: bool,
     passkey_action: &'static str,
     passkey_kind: &'static str,
-    passkey_button: &'static str,
+    passkey_button: String,
     passkey_fields: Vec<(&'static str, String)>,
     options_json: String,
     ceremony_id: String,
@@ -68,7 +87,7 @@ pub struct PasskeysQuery {
 async fn render(
     state: &AppState,
     user: &FreshSignIn,
-    notice: Option<&'static str>,
+    notice: Option<String>,
     error: Option<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, WebError> {
@@ -78,29 +97,32 @@ async fn render(
         Some(s) => (s.options.to_string(), s.ceremony_id.clone()),
         None => (String::new(), String::new()),
     };
+    let tr = user.tr();
     let page = PasskeysPage {
         notice,
         error,
-        passkeys: passkey_views(&list),
+        passkeys: passkey_views(&tr, &list, false),
         can_add: started.is_some(),
         passkey_action: "/account/passkeys",
         passkey_kind: "create",
-        passkey_button: "Add a passkey",
+        passkey_button: tr.t("passkeys-add"),
         passkey_fields: Vec::new(),
         options_json,
         ceremony_id,
         csrf_token: user.csrf_token(state),
+        tr,
     };
     html(state, &user.browser, &page, status)
 }
 
-fn notice(key: Option<&str>) -> Option<&'static str> {
-    match key? {
-        "added" => Some("The passkey was added."),
-        "renamed" => Some("The passkey was renamed."),
-        "removed" => Some("The passkey was removed."),
-        _ => None,
-    }
+fn notice(tr: &Tr, key: Option<&str>) -> Option<String> {
+    let key = match key? {
+        "added" => "passkey-notice-added",
+        "renamed" => "passkey-notice-renamed",
+        "removed" => "passkey-notice-removed",
+        _ => return None,
+    };
+    Some(tr.t(key))
 }
 
 /// `GET /account/passkeys`.
@@ -109,7 +131,7 @@ pub async fn passkeys_page(
     query: web::Query<PasskeysQuery>,
     user: FreshSignIn,
 ) -> Result<HttpResponse, WebError> {
-    let notice = notice(query.notice.as_deref());
+    let notice = notice(&user.tr(), query.notice.as_deref());
     render(&state, &user, notice, None, StatusCode::OK).await
 }
 
@@ -137,16 +159,17 @@ pub async fn register(
         form.name.as_deref().unwrap_or(""),
     )
     .await?;
+    let tr = user.tr();
     let error = match outcome {
         Ok(_) => return Ok(see_other("/account/passkeys?notice=added".into())),
-        Err(R::Name(why)) => why,
-        Err(R::UnknownCeremony) => "That took too long. Try again.",
-        Err(R::Invalid) => "The passkey could not be checked. Try again.",
-        Err(R::Duplicate) => "That passkey is registered already.",
-        Err(R::TooMany) => "You have the most passkeys an account may have.",
+        Err(R::Name(why)) => why.to_owned(),
+        Err(R::UnknownCeremony) => tr.t("err-passkey-too-slow"),
+        Err(R::Invalid) => tr.t("err-passkey-unchecked"),
+        Err(R::Duplicate) => tr.t("err-passkey-duplicate"),
+        Err(R::TooMany) => tr.t("err-passkey-too-many"),
     };
     let status = StatusCode::UNPROCESSABLE_ENTITY;
-    render(&state, &user, None, Some(error.to_owned()), status).await
+    render(&state, &user, None, Some(error), status).await
 }
 
 #[derive(Deserialize)]

@@ -18,7 +18,7 @@ use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
 use crate::web::extract::{Csrf, FreshSignIn};
-use crate::web::hosted::{app_name, found};
+use crate::web::hosted::{app_name, found, password_problem};
 use crate::web::notices::{self, Notice};
 use crate::web::routes::account::{Forms, render_account};
 use crate::web::session_store::current_row;
@@ -41,13 +41,14 @@ pub async fn change_password(
     let new = form.new_password.unwrap_or_default();
     let had_password = user.password_hash.is_some();
     let mut forms = Forms::default();
+    let tr = user.tr();
     if had_password && current.is_empty() {
-        forms.current_password_error = Some("Enter your current password.".into());
+        forms.current_password_error = Some(tr.t("err-enter-current-password"));
     }
     if new.is_empty() {
-        forms.new_password_error = Some("Choose a new password.".into());
+        forms.new_password_error = Some(tr.t("err-choose-new-password"));
     } else if let Err(problem) = check_new_password(&new, &user.email) {
-        forms.new_password_error = Some(problem.message());
+        forms.new_password_error = Some(password_problem(&tr, &problem));
     }
     if forms.current_password_error.is_none() && forms.new_password_error.is_none() && had_password
     {
@@ -68,19 +69,16 @@ pub async fn change_password(
         let refusal = match outcome {
             PasswordOutcome::Locked { until } => {
                 let minutes = minutes_left(until, state.now());
-                let unit = if minutes == 1 { "minute" } else { "minutes" };
                 Some((
                     StatusCode::TOO_MANY_REQUESTS,
                     "password sign-in locked: too many wrong passwords",
-                    format!(
-                        "Too many wrong passwords. Try again in {minutes} {unit}, or reset your password."
-                    ),
+                    tr.n("err-acct-password-locked", "minutes", minutes),
                 ))
             }
             PasswordOutcome::Wrong => Some((
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "the current password was not correct",
-                "This is not your current password.".to_owned(),
+                tr.t("err-not-current-password"),
             )),
             PasswordOutcome::Right => None,
         };
@@ -123,6 +121,13 @@ pub async fn change_password(
     )
     .await;
     let app = app_name(&state, None).await?;
-    notices::send(&state, &user, Notice::PasswordChangedOnAccountPage, &app).await;
+    notices::send(
+        &state,
+        &user,
+        Notice::PasswordChangedOnAccountPage,
+        &app,
+        tr.lang(),
+    )
+    .await;
     Ok(found(&format!("/account?notice={notice}")))
 }

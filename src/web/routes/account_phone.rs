@@ -32,26 +32,20 @@ pub async fn add_phone(
     user: FreshSignIn,
 ) -> Result<HttpResponse, WebError> {
     let typed = form.phone.clone().unwrap_or_default();
+    let tr = user.tr();
     let refuse = |problem: String| Forms {
         phone: typed.clone(),
         phone_error: Some(problem),
         ..Forms::default()
     };
     let problem = if !channel_enabled(&state, Channel::Sms) {
-        Some((
-            "Codes by text message are not available on this server.".to_owned(),
-            StatusCode::CONFLICT,
-        ))
+        Some((tr.t("acct-sms-unavailable"), StatusCode::CONFLICT))
     } else {
         match normalize_phone(&typed) {
-            Err(_) => Some((
-                "Enter the number in international form, starting with + and the country code, like +49 151 12345678.".to_owned(),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )),
-            Ok(number) if user.sms_number() == Some(number.as_str()) => Some((
-                "This number is already confirmed for your account.".to_owned(),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )),
+            Err(_) => Some((tr.t("err-phone-format"), StatusCode::UNPROCESSABLE_ENTITY)),
+            Ok(number) if user.sms_number() == Some(number.as_str()) => {
+                Some((tr.t("err-phone-already"), StatusCode::UNPROCESSABLE_ENTITY))
+            }
             Ok(_) => None,
         }
     };
@@ -64,6 +58,7 @@ pub async fn add_phone(
         typed_name: &number,
         device_id: None,
         destination: Destination::Pending(&number),
+        lang: tr.lang(),
     };
     let app = app_name(&state, None).await?;
     let sent = codes::send_new(

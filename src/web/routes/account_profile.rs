@@ -12,6 +12,7 @@ use crate::domain::one_time_code::Channel;
 use crate::domain::user::{Email, User};
 use crate::flows::AppState;
 use crate::flows::codes::{self, Destination, Recipient};
+use crate::i18n::Tr;
 use crate::store::{self, StoreError};
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
@@ -28,13 +29,13 @@ pub struct NameForm {
 }
 
 /// Why a name cannot be used, if it cannot (the rules of sign-up).
-fn name_problem(name: &str) -> Option<String> {
+fn name_problem(tr: &Tr, name: &str) -> Option<String> {
     if name.is_empty() {
-        Some("Enter your name.".into())
+        Some(tr.t("err-enter-name"))
     } else if name.chars().count() > MAX_NAME_CHARS {
-        Some(format!("Use at most {MAX_NAME_CHARS} characters."))
+        Some(tr.n("err-name-too-long", "max", MAX_NAME_CHARS as i64))
     } else if name.chars().any(char::is_control) {
-        Some("Use letters, spaces and punctuation only.".into())
+        Some(tr.t("err-name-characters"))
     } else {
         None
     }
@@ -50,7 +51,7 @@ pub async fn change_name(
 ) -> Result<HttpResponse, WebError> {
     let typed = form.name.clone().unwrap_or_default();
     let name = typed.trim().to_owned();
-    if let Some(problem) = name_problem(&name) {
+    if let Some(problem) = name_problem(&user.tr(), &name) {
         let forms = Forms {
             name: Some(typed),
             name_error: Some(problem),
@@ -94,19 +95,20 @@ pub async fn change_email(
     user: FreshSignIn,
 ) -> Result<HttpResponse, WebError> {
     let typed = form.email.clone().unwrap_or_default();
-    let refuse = |problem: &str| Forms {
+    let tr = user.tr();
+    let refuse = |key: &str| Forms {
         new_email: typed.clone(),
-        email_error: Some(problem.to_owned()),
+        email_error: Some(tr.t(key)),
         ..Forms::default()
     };
     let new = match Email::parse(&typed) {
         Ok(new) if new.as_str() == user.email => {
-            let forms = refuse("This is already your email address.");
+            let forms = refuse("err-already-your-email");
             return render_account(&state, &user, forms, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
         Ok(new) => new,
         Err(_) => {
-            let forms = refuse("Enter an email address like name@example.com.");
+            let forms = refuse("err-email-format");
             return render_account(&state, &user, forms, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
@@ -125,6 +127,7 @@ pub async fn change_email(
         } else {
             Destination::Pending(new.as_str())
         },
+        lang: tr.lang(),
     };
     let app = app_name(&state, None).await?;
     let sent = codes::send_new(
@@ -157,7 +160,7 @@ pub async fn change_email(
         .await;
         // The owner hears of it (no code), which also makes both answers take one mail's time.
         if let Some(owner) = &owner {
-            notices::send(&state, owner, Notice::EmailInUse, &app).await;
+            notices::send(&state, owner, Notice::EmailInUse, &app, tr.lang()).await;
         }
     }
     let typed = Forms {
@@ -188,9 +191,7 @@ pub async fn confirm_email(
         Ok(false) => return Err(WebError::Forbidden("Please sign in again.".into())),
         Err(StoreError::Conflict(_)) => {
             // Taken between the code and now; the person has shown the mailbox is theirs.
-            let forms = EMAIL.field_error(
-                "This address cannot be used for your account. Choose another one.".into(),
-            );
+            let forms = EMAIL.field_error(user.tr().t("err-address-unusable"));
             return render_account(&state, &user, forms, StatusCode::CONFLICT).await;
         }
         Err(e) => return Err(e.into()),
@@ -203,13 +204,13 @@ pub async fn confirm_email(
             .detail(changes(&[("email", user.email.clone(), new)])),
     )
     .await;
-    tell_old_address(&state, &user).await?;
+    tell_old_address(&state, &user, user.tr().lang()).await?;
     Ok(found("/account?notice=email_changed"))
 }
 
 /// The notice to the address the account had before (`user` as it was).
-async fn tell_old_address(state: &AppState, before: &User) -> Result<(), WebError> {
+async fn tell_old_address(state: &AppState, before: &User, lang: &str) -> Result<(), WebError> {
     let app = app_name(state, None).await?;
-    notices::send(state, before, Notice::EmailChanged, &app).await;
+    notices::send(state, before, Notice::EmailChanged, &app, lang).await;
     Ok(())
 }

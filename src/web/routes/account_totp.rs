@@ -21,6 +21,7 @@ use crate::web::routes::mfa::SetupView;
 #[derive(Template)]
 #[template(path = "account/totp_setup.html")]
 struct TotpSetupPage {
+    tr: crate::i18n::Tr,
     csrf_token: String,
     setup: SetupView,
     error: Option<String>,
@@ -65,6 +66,8 @@ pub async fn add_totp(
                 &state,
                 &user.browser,
                 &TotpSetupPage {
+                    // a switch would lose the new key: none on this page
+                    tr: user.tr().with_back(String::new()),
                     csrf_token: form.token().to_owned(),
                     setup,
                     error: None,
@@ -107,10 +110,12 @@ pub async fn confirm_totp(
         Confirmation::WrongCode => {
             match crate::web::routes::mfa::existing_setup(&state, &exchange_id).await? {
                 Some(setup) => {
+                    let tr = user.tr().with_back(String::new());
                     let page = TotpSetupPage {
+                        error: Some(tr.t("err-app-code-wrong")),
+                        tr,
                         csrf_token: form.token().to_owned(),
                         setup,
-                        error: Some("The code is not correct. Check the app and try again.".into()),
                     };
                     html(
                         &state,
@@ -123,7 +128,7 @@ pub async fn confirm_totp(
                     render_account(
                         &state,
                         &user,
-                        with_error("That setup expired. Start again.".into()),
+                        with_error(user.tr().t("err-acct-setup-expired")),
                         StatusCode::BAD_REQUEST,
                     )
                     .await
@@ -134,7 +139,7 @@ pub async fn confirm_totp(
             render_account(
                 &state,
                 &user,
-                with_error("That setup expired. Start again.".into()),
+                with_error(user.tr().t("err-acct-setup-expired")),
                 StatusCode::BAD_REQUEST,
             )
             .await

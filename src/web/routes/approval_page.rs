@@ -21,15 +21,16 @@ use crate::web::words;
 #[derive(Template)]
 #[template(path = "approval/approval.html")]
 struct ApprovalPage {
+    tr: crate::i18n::Tr,
     id: String,
     app_name: String,
     lines: Vec<DataLine>,
     data_hash: String,
-    state: &'static str,
+    state: String,
     pending: bool,
     expires_at: String,
     csrf_token: String,
-    notice: Option<&'static str>,
+    notice: Option<String>,
     error: Option<String>,
     /// Back to the application, for an approval asked for on its authorization request.
     resume: Option<String>,
@@ -89,7 +90,7 @@ pub async fn decide(
                 .filter(|c| !c.is_whitespace())
                 .collect();
             if code.is_empty() || code.len() > MAX_CODE_CHARS {
-                let error = Some("Enter the code your authenticator app shows.".to_owned());
+                let error = Some(user.tr().t("err-approval-enter-code"));
                 return render(
                     &state,
                     &user,
@@ -127,16 +128,12 @@ pub async fn decide(
             let current = now.as_ref().unwrap_or(&approval);
             return render(&state, &user, current, None, StatusCode::CONFLICT).await;
         }
-        DecideOutcome::Code(TotpOutcome::Locked { until }) => words::totp_locked(until),
-        DecideOutcome::Code(TotpOutcome::Replayed) => {
-            "This code was already used. Wait for the next code in your app.".to_owned()
-        }
+        DecideOutcome::Code(TotpOutcome::Locked { until }) => words::totp_locked(&user.tr(), until),
+        DecideOutcome::Code(TotpOutcome::Replayed) => user.tr().t("err-approval-replayed"),
         DecideOutcome::Code(TotpOutcome::NoAuthenticator) => {
-            "Your account has no authenticator app. Add one on your account page, then open this link again.".to_owned()
+            user.tr().t("err-approval-no-authenticator")
         }
-        DecideOutcome::Code(_) => {
-            "That code is not right. Check your authenticator app and try again.".to_owned()
-        }
+        DecideOutcome::Code(_) => user.tr().t("err-approval-wrong"),
     };
     render(
         &state,
@@ -165,25 +162,21 @@ async fn render(
     status: StatusCode,
 ) -> Result<HttpResponse, WebError> {
     let current = approval.state_at(state.now());
+    let tr = user.tr();
     let page = ApprovalPage {
         id: approval.id.clone(),
         app_name: app_name(state, Some(&approval.client_id)).await?,
         lines: data_lines(&approval.data),
         data_hash: approval.data_hash.clone(),
-        state: current.as_str(),
+        state: tr.t(&format!("approval-state-{}", current.as_str())),
         pending: current == ApprovalState::Pending,
         expires_at: words::utc(approval.expires_at),
         csrf_token: user.csrf_token(state),
         notice: match current {
             ApprovalState::Pending => None,
-            ApprovalState::Approved => {
-                Some("You approved this transaction. You can close this page.")
-            }
-            ApprovalState::Declined => Some("You declined this transaction. Nothing was approved."),
-            ApprovalState::Expired => {
-                Some("This approval expired before it was answered. Nothing was approved.")
-            }
+            done => Some(tr.t(&format!("approval-notice-{}", done.as_str()))),
         },
+        tr,
         error,
         resume: approval.resume.as_ref().map(|_| after_decision(approval)),
     };

@@ -16,10 +16,12 @@ use crate::flows::AppState;
 use crate::flows::codes::{Resent, Sent};
 use crate::flows::factors;
 use crate::flows::login_codes::{self, CodeCheck, Opening, Started};
+use crate::i18n::Tr;
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
+use crate::web::extract::Lang;
 use crate::web::hosted::see_other;
 use crate::web::login_flow::{self, form_browser, pending_for_browser, require_browser};
 use crate::web::routes::mfa;
@@ -27,23 +29,24 @@ use crate::web::routes::mfa;
 #[derive(Template)]
 #[template(path = "login/code.html")]
 struct CodePage {
+    tr: Tr,
     request_id: String,
     code_id: String,
     track_id: String,
     csrf_token: String,
-    channel: &'static str,
+    channel: String,
     destination: String,
     notice: Option<String>,
     error: Option<String>,
 }
 
 /// Words for where a code went.
-fn channel_words(channel: Channel) -> &'static str {
-    match channel {
-        Channel::Email => "email",
-        Channel::Sms => "text message",
-        Channel::Push => "notification",
-    }
+fn channel_words(tr: &Tr, channel: Channel) -> String {
+    tr.t(match channel {
+        Channel::Email => "channel-email",
+        Channel::Sms => "channel-sms",
+        Channel::Push => "channel-push",
+    })
 }
 
 #[derive(Deserialize)]
@@ -75,6 +78,7 @@ pub async fn send(
     state: web::Data<AppState>,
     req: HttpRequest,
     form: web::Form<SendForm>,
+    lang: Lang,
 ) -> Result<HttpResponse, WebError> {
     let form = form.into_inner();
     let browser = form_browser(&state, &req, form.csrf_token.as_deref())?;
@@ -117,7 +121,16 @@ pub async fn send(
             medium_id: None,
         },
     );
-    let sent = login_codes::start(&state, verification, channel, user.as_ref(), &username).await?;
+    let lang = lang.for_request(&pending);
+    let sent = login_codes::start(
+        &state,
+        verification,
+        channel,
+        user.as_ref(),
+        &username,
+        lang.lang(),
+    )
+    .await?;
     let problem = match sent {
         // A double click, or back and again: the code already sent is the one to enter.
         Started::Sent { verification, .. } | Started::Again { verification, .. } => {
@@ -139,15 +152,16 @@ pub async fn send(
 }
 
 /// What the method pages say after a code could not be sent (`error=` from [`send`]).
-pub fn send_problem(error: Option<&str>) -> Option<String> {
-    Some(match error? {
-        "code_too_soon" => "A code was sent moments ago and is still valid: check your messages, or ask again in half a minute.".into(),
-        "code_locked" => "Too many wrong codes were entered. Codes are blocked for a while: choose another way to sign in, or try again later.".into(),
-        "code_unavailable" => "That way of signing in is not available for this account. Choose another.".into(),
-        "method_not_allowed" => "This application does not allow that way of signing in. Choose another.".into(),
-        "delivery_failed" => "We could not send the code just now. Choose another way to sign in, or try again in a few minutes.".into(),
+pub fn send_problem(tr: &Tr, error: Option<&str>) -> Option<String> {
+    let key = match error? {
+        "code_too_soon" => "err-code-too-soon",
+        "code_locked" => "err-code-locked",
+        "code_unavailable" => "err-code-unavailable",
+        "method_not_allowed" => "err-code-method-not-allowed",
+        "delivery_failed" => "err-delivery-failed",
         _ => return None,
-    })
+    };
+    Some(tr.t(key))
 }
 
 #[derive(Deserialize)]
@@ -182,13 +196,13 @@ async fn open_verification(
 }
 
 async fn render(
+    tr: Tr,
     state: &AppState,
     browser: &Browser,
     pending: &PendingRequest,
     v: &Verification,
     track_id: &str,
-    notice: Option<String>,
-    error: Option<String>,
+    (notice, error): (Option<String>, Option<String>),
 ) -> Result<HttpResponse, WebError> {
     let id = v.status_id.clone();
     let destination = state
@@ -199,11 +213,12 @@ async fn render(
         .unwrap_or_default();
     let channel = Channel::for_method(v.method).unwrap_or(Channel::Email);
     let page = CodePage {
+        channel: channel_words(&tr, channel),
+        tr,
         request_id: pending.id.clone(),
         code_id: v.status_id.clone(),
         track_id: track_id.to_owned(),
         csrf_token: browser.csrf_token(state),
-        channel: channel_words(channel),
         destination,
         notice,
         error,
@@ -224,12 +239,14 @@ pub async fn code_page(
     state: web::Data<AppState>,
     req: HttpRequest,
     query: web::Query<CodeQuery>,
+    lang: Lang,
 ) -> Result<HttpResponse, WebError> {
     let browser = require_browser(&state, &req)?;
     let pending = pending_for_browser(&state, Some(&query.request_id), &browser).await?;
     let v = open_verification(&state, &pending, &query.id).await?;
     let track_id = query.track_id.clone().unwrap_or_default();
-    render(&state, &browser, &pending, &v, &track_id, None, None).await
+    let tr = lang.for_request(&pending);
+    render(tr, &state, &browser, &pending, &v, &track_id, (None, None)).await
 }
 
 #[derive(Deserialize)]
@@ -248,6 +265,7 @@ pub async fn code_submit(
     req: HttpRequest,
     session: Session,
     form: web::Form<CodeForm>,
+    lang: Lang,
 ) -> Result<HttpResponse, WebError> {
     let form = form.into_inner();
     let browser = form_browser(&state, &req, form.csrf_token.as_deref())?;
@@ -255,6 +273,7 @@ pub async fn code_submit(
     let v = open_verification(&state, &pending, &form.id).await?;
     let track_id = form.track_id.clone().unwrap_or_default();
     let typed = form.pass_code.unwrap_or_default();
+    let tr = lang.for_request(&pending);
     let error =
         match login_codes::check(&state, &v, &typed, crate::flows::codes::hosted_guesser(&v))
             .await?
@@ -308,14 +327,21 @@ pub async fn code_submit(
                     .maybe_user(v.user_id.as_deref())
                     .client(&pending.request.client_id);
                 audit::record(&state, &req, event).await;
-                "The code is not correct. Check the message and try again.".to_owned()
+                tr.t("err-code-wrong")
             }
-            CodeCheck::Locked { until } => crate::web::words::channel_locked(until),
-            CodeCheck::Expired => {
-                "This code has expired or was already used. Go back and ask for a new one.".into()
-            }
+            CodeCheck::Locked { until } => crate::web::words::channel_locked(&tr, until),
+            CodeCheck::Expired => tr.t("err-code-gone"),
         };
-    render(&state, &browser, &pending, &v, &track_id, None, Some(error)).await
+    render(
+        tr,
+        &state,
+        &browser,
+        &pending,
+        &v,
+        &track_id,
+        (None, Some(error)),
+    )
+    .await
 }
 
 /// `POST /login/code/resend`: the same code again, once the cooldown has passed.
@@ -323,30 +349,28 @@ pub async fn resend(
     state: web::Data<AppState>,
     req: HttpRequest,
     form: web::Form<CodeForm>,
+    lang: Lang,
 ) -> Result<HttpResponse, WebError> {
     let form = form.into_inner();
     let browser = form_browser(&state, &req, form.csrf_token.as_deref())?;
     let pending = pending_for_browser(&state, Some(&form.request_id), &browser).await?;
     let v = open_verification(&state, &pending, &form.id).await?;
     let track_id = form.track_id.clone().unwrap_or_default();
-    let (notice, error) = match login_codes::resend(&state, &v).await? {
-        Resent::Sent(_) => (Some("We sent the same code again.".to_owned()), None),
-        Resent::TooSoon { wait } => (
-            None,
-            Some(format!(
-                "The code was sent moments ago. You can ask for it again in {wait} seconds."
-            )),
-        ),
-        Resent::Gone => (
-            None,
-            Some("This code has expired. Go back and ask for a new one.".to_owned()),
-        ),
-        Resent::Failed => (
-            None,
-            Some(
-                "We could not send it again just now. The code sent before still works.".to_owned(),
-            ),
-        ),
+    let tr = lang.for_request(&pending);
+    let (notice, error) = match login_codes::resend(&state, &v, tr.lang()).await? {
+        Resent::Sent(_) => (Some(tr.t("code-sent-again")), None),
+        Resent::TooSoon { wait } => (None, Some(tr.n("code-wait", "seconds", wait))),
+        Resent::Gone => (None, Some(tr.t("err-code-expired"))),
+        Resent::Failed => (None, Some(tr.t("code-resend-failed"))),
     };
-    render(&state, &browser, &pending, &v, &track_id, notice, error).await
+    render(
+        tr,
+        &state,
+        &browser,
+        &pending,
+        &v,
+        &track_id,
+        (notice, error),
+    )
+    .await
 }

@@ -43,7 +43,7 @@ pub async fn openid_configuration(state: web::Data<AppState>) -> HttpResponse {
             "claims_parameter_supported": false,
             "request_parameter_supported": false,
             "request_uri_parameter_supported": false,
-            "ui_locales_supported": ["en"],
+            "ui_locales_supported": crate::i18n::SHIPPED,
         }))
 }
 

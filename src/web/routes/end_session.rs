@@ -13,11 +13,13 @@ use serde::Deserialize;
 use crate::domain::client::Client;
 use crate::domain::oauth::claims::IdTokenClaims;
 use crate::flows::AppState;
+use crate::i18n::Tr;
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::bearer;
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
+use crate::web::extract::Lang;
 use crate::web::login_session;
 
 #[derive(Deserialize, Default)]
@@ -34,6 +36,7 @@ pub struct EndSessionParams {
 #[derive(Template)]
 #[template(path = "session/end_session.html")]
 struct EndSessionPage {
+    tr: Tr,
     signed_out: bool,
     client_name: String,
     csrf_token: String,
@@ -48,8 +51,16 @@ pub async fn end_session_get(
     req: HttpRequest,
     session: Session,
     params: web::Query<EndSessionParams>,
+    lang: Lang,
 ) -> Result<HttpResponse, WebError> {
-    end_session(&state, &req, &session, params.into_inner(), false).await
+    end_session(
+        &state,
+        &req,
+        &session,
+        params.into_inner(),
+        (false, lang.tr()),
+    )
+    .await
 }
 
 pub async fn end_session_post(
@@ -57,8 +68,16 @@ pub async fn end_session_post(
     req: HttpRequest,
     session: Session,
     params: web::Form<EndSessionParams>,
+    lang: Lang,
 ) -> Result<HttpResponse, WebError> {
-    end_session(&state, &req, &session, params.into_inner(), true).await
+    end_session(
+        &state,
+        &req,
+        &session,
+        params.into_inner(),
+        (true, lang.tr()),
+    )
+    .await
 }
 
 async fn end_session(
@@ -66,7 +85,7 @@ async fn end_session(
     req: &HttpRequest,
     session: &Session,
     params: EndSessionParams,
-    is_post: bool,
+    (is_post, tr): (bool, Tr),
 ) -> Result<HttpResponse, WebError> {
     // Expired ID tokens are fine as hints (the spec expects them), forged ones are not.
     let hint: Option<IdTokenClaims> =
@@ -134,6 +153,7 @@ async fn end_session(
             .is_some_and(|t| browser.csrf_matches(state, t));
     if !(hint_matches || confirmed) {
         let page = EndSessionPage {
+            tr,
             signed_out: false,
             client_name: client.as_ref().map(|c| c.name.clone()).unwrap_or_default(),
             csrf_token: browser.csrf_token(state),
@@ -170,6 +190,8 @@ async fn end_session(
         }
         None => {
             let page = EndSessionPage {
+                // nothing to come back to: the session it showed is gone
+                tr: tr.with_back(String::new()),
                 signed_out: true,
                 client_name: String::new(),
                 csrf_token: String::new(),

@@ -14,14 +14,17 @@ use crate::domain::verification::Method;
 use crate::flows::AppState;
 use crate::flows::codes::lockout_subject;
 use crate::flows::password_check::{self, Attempt, PasswordOutcome};
+use crate::i18n::Tr;
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
+use crate::web::extract::Lang;
 use crate::web::login_flow::{self, form_browser, pending_for_browser};
 use crate::web::login_ui::login_ui_post;
 
 /// One message for every failed sign-in, so the page never tells whether an account exists.
+/// The JSON answer (`error_description`) keeps the documented English.
 const INVALID_CREDENTIALS: &str = "The email or password is not correct.";
 
 #[derive(Deserialize)]
@@ -36,6 +39,7 @@ pub struct LoginQuery {
 #[derive(Template, WebTemplate)]
 #[template(path = "login/login.html")]
 pub struct LoginPage {
+    tr: Tr,
     client_name: String,
     request_id: String,
     csrf_token: String,
@@ -54,9 +58,11 @@ pub async fn login_page(
     state: web::Data<AppState>,
     req: HttpRequest,
     query: web::Query<LoginQuery>,
+    lang: Lang,
 ) -> Result<HttpResponse, WebError> {
     let browser = Browser::get_or_create(&state, &req);
     let pending = pending_for_browser(&state, query.request_id.as_deref(), &browser).await?;
+    let tr = lang.for_request(&pending);
     let client = crate::flows::clients::find(&state, &pending.request.client_id).await?;
     let passkey_allowed = crate::flows::factors::client_rules(&state, &pending.request.client_id)
         .await?
@@ -72,10 +78,11 @@ pub async fn login_page(
         username: pending.request.login_hint.clone().unwrap_or_default(),
         locked: query.error.as_deref() == Some("password_locked"),
         error: match query.error.as_deref() {
-            Some("password_locked") => Some(locked_message(query.minutes.as_deref())),
-            Some(other) => Some(error_message(other).into()),
+            Some("password_locked") => Some(locked_message(&tr, query.minutes.as_deref())),
+            Some(other) => Some(tr.t(error_key(other))),
             None => None,
         },
+        tr,
     };
     let html = page.render().map_err(|e| WebError::Internal(e.into()))?;
     let mut response = HttpResponse::Ok();
@@ -88,25 +95,21 @@ pub async fn login_page(
 
 /// "Too many wrong passwords. Try again in N minutes," — the page adds the reset link. Only a
 /// number from the link is used, so a crafted link cannot put words on the page.
-fn locked_message(minutes: Option<&str>) -> String {
+fn locked_message(tr: &Tr, minutes: Option<&str>) -> String {
     let minutes = minutes
-        .and_then(|m| m.parse::<u32>().ok())
+        .and_then(|m| m.parse::<i64>().ok())
         .unwrap_or(5)
         .clamp(1, 24 * 60);
-    let unit = if minutes == 1 { "minute" } else { "minutes" };
-    format!("Too many wrong passwords. Try again in {minutes} {unit}, or")
+    tr.n("err-password-locked", "minutes", minutes)
 }
 
-fn error_message(error: &str) -> &'static str {
+/// The catalog key of the message for an `error` code in the page's address.
+fn error_key(error: &str) -> &'static str {
     match error {
-        "invalid_username_password" => INVALID_CREDENTIALS,
-        "password_required" => {
-            "This application asks for your password, then a code from your authenticator app."
-        }
-        "password_not_allowed" => {
-            "This application does not allow signing in with a password. Choose another way."
-        }
-        _ => "Sign-in did not succeed. Please try again.",
+        "invalid_username_password" => "err-invalid-credentials",
+        "password_required" => "err-password-required",
+        "password_not_allowed" => "err-password-not-allowed",
+        _ => "err-sign-in-failed",
     }
 }
 

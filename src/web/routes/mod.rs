@@ -19,6 +19,7 @@ pub mod discovery;
 pub mod end_session;
 pub mod enroll;
 pub mod introspect;
+pub mod language;
 pub mod login;
 pub mod management;
 pub mod mfa;

@@ -14,10 +14,12 @@ use crate::domain::sign_in::Proof;
 use crate::domain::verification::Method;
 use crate::flows::passkeys::assertion::{self, AssertRefusal};
 use crate::flows::{AppState, factors, sign_in};
+use crate::i18n::Tr;
 use crate::store;
 use crate::web::audit;
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
+use crate::web::extract::Lang;
 use crate::web::hosted::html;
 use crate::web::login_flow::{self, form_browser, pending_for_browser, require_browser};
 use crate::web::routes::mfa::{self, continuation};
@@ -25,18 +27,19 @@ use crate::web::routes::mfa::{self, continuation};
 #[derive(Template)]
 #[template(path = "login/passkey.html")]
 pub struct PasskeyPage {
-    pub title: &'static str,
-    pub lead: &'static str,
+    pub tr: Tr,
+    pub title: String,
+    pub lead: String,
     pub error: Option<String>,
     pub passkey_action: &'static str,
     pub passkey_kind: &'static str,
-    pub passkey_button: &'static str,
+    pub passkey_button: String,
     pub passkey_fields: Vec<(&'static str, String)>,
     pub options_json: String,
     pub ceremony_id: String,
     pub csrf_token: String,
     pub back_href: String,
-    pub back_text: &'static str,
+    pub back_text: String,
 }
 
 #[derive(Deserialize)]
@@ -57,17 +60,16 @@ pub struct PasskeyForm {
 }
 
 /// What to tell the user about a refused passkey.
-pub fn refusal_message(why: AssertRefusal) -> &'static str {
-    match why {
-        AssertRefusal::CounterRegression => {
-            "This passkey was refused: its signature counter went back, so it may have been copied. Use another way to sign in and tell your administrator."
-        }
-        AssertRefusal::UnknownCeremony => "That took too long. Try again.",
-        _ => "That passkey was not accepted. Try again, or choose another way to sign in.",
-    }
+pub fn refusal_message(tr: &Tr, why: AssertRefusal) -> String {
+    tr.t(match why {
+        AssertRefusal::CounterRegression => "err-passkey-cloned",
+        AssertRefusal::UnknownCeremony => "err-passkey-too-slow",
+        _ => "err-passkey-refused",
+    })
 }
 
 async fn login_page(
+    tr: Tr,
     state: &AppState,
     browser: &Browser,
     request_id: &str,
@@ -80,18 +82,19 @@ async fn login_page(
         StatusCode::OK
     };
     let page = PasskeyPage {
-        title: "Sign in with a passkey",
-        lead: "Use the passkey saved on this device, your phone or a security key. No email or password needed.",
+        title: tr.t("passkey-login-title"),
+        lead: tr.t("passkey-login-lead"),
         error,
         passkey_action: "/login/passkey",
         passkey_kind: "get",
-        passkey_button: "Use a passkey",
+        passkey_button: tr.t("passkey-button"),
         passkey_fields: vec![("requestId", request_id.to_owned())],
         options_json: started.options.to_string(),
         ceremony_id: started.ceremony_id,
         csrf_token: browser.csrf_token(state),
         back_href: format!("/login?requestId={request_id}&view_type=login"),
-        back_text: "Other ways to sign in",
+        back_text: tr.t("login-other-ways"),
+        tr,
     };
     html(state, browser, &page, status)
 }
@@ -101,6 +104,7 @@ pub async fn login_passkey_page(
     state: web::Data<AppState>,
     req: HttpRequest,
     query: web::Query<PasskeyQuery>,
+    lang: Lang,
 ) -> Result<HttpResponse, WebError> {
     let browser = Browser::get_or_create(&state, &req);
     let pending = pending_for_browser(&state, query.request_id.as_deref(), &browser).await?;
@@ -110,7 +114,14 @@ pub async fn login_passkey_page(
     {
         return Err(login_flow::not_allowed());
     }
-    login_page(&state, &browser, &pending.id, None).await
+    login_page(
+        lang.for_request(&pending),
+        &state,
+        &browser,
+        &pending.id,
+        None,
+    )
+    .await
 }
 
 /// `POST /login/passkey`: the assertion of a discoverable passkey; its owner signs in.
@@ -119,17 +130,19 @@ pub async fn login_passkey_submit(
     req: HttpRequest,
     session: Session,
     form: web::Form<PasskeyForm>,
+    lang: Lang,
 ) -> Result<HttpResponse, WebError> {
     let browser = form_browser(&state, &req, form.csrf_token.as_deref())?;
     let pending = pending_for_browser(&state, Some(&form.request_id), &browser).await?;
+    let tr = lang.for_request(&pending);
     let ceremony = form.ceremony_id.as_deref().unwrap_or("");
     let credential = form.credential.as_deref().unwrap_or("");
     let meta = audit::meta(&req);
     let asserted = match assertion::finish(&state, &meta, ceremony, credential).await? {
         Ok(a) => a,
         Err(why) => {
-            let message = refusal_message(why).to_owned();
-            return login_page(&state, &browser, &pending.id, Some(message)).await;
+            let message = refusal_message(&tr, why);
+            return login_page(tr, &state, &browser, &pending.id, Some(message)).await;
         }
     };
     let user_id = asserted.user_id.clone();
@@ -139,8 +152,8 @@ pub async fn login_passkey_submit(
         .await?
         .filter(|u| u.can_sign_in())
     else {
-        let message = refusal_message(AssertRefusal::Invalid).to_owned();
-        return login_page(&state, &browser, &pending.id, Some(message)).await;
+        let message = refusal_message(&tr, AssertRefusal::Invalid);
+        return login_page(tr, &state, &browser, &pending.id, Some(message)).await;
     };
     let proof = Proof::passkey(&user.id, asserted.facts, state.now());
     match sign_in::first_proof(&state, &pending, &user, proof).await? {
@@ -150,6 +163,7 @@ pub async fn login_passkey_submit(
 }
 
 async fn mfa_page(
+    tr: Tr,
     state: &AppState,
     browser: &Browser,
     c: &mfa::Continuation,
@@ -166,12 +180,12 @@ async fn mfa_page(
         StatusCode::OK
     };
     let page = PasskeyPage {
-        title: "Confirm with a passkey",
-        lead: "Use one of your passkeys to finish signing in.",
+        title: tr.t("passkey-mfa-title"),
+        lead: tr.t("passkey-mfa-lead"),
         error,
         passkey_action: "/mfa/passkey",
         passkey_kind: "get",
-        passkey_button: "Use a passkey",
+        passkey_button: tr.t("passkey-button"),
         passkey_fields: vec![
             ("requestId", c.pending.id.clone()),
             ("track_id", c.track.id.clone()),
@@ -183,7 +197,8 @@ async fn mfa_page(
             "/mfa?track_id={}&requestId={}&method=other",
             c.track.id, c.pending.id
         ),
-        back_text: "Use another second factor",
+        back_text: tr.t("passkey-mfa-back"),
+        tr,
     };
     html(state, browser, &page, status)
 }
@@ -193,6 +208,7 @@ pub async fn mfa_passkey_page(
     state: web::Data<AppState>,
     req: HttpRequest,
     query: web::Query<PasskeyQuery>,
+    lang: Lang,
 ) -> Result<HttpResponse, WebError> {
     let browser = require_browser(&state, &req)?;
     let c = continuation(
@@ -202,7 +218,7 @@ pub async fn mfa_passkey_page(
         query.request_id.as_deref().unwrap_or(""),
     )
     .await?;
-    mfa_page(&state, &browser, &c, None).await
+    mfa_page(lang.for_request(&c.pending), &state, &browser, &c, None).await
 }
 
 /// `POST /mfa/passkey`: a passkey of the track's user completes the second step.
@@ -211,22 +227,24 @@ pub async fn mfa_passkey_submit(
     req: HttpRequest,
     session: Session,
     form: web::Form<PasskeyForm>,
+    lang: Lang,
 ) -> Result<HttpResponse, WebError> {
     let browser = form_browser(&state, &req, form.csrf_token.as_deref())?;
     let track_id = form.track_id.as_deref().unwrap_or("");
     let c = continuation(&state, &browser, track_id, &form.request_id).await?;
+    let tr = lang.for_request(&c.pending);
     let ceremony = form.ceremony_id.as_deref().unwrap_or("");
     let credential = form.credential.as_deref().unwrap_or("");
     let meta = audit::meta(&req);
     let asserted = match assertion::finish(&state, &meta, ceremony, credential).await? {
         Ok(a) if a.user_id == c.user.id => a,
         Ok(_) => {
-            let message = refusal_message(AssertRefusal::AnotherUser).to_owned();
-            return mfa_page(&state, &browser, &c, Some(message)).await;
+            let message = refusal_message(&tr, AssertRefusal::AnotherUser);
+            return mfa_page(tr, &state, &browser, &c, Some(message)).await;
         }
         Err(why) => {
-            let message = refusal_message(why).to_owned();
-            return mfa_page(&state, &browser, &c, Some(message)).await;
+            let message = refusal_message(&tr, why);
+            return mfa_page(tr, &state, &browser, &c, Some(message)).await;
         }
     };
     let proof = Proof::passkey(&c.user.id, asserted.facts, state.now());

@@ -14,15 +14,18 @@ use crate::domain::user::{Email, User};
 use crate::flows::AppState;
 use crate::flows::codes::{self, Destination, Recipient, Sent};
 use crate::flows::factors;
+use crate::i18n::Tr;
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
+use crate::web::extract::Lang;
 use crate::web::hosted::{MAIL_NOT_SENT, html, see_other};
 use crate::web::login_flow::form_browser;
 
 #[derive(Template)]
 #[template(path = "password/forgot.html")]
 struct ForgotPage {
+    tr: Tr,
     request_id: Option<String>,
     csrf_token: String,
     email: String,
@@ -41,9 +44,13 @@ pub async fn forgot_page(
     state: web::Data<AppState>,
     req: HttpRequest,
     query: web::Query<ForgotQuery>,
+    lang: Lang,
 ) -> Result<HttpResponse, WebError> {
     let browser = Browser::get_or_create(&state, &req);
     let page = ForgotPage {
+        tr: lang
+            .for_request_id(&state, query.request_id.as_deref())
+            .await?,
         request_id: carried(query.request_id.as_deref()),
         csrf_token: browser.csrf_token(&state),
         email: shown_email(query.email.as_deref().unwrap_or_default()),
@@ -66,12 +73,18 @@ pub async fn forgot_submit(
     state: web::Data<AppState>,
     req: HttpRequest,
     form: web::Form<ForgotForm>,
+    lang: Lang,
 ) -> Result<HttpResponse, WebError> {
     let form = form.into_inner();
     let browser = form_browser(&state, &req, form.csrf_token.as_deref())?;
     let request_id = carried(form.request_id.as_deref());
+    let tr = lang
+        .for_request_id(&state, request_id.as_deref())
+        .await?
+        .with_back("/password/forgot");
     let typed = form.email.unwrap_or_default();
     let page = |error: String| ForgotPage {
+        tr: tr.clone(),
         request_id: request_id.clone(),
         csrf_token: browser.csrf_token(&state),
         email: typed.trim().to_owned(),
@@ -81,14 +94,14 @@ pub async fn forgot_submit(
         Ok(email) => email,
         Err(_) => {
             let error = if typed.trim().is_empty() {
-                "Enter your email address."
+                "err-enter-email"
             } else {
-                "Enter an email address like name@example.com."
+                "err-email-format"
             };
             return html(
                 &state,
                 &browser,
-                &page(error.into()),
+                &page(tr.t(error)),
                 StatusCode::UNPROCESSABLE_ENTITY,
             );
         }
@@ -96,7 +109,7 @@ pub async fn forgot_submit(
     // Only confirmed, active accounts get a code.
     let user = factors::user_by_email(&state, email.as_str()).await?;
     let app = app_for(&state, request_id.as_deref()).await?;
-    let (code_id, sent) = send_reset_code(&state, user.as_ref(), &email, &app).await?;
+    let (code_id, sent) = send_reset_code(&state, user.as_ref(), &email, (&app, tr.lang())).await?;
     match sent {
         Sent::Sent(_) | Sent::TooSoon { .. } => {
             let mut event = Audit::success("password.reset.request").detail(format!(
@@ -119,13 +132,13 @@ pub async fn forgot_submit(
         Sent::Locked { until } => html(
             &state,
             &browser,
-            &page(crate::web::words::address_locked(until)),
+            &page(crate::web::words::address_locked(&tr, until)),
             StatusCode::TOO_MANY_REQUESTS,
         ),
         Sent::Unavailable | Sent::Failed => html(
             &state,
             &browser,
-            &page(MAIL_NOT_SENT.into()),
+            &page(tr.t(MAIL_NOT_SENT)),
             StatusCode::SERVICE_UNAVAILABLE,
         ),
     }
@@ -134,12 +147,13 @@ pub async fn forgot_submit(
 /// Emails a password reset code for `email`: to the account `user` when there is one, otherwise
 /// a stand-in code row that is never delivered. Returns the id of the code to continue with —
 /// an earlier one when a code went out moments ago and still works (no new mail then) — and how
-/// sending went. The admin's "send a password reset" uses it too.
+/// sending went. The admin's "send a password reset" uses it too. `(app, lang)`: the name the
+/// mail speaks of and its language.
 pub(crate) async fn send_reset_code(
     state: &AppState,
     user: Option<&User>,
     email: &Email,
-    app: &str,
+    (app, lang): (&str, &str),
 ) -> Result<(String, Sent), WebError> {
     let code_id = uuid::Uuid::new_v4().to_string();
     let recipient = Recipient {
@@ -147,6 +161,7 @@ pub(crate) async fn send_reset_code(
         typed_name: email.as_str(),
         device_id: None,
         destination: Destination::Account,
+        lang,
     };
     let sent = codes::send_new(
         state,

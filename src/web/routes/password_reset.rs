@@ -20,20 +20,23 @@ use crate::domain::policy::PASSWORD_LOCK_CHANNEL;
 use crate::domain::user::{Email, User};
 use crate::flows::AppState;
 use crate::flows::codes::{self, Checked, Resent};
+use crate::i18n::Tr;
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
-use crate::web::hosted::{MAIL_NOT_SENT, MAX_CODE_CHARS, app_name, html};
+use crate::web::extract::Lang;
+use crate::web::hosted::{MAIL_NOT_SENT, MAX_CODE_CHARS, app_name, html, password_problem};
 use crate::web::login_flow::form_browser;
 use crate::web::notices::{self, Notice};
 
-const WRONG_CODE: &str = "That code is not correct. Check the email we sent and try again.";
-const CODE_GONE: &str = "This code has expired or was already used. Ask for a new one.";
+const WRONG_CODE: &str = "err-email-code-wrong";
+const CODE_GONE: &str = "err-reset-code-gone";
 
 #[derive(Template)]
 #[template(path = "password/reset.html")]
 struct ResetPage {
+    tr: Tr,
     request_id: Option<String>,
     code_id: String,
     email: String,
@@ -48,7 +51,20 @@ struct ResetPage {
 #[derive(Template)]
 #[template(path = "password/done.html")]
 struct DonePage {
+    tr: Tr,
     request_id: Option<String>,
+}
+
+/// The reset page for `code_id` (where the language switch of a posted form returns to).
+fn reset_path(request_id: Option<&str>, code_id: &str, email: &str) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    query
+        .append_pair("code_id", code_id)
+        .append_pair("email", email);
+    if let Some(id) = request_id {
+        query.append_pair("requestId", id);
+    }
+    format!("/password/reset?{}", query.finish())
 }
 
 /// The requestId to carry along, if it looks like one (it is only ever put into links; the
@@ -101,10 +117,14 @@ pub async fn reset_page(
     state: web::Data<AppState>,
     req: HttpRequest,
     query: web::Query<ResetQuery>,
+    lang: Lang,
 ) -> Result<HttpResponse, WebError> {
     let browser = Browser::get_or_create(&state, &req);
     let query = query.into_inner();
     let page = ResetPage {
+        tr: lang
+            .for_request_id(&state, query.request_id.as_deref())
+            .await?,
         request_id: carried(query.request_id.as_deref()),
         code_id: query.code_id.unwrap_or_default(),
         email: shown_email(query.email.as_deref().unwrap_or_default()),
@@ -134,6 +154,7 @@ pub async fn reset_submit(
     state: web::Data<AppState>,
     req: HttpRequest,
     form: web::Form<ResetForm>,
+    lang: Lang,
 ) -> Result<HttpResponse, WebError> {
     let form = form.into_inner();
     let browser = form_browser(&state, &req, form.csrf_token.as_deref())?;
@@ -142,7 +163,12 @@ pub async fn reset_submit(
     let email = shown_email(form.email.as_deref().unwrap_or_default());
     let typed = normalize(form.code.as_deref().unwrap_or_default());
     let password = form.password.unwrap_or_default();
+    let tr = lang
+        .for_request_id(&state, request_id.as_deref())
+        .await?
+        .with_back(reset_path(request_id.as_deref(), &code_id, &email));
     let mut page = ResetPage {
+        tr: tr.clone(),
         request_id: request_id.clone(),
         code_id: code_id.clone(),
         email: email.clone(),
@@ -155,14 +181,14 @@ pub async fn reset_submit(
     // The password first: a code is used up when it is accepted, so a refused password must
     // not cost the person their code.
     if password.is_empty() {
-        page.password_error = Some("Choose a new password.".into());
+        page.password_error = Some(tr.t("err-choose-new-password"));
     } else if let Err(problem) =
         check_new_password_min(&password, &email, state.live().config.password_min_length)
     {
-        page.password_error = Some(problem.message());
+        page.password_error = Some(password_problem(&tr, &problem));
     }
     if typed.is_empty() {
-        page.code_error = Some("Enter the code from the email.".into());
+        page.code_error = Some(tr.t("err-enter-email-code"));
     }
     if page.password_error.is_some() || page.code_error.is_some() {
         return html(&state, &browser, &page, StatusCode::UNPROCESSABLE_ENTITY);
@@ -199,10 +225,14 @@ pub async fn reset_submit(
                 )
                 .await;
                 let app = app_for(&state, request_id.as_deref()).await?;
-                notices::send(&state, &user, Notice::PasswordChanged, &app).await;
-                return html(&state, &browser, &DonePage { request_id }, StatusCode::OK);
+                notices::send(&state, &user, Notice::PasswordChanged, &app, tr.lang()).await;
+                let done = DonePage {
+                    tr: tr.with_back(String::new()),
+                    request_id,
+                };
+                return html(&state, &browser, &done, StatusCode::OK);
             }
-            page.code_error = Some(CODE_GONE.into());
+            page.code_error = Some(tr.t(CODE_GONE));
             page.ask_again = true;
         }
         Checked::Wrong => {
@@ -212,14 +242,14 @@ pub async fn reset_submit(
                 Audit::failure("password.reset").detail(format!("identifier={email}")),
             )
             .await;
-            page.code_error = Some(WRONG_CODE.into());
+            page.code_error = Some(tr.t(WRONG_CODE));
         }
         Checked::Locked { until } => {
-            page.code_error = Some(crate::web::words::address_locked(until));
+            page.code_error = Some(crate::web::words::address_locked(&tr, until));
             page.ask_again = true;
         }
         Checked::Expired => {
-            page.code_error = Some(CODE_GONE.into());
+            page.code_error = Some(tr.t(CODE_GONE));
             page.ask_again = true;
         }
     }
@@ -272,11 +302,17 @@ pub async fn resend(
     state: web::Data<AppState>,
     req: HttpRequest,
     form: web::Form<ResendForm>,
+    lang: Lang,
 ) -> Result<HttpResponse, WebError> {
     let form = form.into_inner();
     let browser = form_browser(&state, &req, form.csrf_token.as_deref())?;
     let request_id = carried(form.request_id.as_deref());
     let code_id = form.code_id.unwrap_or_default();
+    let email = shown_email(form.email.as_deref().unwrap_or_default());
+    let tr = lang
+        .for_request_id(&state, request_id.as_deref())
+        .await?
+        .with_back(reset_path(request_id.as_deref(), &code_id, &email));
     let lookup = code_id.clone();
     let is_reset_code = !code_id.is_empty()
         && code_id.len() <= 64
@@ -287,14 +323,15 @@ pub async fn resend(
             .is_some_and(|code| code.purpose == Purpose::Reset);
     let outcome = if is_reset_code {
         let app = app_for(&state, request_id.as_deref()).await?;
-        codes::resend(&state, &code_id, &app).await?
+        codes::resend(&state, &code_id, &app, tr.lang()).await?
     } else {
         Resent::Gone
     };
     let mut page = ResetPage {
+        tr: tr.clone(),
         request_id,
         code_id,
-        email: shown_email(form.email.as_deref().unwrap_or_default()),
+        email,
         csrf_token: browser.csrf_token(&state),
         code_error: None,
         password_error: None,
@@ -303,22 +340,20 @@ pub async fn resend(
     };
     let status = match outcome {
         Resent::Sent(_) => {
-            page.notice = Some("We sent the code again. It can take a minute to arrive; look in your spam folder too.".into());
+            page.notice = Some(tr.t("email-sent-again"));
             StatusCode::OK
         }
         Resent::TooSoon { wait } => {
-            page.notice = Some(format!(
-                "We sent the code a moment ago. You can ask for it again in {wait} seconds."
-            ));
+            page.notice = Some(tr.n("email-wait", "seconds", wait));
             StatusCode::OK
         }
         Resent::Gone => {
-            page.code_error = Some(CODE_GONE.into());
+            page.code_error = Some(tr.t(CODE_GONE));
             page.ask_again = true;
             StatusCode::UNPROCESSABLE_ENTITY
         }
         Resent::Failed => {
-            page.code_error = Some(MAIL_NOT_SENT.into());
+            page.code_error = Some(tr.t(MAIL_NOT_SENT));
             StatusCode::SERVICE_UNAVAILABLE
         }
     };

@@ -14,20 +14,22 @@ use crate::flows::AppState;
 use crate::flows::factors;
 use crate::flows::sign_in;
 use crate::flows::totp_check::{self, TotpOutcome};
+use crate::i18n::Tr;
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
+use crate::web::extract::Lang;
 use crate::web::hosted::html;
 use crate::web::login_flow::{self, form_browser, pending_for_browser};
 use crate::web::routes::code_login::send_problem;
 
 /// One message for a wrong code and for an unknown user.
-const WRONG_CODE: &str =
-    "The code is not correct. Enter the current code from your authenticator app.";
+const WRONG_CODE: &str = "err-totp-wrong";
 
 #[derive(Template)]
 #[template(path = "login/methods.html")]
 struct MethodsPage {
+    tr: Tr,
     request_id: String,
     username: String,
     csrf_token: String,
@@ -48,6 +50,7 @@ struct MethodsPage {
 #[derive(Template)]
 #[template(path = "login/verify.html")]
 struct VerifyPage {
+    tr: Tr,
     request_id: String,
     username: String,
     csrf_token: String,
@@ -77,9 +80,11 @@ pub async fn methods(
     state: web::Data<AppState>,
     req: HttpRequest,
     query: web::Query<MethodsQuery>,
+    lang: Lang,
 ) -> Result<HttpResponse, WebError> {
     let browser = Browser::get_or_create(&state, &req);
     let pending = pending_for_browser(&state, query.request_id.as_deref(), &browser).await?;
+    let tr = lang.for_request(&pending);
     let username = query.username.clone().unwrap_or_default().trim().to_owned();
     let user = factors::user_by_email(&state, &username).await?;
     // Only what the application allows is offered.
@@ -95,9 +100,10 @@ pub async fn methods(
         email_code: username.contains('@') && methods.email.is_some(),
         sms_to: methods.sms,
         push: !methods.push.is_empty(),
-        error: send_problem(query.error.as_deref()),
+        error: send_problem(&tr, query.error.as_deref()),
         track_id: String::new(),
         username,
+        tr,
     };
     html(&state, &browser, &page, actix_web::http::StatusCode::OK)
 }
@@ -114,10 +120,12 @@ pub async fn verify_page(
     state: web::Data<AppState>,
     req: HttpRequest,
     query: web::Query<VerifyQuery>,
+    lang: Lang,
 ) -> Result<HttpResponse, WebError> {
     let browser = Browser::get_or_create(&state, &req);
     let pending = pending_for_browser(&state, query.request_id.as_deref(), &browser).await?;
     let page = VerifyPage {
+        tr: lang.for_request(&pending),
         request_id: pending.id.clone(),
         username: query.username.clone().unwrap_or_default(),
         csrf_token: browser.csrf_token(&state),
@@ -141,10 +149,12 @@ pub async fn verify_submit(
     req: HttpRequest,
     session: Session,
     form: web::Form<VerifyForm>,
+    lang: Lang,
 ) -> Result<HttpResponse, WebError> {
     let form = form.into_inner();
     let browser = form_browser(&state, &req, form.csrf_token.as_deref())?;
     let pending = pending_for_browser(&state, Some(&form.request_id), &browser).await?;
+    let tr = lang.for_request(&pending);
     if !passwordless_allowed(&state, &pending).await? {
         let location = format!(
             "/login?requestId={}&view_type=login&error=password_required",
@@ -186,16 +196,17 @@ pub async fn verify_submit(
             )
             .await;
         }
-        (TotpOutcome::Locked { until }, _) => crate::web::words::totp_locked(until),
+        (TotpOutcome::Locked { until }, _) => crate::web::words::totp_locked(&tr, until),
         (_, user) => {
             let event = Audit::sign_in_failure(Method::Totp, "sign-in page", "wrong code")
                 .maybe_user(user.as_ref().map(|u| u.id.as_str()))
                 .client(&pending.request.client_id);
             audit::record(&state, &req, event).await;
-            WRONG_CODE.to_owned()
+            tr.t(WRONG_CODE)
         }
     };
     let page = VerifyPage {
+        tr,
         request_id: pending.id.clone(),
         username: form.username,
         csrf_token: browser.csrf_token(&state),

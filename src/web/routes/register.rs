@@ -32,10 +32,13 @@ use crate::domain::password_policy::check_new_password_min;
 use crate::domain::user::{Email, User};
 use crate::flows::AppState;
 use crate::flows::codes::{self, Destination, Recipient, Sent};
+use crate::i18n::Tr;
 use crate::store::{self, StoreError};
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
+use crate::web::extract::Lang;
+use crate::web::hosted::password_problem;
 use crate::web::hosted::{MAIL_NOT_SENT, MAX_NAME_CHARS, app_name, html, see_other};
 use crate::web::login_flow::{form_browser, pending_for_browser};
 use crate::web::notices::{self, Notice};
@@ -57,6 +60,7 @@ impl FieldErrors {
 #[derive(Template)]
 #[template(path = "register/register.html")]
 struct RegisterPage {
+    tr: Tr,
     client_name: String,
     request_id: String,
     csrf_token: String,
@@ -78,10 +82,12 @@ pub async fn register_page(
     state: web::Data<AppState>,
     req: HttpRequest,
     query: web::Query<RegisterQuery>,
+    lang: Lang,
 ) -> Result<HttpResponse, WebError> {
     let browser = Browser::get_or_create(&state, &req);
     let pending = pending_for_browser(&state, query.request_id.as_deref(), &browser).await?;
     let page = RegisterPage {
+        tr: lang.for_request(&pending),
         client_name: app_name(&state, Some(&pending.request.client_id)).await?,
         request_id: pending.id.clone(),
         csrf_token: browser.csrf_token(&state),
@@ -105,6 +111,7 @@ pub struct RegisterForm {
 
 /// Checks the form; the parsed email when every field is acceptable.
 fn validate(
+    tr: &Tr,
     name: &str,
     email: &str,
     password: &str,
@@ -112,30 +119,30 @@ fn validate(
 ) -> (Option<Email>, FieldErrors) {
     let mut errors = FieldErrors::default();
     if name.is_empty() {
-        errors.name = Some("Enter your name.".into());
+        errors.name = Some(tr.t("err-enter-name"));
     } else if name.chars().count() > MAX_NAME_CHARS {
-        errors.name = Some(format!("Use at most {MAX_NAME_CHARS} characters."));
+        errors.name = Some(tr.n("err-name-too-long", "max", MAX_NAME_CHARS as i64));
     } else if name.chars().any(char::is_control) {
-        errors.name = Some("Use letters, spaces and punctuation only.".into());
+        errors.name = Some(tr.t("err-name-characters"));
     }
     let parsed = if email.trim().is_empty() {
-        errors.email = Some("Enter your email address.".into());
+        errors.email = Some(tr.t("err-enter-email"));
         None
     } else {
         match Email::parse(email) {
             Ok(parsed) => Some(parsed),
             Err(_) => {
-                errors.email = Some("Enter an email address like name@example.com.".into());
+                errors.email = Some(tr.t("err-email-format"));
                 None
             }
         }
     };
     if password.is_empty() {
-        errors.password = Some("Choose a password.".into());
+        errors.password = Some(tr.t("err-choose-password"));
     } else {
         let context = parsed.as_ref().map_or(email.trim(), Email::as_str);
         if let Err(problem) = check_new_password_min(password, context, min_length) {
-            errors.password = Some(problem.message());
+            errors.password = Some(password_problem(tr, &problem));
         }
     }
     let parsed = if errors.any() { None } else { parsed };
@@ -148,21 +155,25 @@ pub async fn register_submit(
     state: web::Data<AppState>,
     req: HttpRequest,
     form: web::Form<RegisterForm>,
+    lang: Lang,
 ) -> Result<HttpResponse, WebError> {
     let form = form.into_inner();
     let browser = form_browser(&state, &req, form.csrf_token.as_deref())?;
     let pending = pending_for_browser(&state, form.request_id.as_deref(), &browser).await?;
+    let tr = lang.for_request(&pending);
     let name = form.name.unwrap_or_default().trim().to_owned();
     let typed_email = form.email.unwrap_or_default();
     let password = form.password.unwrap_or_default();
     let app = app_name(&state, Some(&pending.request.client_id)).await?;
     let (email, errors) = validate(
+        &tr,
         &name,
         &typed_email,
         &password,
         state.live().config.password_min_length,
     );
     let page = |errors: FieldErrors, error: Option<String>| RegisterPage {
+        tr: tr.clone(),
         client_name: app.clone(),
         request_id: pending.id.clone(),
         csrf_token: browser.csrf_token(&state),
@@ -179,7 +190,11 @@ pub async fn register_submit(
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     };
-    match register(&state, &req, &pending, &name, &email, password, &app).await? {
+    let to = Addressee {
+        app: &app,
+        lang: tr.lang(),
+    };
+    match register(&state, &req, &pending, &name, &email, password, to).await? {
         Registered::Code(code_id) => Ok(see_other(format!(
             "/register/confirm?requestId={}&code_id={}",
             pending.id, code_id
@@ -189,17 +204,24 @@ pub async fn register_submit(
             &browser,
             &page(
                 FieldErrors::default(),
-                Some(crate::web::words::address_locked(until)),
+                Some(crate::web::words::address_locked(&tr, until)),
             ),
             StatusCode::TOO_MANY_REQUESTS,
         ),
         Registered::NotSent => html(
             &state,
             &browser,
-            &page(FieldErrors::default(), Some(MAIL_NOT_SENT.into())),
+            &page(FieldErrors::default(), Some(tr.t(MAIL_NOT_SENT))),
             StatusCode::SERVICE_UNAVAILABLE,
         ),
     }
+}
+
+/// For whom the messages of a sign-up are worded: the application's name, the language.
+#[derive(Clone, Copy)]
+struct Addressee<'a> {
+    app: &'a str,
+    lang: &'a str,
 }
 
 /// How a valid sign-up ended.
@@ -229,7 +251,7 @@ async fn register(
     name: &str,
     email: &Email,
     password: String,
-    app: &str,
+    Addressee { app, lang }: Addressee<'_>,
 ) -> Result<Registered, WebError> {
     let now = state.now();
     let ttl = state.live().code_policy_for(Channel::Email).ttl;
@@ -264,7 +286,7 @@ async fn register(
             if !old.disabled
                 && crate::flows::limits::may_send_register_notice(state, &old.email).await
             {
-                notices::send(state, &old, Notice::AlreadyRegistered, app).await;
+                notices::send(state, &old, Notice::AlreadyRegistered, app, lang).await;
             }
             audit::record(
                 state,
@@ -288,6 +310,7 @@ async fn register(
         typed_name: email.as_str(),
         device_id: None,
         destination: Destination::Account,
+        lang,
     };
     let sent = codes::send_new(
         state,

@@ -21,19 +21,22 @@ use crate::domain::user::User;
 use crate::domain::verification::Method;
 use crate::flows::AppState;
 use crate::flows::codes::{self, Checked, Resent};
+use crate::i18n::Tr;
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
+use crate::web::extract::Lang;
 use crate::web::hosted::{MAIL_NOT_SENT, MAX_CODE_CHARS, app_name, html};
 use crate::web::login_flow::{self, form_browser, pending_for_browser};
 
-const WRONG_CODE: &str = "That code is not correct. Check the email we sent and try again.";
-const CODE_GONE: &str = "This code has expired or was already used. Start again to get a new one.";
+const WRONG_CODE: &str = "err-email-code-wrong";
+const CODE_GONE: &str = "err-register-code-gone";
 
 #[derive(Template)]
 #[template(path = "register/confirm.html")]
 struct ConfirmPage {
+    tr: Tr,
     request_id: String,
     code_id: String,
     csrf_token: String,
@@ -61,16 +64,20 @@ async fn registration_code(
 
 /// Renders the code page for `code_id`.
 async fn confirm_page(
+    tr: &Tr,
     state: &AppState,
     browser: &Browser,
     pending: &PendingRequest,
     code_id: &str,
-    error: Option<String>,
-    notice: Option<String>,
-    status: StatusCode,
+    (error, notice, status): (Option<String>, Option<String>, StatusCode),
 ) -> Result<HttpResponse, WebError> {
     let code = registration_code(state, code_id).await?;
+    let back = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("requestId", &pending.id)
+        .append_pair("code_id", code_id)
+        .finish();
     let page = ConfirmPage {
+        tr: tr.clone().with_back(format!("/register/confirm?{back}")),
         request_id: pending.id.clone(),
         code_id: code.as_ref().map(|c| c.id.clone()).unwrap_or_default(),
         csrf_token: browser.csrf_token(state),
@@ -93,18 +100,18 @@ pub async fn confirm_form(
     state: web::Data<AppState>,
     req: HttpRequest,
     query: web::Query<ConfirmQuery>,
+    lang: Lang,
 ) -> Result<HttpResponse, WebError> {
     let browser = Browser::get_or_create(&state, &req);
     let pending = pending_for_browser(&state, query.request_id.as_deref(), &browser).await?;
     let code_id = query.code_id.as_deref().unwrap_or_default();
     confirm_page(
+        &lang.for_request(&pending),
         &state,
         &browser,
         &pending,
         code_id,
-        None,
-        None,
-        StatusCode::OK,
+        (None, None, StatusCode::OK),
     )
     .await
 }
@@ -124,16 +131,18 @@ pub async fn confirm_submit(
     req: HttpRequest,
     session: Session,
     form: web::Form<ConfirmForm>,
+    lang: Lang,
 ) -> Result<HttpResponse, WebError> {
     let form = form.into_inner();
     let browser = form_browser(&state, &req, form.csrf_token.as_deref())?;
     let pending = pending_for_browser(&state, form.request_id.as_deref(), &browser).await?;
+    let tr = lang.for_request(&pending);
     let code_id = form.code_id.unwrap_or_default();
     let typed = normalize(form.code.as_deref().unwrap_or_default());
     let error = if typed.is_empty() {
-        "Enter the code from the email.".to_owned()
+        tr.t("err-enter-email-code")
     } else if typed.chars().count() > MAX_CODE_CHARS {
-        WRONG_CODE.to_owned()
+        tr.t(WRONG_CODE)
     } else {
         match codes::check(
             &state,
@@ -174,7 +183,7 @@ pub async fn confirm_submit(
                         )
                         .await;
                     }
-                    None => CODE_GONE.to_owned(),
+                    None => tr.t(CODE_GONE),
                 }
             }
             Checked::Wrong => {
@@ -184,20 +193,19 @@ pub async fn confirm_submit(
                     Audit::failure("register.confirm").client(&pending.request.client_id),
                 )
                 .await;
-                WRONG_CODE.to_owned()
+                tr.t(WRONG_CODE)
             }
-            Checked::Locked { until } => crate::web::words::address_locked(until),
-            Checked::Expired => CODE_GONE.to_owned(),
+            Checked::Locked { until } => crate::web::words::address_locked(&tr, until),
+            Checked::Expired => tr.t(CODE_GONE),
         }
     };
     confirm_page(
+        &tr,
         &state,
         &browser,
         &pending,
         &code_id,
-        Some(error),
-        None,
-        StatusCode::UNPROCESSABLE_ENTITY,
+        (Some(error), None, StatusCode::UNPROCESSABLE_ENTITY),
     )
     .await
 }
@@ -215,36 +223,38 @@ pub async fn resend(
     state: web::Data<AppState>,
     req: HttpRequest,
     form: web::Form<ResendForm>,
+    lang: Lang,
 ) -> Result<HttpResponse, WebError> {
     let form = form.into_inner();
     let browser = form_browser(&state, &req, form.csrf_token.as_deref())?;
     let pending = pending_for_browser(&state, form.request_id.as_deref(), &browser).await?;
+    let tr = lang.for_request(&pending);
     let code_id = form.code_id.unwrap_or_default();
     let outcome = match registration_code(&state, &code_id).await? {
         Some(_) => {
             let app = app_name(&state, Some(&pending.request.client_id)).await?;
-            codes::resend(&state, &code_id, &app).await?
+            codes::resend(&state, &code_id, &app, tr.lang()).await?
         }
         None => Resent::Gone,
     };
     let (error, notice) = match outcome {
-        Resent::Sent(_) => (
-            None,
-            Some("We sent the code again. It can take a minute to arrive; look in your spam folder too.".to_owned()),
-        ),
-        Resent::TooSoon { wait } => (
-            None,
-            Some(format!(
-                "We sent the code a moment ago. You can ask for it again in {wait} seconds."
-            )),
-        ),
-        Resent::Gone => (Some(CODE_GONE.to_owned()), None),
-        Resent::Failed => (Some(MAIL_NOT_SENT.to_owned()), None),
+        Resent::Sent(_) => (None, Some(tr.t("email-sent-again"))),
+        Resent::TooSoon { wait } => (None, Some(tr.n("email-wait", "seconds", wait))),
+        Resent::Gone => (Some(tr.t(CODE_GONE)), None),
+        Resent::Failed => (Some(tr.t(MAIL_NOT_SENT)), None),
     };
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
     };
-    confirm_page(&state, &browser, &pending, &code_id, error, notice, status).await
+    confirm_page(
+        &tr,
+        &state,
+        &browser,
+        &pending,
+        &code_id,
+        (error, notice, status),
+    )
+    .await
 }

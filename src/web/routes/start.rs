@@ -10,11 +10,13 @@ use crate::flows::AppState;
 #[derive(Template, WebTemplate)]
 #[template(path = "start/index.html")]
 pub struct StartPage {
+    tr: crate::i18n::Tr,
     issuer: String,
 }
 
-pub async fn start(state: web::Data<AppState>) -> StartPage {
+pub async fn start(state: web::Data<AppState>, lang: crate::web::extract::Lang) -> StartPage {
     StartPage {
+        tr: lang.tr(),
         issuer: state.issuer.to_string(),
     }
 }

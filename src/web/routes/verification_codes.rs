@@ -28,7 +28,7 @@ fn not_sent(req: &HttpRequest, sent: &Sent) -> HttpResponse {
             StatusCode::TOO_MANY_REQUESTS,
             "code_locked",
             "VerificationLocked",
-            &crate::web::words::channel_locked(*until),
+            &crate::web::words::channel_locked(&crate::web::words::english(), *until),
         ),
         Sent::TooSoon { wait, .. } => envelope::error(
             req,
@@ -66,14 +66,26 @@ pub async fn initiate(
     user: Option<&User>,
     typed_name: &str,
 ) -> Result<HttpResponse, WebError> {
-    let (verification, code) =
-        match login_codes::start(state, verification, channel, user, typed_name).await? {
-            // Again within the cooldown: the same live exchange, nothing sent twice.
-            Started::Sent { verification, code } | Started::Again { verification, code } => {
-                (verification, code)
-            }
-            Started::NotSent(sent) => return Ok(not_sent(req, &sent)),
-        };
+    // The message speaks the sign-in's `ui_locales`, else the caller's Accept-Language.
+    let tr = crate::web::extract::Lang::of(req)
+        .for_request_id(state, verification.request_id.as_deref())
+        .await?;
+    let (verification, code) = match login_codes::start(
+        state,
+        verification,
+        channel,
+        user,
+        typed_name,
+        tr.lang(),
+    )
+    .await?
+    {
+        // Again within the cooldown: the same live exchange, nothing sent twice.
+        Started::Sent { verification, code } | Started::Again { verification, code } => {
+            (verification, code)
+        }
+        Started::NotSent(sent) => return Ok(not_sent(req, &sent)),
+    };
     let resend_after = code.sent_at + state.live().code_policy_for(code.channel).resend_after;
     Ok(verification::answer_started(
         verification,
@@ -112,7 +124,7 @@ pub async fn verify(
                 StatusCode::TOO_MANY_REQUESTS,
                 "code_locked",
                 "VerificationLocked",
-                &crate::web::words::channel_locked(until),
+                &crate::web::words::channel_locked(&crate::web::words::english(), until),
             )),
             CodeCheck::Expired => Some(envelope::error(
                 req,
@@ -155,35 +167,42 @@ pub async fn resend(
             "exchange_id is unknown, used or expired, or its type sends no code. Start again.",
         ));
     };
-    Ok(match login_codes::resend(&state, &verification).await? {
-        Resent::Sent(code) => envelope::ok(json!({
-            "exchange_id": { "exchange_id": verification.exchange_id, "expires_at": iso8601(verification.exchange_expires_at) },
-            "status_id": verification.status_id,
-            "sub": verification.alias,
-            "medium_text": code.destination,
-            "code_expires_at": iso8601(code.expires_at),
-            "resend_after": iso8601(code.sent_at + state.live().code_policy_for(code.channel).resend_after),
-        })),
-        Resent::TooSoon { wait } => envelope::error(
-            &req,
-            StatusCode::TOO_MANY_REQUESTS,
-            "resend_too_soon",
-            "TooManyRequests",
-            &format!("The code was sent moments ago. You can ask for it again in {wait} seconds."),
-        ),
-        Resent::Gone => envelope::error(
-            &req,
-            StatusCode::BAD_REQUEST,
-            "code_expired",
-            "ValidationError",
-            "The code has expired or was already used. Start again for a new code.",
-        ),
-        Resent::Failed => envelope::error(
-            &req,
-            StatusCode::EXPECTATION_FAILED,
-            "delivery_failed",
-            "DeliveryFailed",
-            "We could not send the code again just now. The code sent before still works; or choose another way to sign in.",
-        ),
-    })
+    let tr = crate::web::extract::Lang::of(&req)
+        .for_request_id(&state, verification.request_id.as_deref())
+        .await?;
+    Ok(
+        match login_codes::resend(&state, &verification, tr.lang()).await? {
+            Resent::Sent(code) => envelope::ok(json!({
+                "exchange_id": { "exchange_id": verification.exchange_id, "expires_at": iso8601(verification.exchange_expires_at) },
+                "status_id": verification.status_id,
+                "sub": verification.alias,
+                "medium_text": code.destination,
+                "code_expires_at": iso8601(code.expires_at),
+                "resend_after": iso8601(code.sent_at + state.live().code_policy_for(code.channel).resend_after),
+            })),
+            Resent::TooSoon { wait } => envelope::error(
+                &req,
+                StatusCode::TOO_MANY_REQUESTS,
+                "resend_too_soon",
+                "TooManyRequests",
+                &format!(
+                    "The code was sent moments ago. You can ask for it again in {wait} seconds."
+                ),
+            ),
+            Resent::Gone => envelope::error(
+                &req,
+                StatusCode::BAD_REQUEST,
+                "code_expired",
+                "ValidationError",
+                "The code has expired or was already used. Start again for a new code.",
+            ),
+            Resent::Failed => envelope::error(
+                &req,
+                StatusCode::EXPECTATION_FAILED,
+                "delivery_failed",
+                "DeliveryFailed",
+                "We could not send the code again just now. The code sent before still works; or choose another way to sign in.",
+            ),
+        },
+    )
 }

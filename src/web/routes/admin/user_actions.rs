@@ -24,7 +24,7 @@ use crate::web::audit::{self, Audit};
 use crate::web::authenticator_view::admin_time;
 use crate::web::error::WebError;
 use crate::web::extract::{Admin, Csrf, NoFields};
-use crate::web::hosted::{MAIL_NOT_SENT, app_name, see_other};
+use crate::web::hosted::{app_name, see_other};
 use crate::web::routes::password_forgot::send_reset_code;
 
 /// The role form.
@@ -194,7 +194,9 @@ pub async fn send_reset(
         .await;
     };
     let app = app_name(&state, None).await?;
-    let (_, sent) = send_reset_code(&state, Some(&user), &email, &app).await?;
+    // The admin area speaks English; the mail speaks the installation's default language.
+    let lang = state.live().config.default_locale.clone();
+    let (_, sent) = send_reset_code(&state, Some(&user), &email, (&app, &lang)).await?;
     let masked = mask_email(&user.email);
     let (notice, detail) = match sent {
         Sent::Sent(_) => (
@@ -206,7 +208,7 @@ pub async fn send_reset(
             format!("the reset code sent to {masked} moments ago still works; no new email"),
         ),
         Sent::Locked { until } => {
-            let error = crate::web::words::address_locked(until);
+            let error = crate::web::words::address_locked(&crate::web::words::english(), until);
             return reset_refused(
                 &state,
                 &req,
@@ -218,7 +220,7 @@ pub async fn send_reset(
             .await;
         }
         Sent::Unavailable | Sent::Failed => {
-            let error = MAIL_NOT_SENT.to_owned();
+            let error = crate::web::words::english().t("err-mail-not-sent");
             return reset_refused(
                 &state,
                 &req,

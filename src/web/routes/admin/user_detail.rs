@@ -25,6 +25,7 @@ use crate::web::error::WebError;
 use crate::web::extract::Admin;
 use crate::web::hosted::html;
 use crate::web::session_store::current_row;
+use crate::web::words::english;
 
 /// How many audit events the page shows.
 const RECENT_EVENTS: i64 = 20;
@@ -198,12 +199,13 @@ pub(super) async fn render(
         })
         .partition(|c| c.channel == PASSWORD_LOCK_CHANNEL);
     let page = UserPage {
-        passkeys: crate::web::routes::account_passkeys::passkey_views(&passkeys),
+        passkeys: crate::web::routes::account_passkeys::passkey_views(&english(), &passkeys, true),
         sessions: SessionsTable {
-            rows: session_views(&sessions, this_browser.as_deref()),
+            rows: session_views(&english(), &sessions, this_browser.as_deref()),
             end_path: format!("/admin/users/{}/sessions", user.id),
             csrf_token: chrome.csrf_token.clone(),
-            label: "Sessions",
+            label: "Sessions".into(),
+            tr: english(),
         },
         chrome,
         id: user.id.clone(),

@@ -24,15 +24,18 @@ use crate::flows::factors::{self, Methods};
 use crate::flows::sign_in;
 use crate::flows::totp_check::{self, TotpOutcome};
 use crate::flows::totp_enrollment::{self as enroll, Confirmation};
+use crate::i18n::Tr;
 use crate::web::audit::{self, Audit};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
+use crate::web::extract::Lang;
 use crate::web::login_flow::{form_browser, require_browser};
 use crate::web::routes::code_login::send_problem;
 
 #[derive(Template)]
 #[template(path = "mfa/mfa.html")]
 struct MfaPage {
+    tr: Tr,
     /// The user has a passkey: "Use a passkey instead".
     passkey: bool,
     track_id: String,
@@ -69,12 +72,14 @@ pub async fn mfa_page(
     state: web::Data<AppState>,
     req: HttpRequest,
     query: web::Query<MfaQuery>,
+    lang: Lang,
 ) -> Result<HttpResponse, WebError> {
     let browser = require_browser(&state, &req)?;
     let c = continuation(&state, &browser, &query.track_id, &query.request_id).await?;
+    let tr = lang.for_request(&c.pending);
     let methods = second_factors(&state, &c).await?;
     let wants_backup = query.method.as_deref() == Some("backupcode");
-    let error = send_problem(query.error.as_deref());
+    let error = send_problem(&tr, query.error.as_deref());
     let form = if methods.backup_codes && wants_backup {
         Form::Backup
     } else if !methods.totp.is_empty() {
@@ -99,7 +104,7 @@ pub async fn mfa_page(
             "This account has no second factor this application accepts. Go back to the application and sign in again.".into(),
         ));
     };
-    render(&state, &browser, &c, form, error).await
+    render(&tr, &state, &browser, &c, form, error).await
 }
 
 /// Where a failed second step happened, for the audit trail.
@@ -123,6 +128,7 @@ async fn second_factors(state: &AppState, c: &Continuation) -> Result<Methods, W
 }
 
 async fn render(
+    tr: &Tr,
     state: &AppState,
     browser: &Browser,
     c: &Continuation,
@@ -133,6 +139,7 @@ async fn render(
     let offer_backup = matches!(form, Form::Code | Form::Choose) && methods.backup_codes;
     let (sms_to, push) = (methods.sms, !methods.push.is_empty());
     let page = MfaPage {
+        tr: tr.clone(),
         passkey: methods.passkeys > 0,
         choose: matches!(form, Form::Choose),
         email_code: false,
@@ -183,10 +190,12 @@ pub async fn mfa_submit(
     req: HttpRequest,
     session: Session,
     form: web::Form<MfaForm>,
+    lang: Lang,
 ) -> Result<HttpResponse, WebError> {
     let form = form.into_inner();
     let browser = form_browser(&state, &req, form.csrf_token.as_deref())?;
     let c = continuation(&state, &browser, &form.track_id, &form.request_id).await?;
+    let tr = lang.for_request(&c.pending);
     let code = form.pass_code.unwrap_or_default();
 
     if form.method.as_deref() == Some("backupcode") {
@@ -205,8 +214,8 @@ pub async fn mfa_submit(
                 .client(&c.pending.request.client_id),
         )
         .await;
-        let message = "That backup code is not valid or was already used.".to_owned();
-        return render(&state, &browser, &c, Form::Backup, Some(message)).await;
+        let message = tr.t("err-backup-wrong");
+        return render(&tr, &state, &browser, &c, Form::Backup, Some(message)).await;
     }
 
     if let Some(exchange_id) = form.exchange_id.filter(|e| !e.is_empty()) {
@@ -237,25 +246,13 @@ pub async fn mfa_submit(
                     Some(setup) => Form::Setup(setup),
                     None => Form::Setup(new_setup(&state, &c.user).await?),
                 };
-                render(
-                    &state,
-                    &browser,
-                    &c,
-                    form,
-                    Some("The code is not correct. Check the app and try again.".into()),
-                )
-                .await
+                let message = tr.t("err-app-code-wrong");
+                render(&tr, &state, &browser, &c, form, Some(message)).await
             }
             Confirmation::Expired => {
                 let form = Form::Setup(new_setup(&state, &c.user).await?);
-                render(
-                    &state,
-                    &browser,
-                    &c,
-                    form,
-                    Some("That setup expired. Scan this new code and try again.".into()),
-                )
-                .await
+                let message = tr.t("err-setup-expired");
+                render(&tr, &state, &browser, &c, form, Some(message)).await
             }
         };
     }
@@ -276,14 +273,8 @@ pub async fn mfa_submit(
             complete(&state, &req, &session, &c, proof).await
         }
         TotpOutcome::Locked { until } => {
-            render(
-                &state,
-                &browser,
-                &c,
-                Form::Code,
-                Some(crate::web::words::totp_locked(until)),
-            )
-            .await
+            let message = crate::web::words::totp_locked(&tr, until);
+            render(&tr, &state, &browser, &c, Form::Code, Some(message)).await
         }
         _ => {
             audit::record(
@@ -294,9 +285,8 @@ pub async fn mfa_submit(
                     .client(&c.pending.request.client_id),
             )
             .await;
-            let message =
-                "The code is not correct. Enter the current code from your authenticator app.";
-            render(&state, &browser, &c, Form::Code, Some(message.into())).await
+            let message = tr.t("err-totp-wrong");
+            render(&tr, &state, &browser, &c, Form::Code, Some(message)).await
         }
     }
 }

@@ -139,7 +139,7 @@ pub async fn verify(
                 StatusCode::TOO_MANY_REQUESTS,
                 "authenticator_locked",
                 "AuthenticatorLocked",
-                &crate::web::words::totp_locked(until),
+                &crate::web::words::totp_locked(&crate::web::words::english(), until),
             ));
         }
         DecideOutcome::Code(_) => {

@@ -107,7 +107,7 @@ pub async fn verify(
                     _ => "locked",
                 };
                 audit_failure(&state, &req, &verification, why).await;
-                let message = crate::web::words::totp_locked(until);
+                let message = crate::web::words::totp_locked(&crate::web::words::english(), until);
                 return Ok(envelope::error(
                     &req,
                     StatusCode::TOO_MANY_REQUESTS,
