@@ -14,6 +14,7 @@ use crate::channels::Email;
 use crate::domain::user::User;
 use crate::domain::verification::mask_email;
 use crate::flows::AppState;
+use crate::flows::branding::Sender;
 use crate::store;
 use crate::store::deliveries::Delivery;
 
@@ -44,6 +45,8 @@ struct NoticeText<'a> {
 #[derive(Template)]
 #[template(path = "messages/notice_email.html")]
 struct NoticeHtml<'a> {
+    /// The application's logo (an absolute URL), when it has one.
+    logo: Option<&'a str>,
     subject: &'a str,
     paragraphs: &'a [String],
     link_text: &'a str,
@@ -148,10 +151,11 @@ impl Notice {
     fn email(
         self,
         to: &str,
-        app: &str,
+        sender: &Sender,
         reset_link: &str,
         account_link: &str,
     ) -> Result<Email, askama::Error> {
+        let app = sender.name.as_str();
         let (subject, paragraphs, link_text, link) = self.words(app, reset_link, account_link);
         Ok(Email {
             to: to.to_owned(),
@@ -168,6 +172,7 @@ impl Notice {
                 link_text,
                 link: &link,
                 app,
+                logo: sender.logo_url.as_deref(),
             }
             .render()?,
             subject,
@@ -177,7 +182,7 @@ impl Notice {
 
 /// Mails `notice` to `user` (at the address `user` holds, so the old one for
 /// [`Notice::EmailChanged`]) and records the attempt. Failures are logged only.
-pub async fn send(state: &AppState, user: &User, notice: Notice, app: &str) {
+pub async fn send(state: &AppState, user: &User, notice: Notice, app: &Sender) {
     let links = (state.url("/password/forgot"), state.url("/account"));
     let email = match notice.email(&user.email, app, &links.0, &links.1) {
         Ok(email) => email,

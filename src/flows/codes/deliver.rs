@@ -7,6 +7,7 @@ use crate::domain::user::User;
 use crate::domain::verification::mask_email;
 use crate::flows::AppState;
 use crate::flows::FlowError;
+use crate::flows::branding::Sender;
 use crate::store;
 use crate::store::deliveries::Delivery;
 use crate::store::push_devices::PushDevice;
@@ -19,7 +20,7 @@ pub(super) async fn deliver(
     user: &User,
     code: &str,
     device_id: Option<&str>,
-    app: &str,
+    app: &Sender,
 ) -> Result<bool, FlowError> {
     let link = (row.purpose == Purpose::Reset).then(|| {
         let query = url::form_urlencoded::Serializer::new(String::new())
@@ -32,7 +33,8 @@ pub(super) async fn deliver(
         purpose: row.purpose,
         code,
         minutes: row.minutes_left(state.now()),
-        app,
+        app: &app.name,
+        logo: app.logo_url.as_deref(),
         overrides: &state.message_overrides,
         link: link.as_deref(),
     };

@@ -10,6 +10,7 @@ use crate::store;
 
 use super::deliver::{deliver, devices};
 use super::{Destination, Recipient, Resent, Sent, channel_enabled, code_hash, new_code};
+use crate::flows::branding::Sender;
 
 /// Makes a code `id` for `purpose` and sends it on `channel`. On a failed delivery the code is
 /// deleted again, so nothing half-done stays behind.
@@ -19,7 +20,7 @@ pub async fn send_new(
     purpose: Purpose,
     channel: Channel,
     to: &Recipient<'_>,
-    app: &str,
+    app: &Sender,
     ttl: i64,
 ) -> Result<Sent, FlowError> {
     let subject = to.subject();
@@ -103,7 +104,7 @@ pub async fn send_new(
 
 /// Sends code `id` again, unchanged, once the cooldown has passed. Never changes its lifetime
 /// or the count of wrong codes.
-pub async fn resend(state: &AppState, id: &str, app: &str) -> Result<Resent, FlowError> {
+pub async fn resend(state: &AppState, id: &str, app: &Sender) -> Result<Resent, FlowError> {
     let now = state.now();
     let lookup = id.to_owned();
     let Some(row) = state

@@ -16,7 +16,7 @@ use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
 use crate::web::extract::{Csrf, SignedIn};
-use crate::web::hosted::{MAX_CODE_CHARS, app_name, html};
+use crate::web::hosted::{MAX_CODE_CHARS, html, sender};
 use crate::web::routes::account::{Forms, render_account};
 
 const CODE_GONE: &str = "This code has expired or was already used. Ask for a new one.";
@@ -267,7 +267,7 @@ async fn resend(
         return render_account(state, user, forms, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     let mut page = kind.page(form.token().to_owned(), &code);
-    let app = app_name(state, None).await?;
+    let app = sender(state, None).await?;
     let status = match codes::resend(state, &code.id, &app).await? {
         Resent::Sent(_) => {
             page.notice = Some(format!(

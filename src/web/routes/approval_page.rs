@@ -13,6 +13,7 @@ use crate::flows::AppState;
 use crate::flows::approvals::{self, DecideOutcome, page_path};
 use crate::flows::totp_check::{Guesser, TotpOutcome};
 use crate::web::audit::meta;
+use crate::web::brand::{self as branding, Brand};
 use crate::web::error::WebError;
 use crate::web::extract::{Csrf, SignedIn};
 use crate::web::hosted::{MAX_CODE_CHARS, app_name, html, see_other};
@@ -21,6 +22,7 @@ use crate::web::words;
 #[derive(Template)]
 #[template(path = "approval/approval.html")]
 struct ApprovalPage {
+    brand: Option<Brand>,
     id: String,
     app_name: String,
     lines: Vec<DataLine>,
@@ -166,6 +168,7 @@ async fn render(
 ) -> Result<HttpResponse, WebError> {
     let current = approval.state_at(state.now());
     let page = ApprovalPage {
+        brand: branding::for_client(state, &approval.client_id).await?,
         id: approval.id.clone(),
         app_name: app_name(state, Some(&approval.client_id)).await?,
         lines: data_lines(&approval.data),

@@ -18,6 +18,7 @@ use crate::flows::factors;
 use crate::flows::login_codes::{self, CodeCheck, Opening, Started};
 use crate::store;
 use crate::web::audit::{self, Audit};
+use crate::web::brand::{self as branding, Brand};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
 use crate::web::hosted::see_other;
@@ -27,6 +28,7 @@ use crate::web::routes::mfa;
 #[derive(Template)]
 #[template(path = "login/code.html")]
 struct CodePage {
+    brand: Option<Brand>,
     request_id: String,
     code_id: String,
     track_id: String,
@@ -199,6 +201,7 @@ async fn render(
         .unwrap_or_default();
     let channel = Channel::for_method(v.method).unwrap_or(Channel::Email);
     let page = CodePage {
+        brand: branding::for_client(state, &pending.request.client_id).await?,
         request_id: pending.id.clone(),
         code_id: v.status_id.clone(),
         track_id: track_id.to_owned(),

@@ -10,12 +10,14 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::domain::oauth::pending::PendingRequest;
 use crate::domain::sign_in::Proof;
 use crate::domain::verification::Method;
 use crate::flows::passkeys::assertion::{self, AssertRefusal};
 use crate::flows::{AppState, factors, sign_in};
 use crate::store;
 use crate::web::audit;
+use crate::web::brand::{self as branding, Brand};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
 use crate::web::hosted::html;
@@ -25,6 +27,7 @@ use crate::web::routes::mfa::{self, continuation};
 #[derive(Template)]
 #[template(path = "login/passkey.html")]
 pub struct PasskeyPage {
+    brand: Option<Brand>,
     pub title: &'static str,
     pub lead: &'static str,
     pub error: Option<String>,
@@ -70,7 +73,7 @@ pub fn refusal_message(why: AssertRefusal) -> &'static str {
 async fn login_page(
     state: &AppState,
     browser: &Browser,
-    request_id: &str,
+    pending: &PendingRequest,
     error: Option<String>,
 ) -> Result<HttpResponse, WebError> {
     let started = assertion::start_discoverable(state).await?;
@@ -80,17 +83,18 @@ async fn login_page(
         StatusCode::OK
     };
     let page = PasskeyPage {
+        brand: branding::for_client(state, &pending.request.client_id).await?,
         title: "Sign in with a passkey",
         lead: "Use the passkey saved on this device, your phone or a security key. No email or password needed.",
         error,
         passkey_action: "/login/passkey",
         passkey_kind: "get",
         passkey_button: "Use a passkey",
-        passkey_fields: vec![("requestId", request_id.to_owned())],
+        passkey_fields: vec![("requestId", pending.id.clone())],
         options_json: started.options.to_string(),
         ceremony_id: started.ceremony_id,
         csrf_token: browser.csrf_token(state),
-        back_href: format!("/login?requestId={request_id}&view_type=login"),
+        back_href: format!("/login?requestId={}&view_type=login", pending.id),
         back_text: "Other ways to sign in",
     };
     html(state, browser, &page, status)
@@ -110,7 +114,7 @@ pub async fn login_passkey_page(
     {
         return Err(login_flow::not_allowed());
     }
-    login_page(&state, &browser, &pending.id, None).await
+    login_page(&state, &browser, &pending, None).await
 }
 
 /// `POST /login/passkey`: the assertion of a discoverable passkey; its owner signs in.
@@ -129,7 +133,7 @@ pub async fn login_passkey_submit(
         Ok(a) => a,
         Err(why) => {
             let message = refusal_message(why).to_owned();
-            return login_page(&state, &browser, &pending.id, Some(message)).await;
+            return login_page(&state, &browser, &pending, Some(message)).await;
         }
     };
     let user_id = asserted.user_id.clone();
@@ -140,7 +144,7 @@ pub async fn login_passkey_submit(
         .filter(|u| u.can_sign_in())
     else {
         let message = refusal_message(AssertRefusal::Invalid).to_owned();
-        return login_page(&state, &browser, &pending.id, Some(message)).await;
+        return login_page(&state, &browser, &pending, Some(message)).await;
     };
     let proof = Proof::passkey(&user.id, asserted.facts, state.now());
     match sign_in::first_proof(&state, &pending, &user, proof).await? {
@@ -166,6 +170,7 @@ async fn mfa_page(
         StatusCode::OK
     };
     let page = PasskeyPage {
+        brand: branding::for_client(state, &c.pending.request.client_id).await?,
         title: "Confirm with a passkey",
         lead: "Use one of your passkeys to finish signing in.",
         error,

@@ -8,13 +8,15 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::password_reset::{app_for, carried, shown_email};
+use super::password_reset::{app_for, brand_for, carried, shown_email};
 use crate::domain::one_time_code::{Channel, Purpose, RESET_TTL};
 use crate::domain::user::{Email, User};
 use crate::flows::AppState;
+use crate::flows::branding::Sender;
 use crate::flows::codes::{self, Destination, Recipient, Sent};
 use crate::flows::factors;
 use crate::web::audit::{self, Audit};
+use crate::web::brand::Brand;
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
 use crate::web::hosted::{MAIL_NOT_SENT, html, see_other};
@@ -23,6 +25,7 @@ use crate::web::login_flow::form_browser;
 #[derive(Template)]
 #[template(path = "password/forgot.html")]
 struct ForgotPage {
+    brand: Option<Brand>,
     request_id: Option<String>,
     csrf_token: String,
     email: String,
@@ -44,6 +47,7 @@ pub async fn forgot_page(
 ) -> Result<HttpResponse, WebError> {
     let browser = Browser::get_or_create(&state, &req);
     let page = ForgotPage {
+        brand: brand_for(&state, query.request_id.as_deref()).await?,
         request_id: carried(query.request_id.as_deref()),
         csrf_token: browser.csrf_token(&state),
         email: shown_email(query.email.as_deref().unwrap_or_default()),
@@ -71,7 +75,9 @@ pub async fn forgot_submit(
     let browser = form_browser(&state, &req, form.csrf_token.as_deref())?;
     let request_id = carried(form.request_id.as_deref());
     let typed = form.email.unwrap_or_default();
+    let brand = brand_for(&state, request_id.as_deref()).await?;
     let page = |error: String| ForgotPage {
+        brand: brand.clone(),
         request_id: request_id.clone(),
         csrf_token: browser.csrf_token(&state),
         email: typed.trim().to_owned(),
@@ -139,7 +145,7 @@ pub(crate) async fn send_reset_code(
     state: &AppState,
     user: Option<&User>,
     email: &Email,
-    app: &str,
+    app: &Sender,
 ) -> Result<(String, Sent), WebError> {
     let code_id = uuid::Uuid::new_v4().to_string();
     let recipient = Recipient {

@@ -19,12 +19,14 @@ use crate::domain::password_policy::check_new_password_min;
 use crate::domain::policy::PASSWORD_LOCK_CHANNEL;
 use crate::domain::user::{Email, User};
 use crate::flows::AppState;
+use crate::flows::branding::Sender;
 use crate::flows::codes::{self, Checked, Resent};
 use crate::store;
 use crate::web::audit::{self, Audit};
+use crate::web::brand::{self, Brand};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
-use crate::web::hosted::{MAIL_NOT_SENT, MAX_CODE_CHARS, app_name, html};
+use crate::web::hosted::{MAIL_NOT_SENT, MAX_CODE_CHARS, html, sender};
 use crate::web::login_flow::form_browser;
 use crate::web::notices::{self, Notice};
 
@@ -34,6 +36,7 @@ const CODE_GONE: &str = "This code has expired or was already used. Ask for a ne
 #[derive(Template)]
 #[template(path = "password/reset.html")]
 struct ResetPage {
+    brand: Option<Brand>,
     request_id: Option<String>,
     code_id: String,
     email: String,
@@ -48,6 +51,7 @@ struct ResetPage {
 #[derive(Template)]
 #[template(path = "password/done.html")]
 struct DonePage {
+    brand: Option<Brand>,
     request_id: Option<String>,
 }
 
@@ -59,24 +63,34 @@ pub(super) fn carried(request_id: Option<&str>) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// The name of the application of a live `request_id`, or our own.
+/// The application of a live `request_id`.
+async fn client_of(state: &AppState, request_id: Option<&str>) -> Result<Option<String>, WebError> {
+    let Some(id) = request_id else {
+        return Ok(None);
+    };
+    let (id, now) = (id.to_owned(), state.now());
+    Ok(state
+        .store
+        .run(move |c| store::requests::find_request(c, &id))
+        .await?
+        .filter(|p| p.is_live(now))
+        .map(|p| p.request.client_id))
+}
+
+/// Who messages are from: the application of a live `request_id`, or our own name.
 pub(super) async fn app_for(
     state: &AppState,
     request_id: Option<&str>,
-) -> Result<String, WebError> {
-    let client_id = match request_id {
-        Some(id) => {
-            let (id, now) = (id.to_owned(), state.now());
-            state
-                .store
-                .run(move |c| store::requests::find_request(c, &id))
-                .await?
-                .filter(|p| p.is_live(now))
-                .map(|p| p.request.client_id)
-        }
-        None => None,
-    };
-    app_name(state, client_id.as_deref()).await
+) -> Result<Sender, WebError> {
+    sender(state, client_of(state, request_id).await?.as_deref()).await
+}
+
+/// The branding of the pages of a live `request_id`'s application.
+pub(super) async fn brand_for(
+    state: &AppState,
+    request_id: Option<&str>,
+) -> Result<Option<Brand>, WebError> {
+    brand::for_request(state, client_of(state, request_id).await?.as_deref()).await
 }
 
 /// The address from a link or form, normalised; empty unless it is a well-formed address, so
@@ -105,6 +119,7 @@ pub async fn reset_page(
     let browser = Browser::get_or_create(&state, &req);
     let query = query.into_inner();
     let page = ResetPage {
+        brand: brand_for(&state, query.request_id.as_deref()).await?,
         request_id: carried(query.request_id.as_deref()),
         code_id: query.code_id.unwrap_or_default(),
         email: shown_email(query.email.as_deref().unwrap_or_default()),
@@ -143,6 +158,7 @@ pub async fn reset_submit(
     let typed = normalize(form.code.as_deref().unwrap_or_default());
     let password = form.password.unwrap_or_default();
     let mut page = ResetPage {
+        brand: brand_for(&state, request_id.as_deref()).await?,
         request_id: request_id.clone(),
         code_id: code_id.clone(),
         email: email.clone(),
@@ -200,7 +216,9 @@ pub async fn reset_submit(
                 .await;
                 let app = app_for(&state, request_id.as_deref()).await?;
                 notices::send(&state, &user, Notice::PasswordChanged, &app).await;
-                return html(&state, &browser, &DonePage { request_id }, StatusCode::OK);
+                let brand = brand_for(&state, request_id.as_deref()).await?;
+                let page = DonePage { brand, request_id };
+                return html(&state, &browser, &page, StatusCode::OK);
             }
             page.code_error = Some(CODE_GONE.into());
             page.ask_again = true;
@@ -292,6 +310,7 @@ pub async fn resend(
         Resent::Gone
     };
     let mut page = ResetPage {
+        brand: brand_for(&state, request_id.as_deref()).await?,
         request_id,
         code_id,
         email: shown_email(form.email.as_deref().unwrap_or_default()),

@@ -15,6 +15,7 @@ use crate::flows::factors;
 use crate::flows::sign_in;
 use crate::flows::totp_check::{self, TotpOutcome};
 use crate::web::audit::{self, Audit};
+use crate::web::brand::{self as branding, Brand};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
 use crate::web::hosted::html;
@@ -28,6 +29,7 @@ const WRONG_CODE: &str =
 #[derive(Template)]
 #[template(path = "login/methods.html")]
 struct MethodsPage {
+    brand: Option<Brand>,
     request_id: String,
     username: String,
     csrf_token: String,
@@ -48,6 +50,7 @@ struct MethodsPage {
 #[derive(Template)]
 #[template(path = "login/verify.html")]
 struct VerifyPage {
+    brand: Option<Brand>,
     request_id: String,
     username: String,
     csrf_token: String,
@@ -86,6 +89,7 @@ pub async fn methods(
     let rules = factors::client_rules(&state, &pending.request.client_id).await?;
     let methods = factors::methods(&state, user.as_ref(), Some(&username), &rules).await?;
     let page = MethodsPage {
+        brand: branding::for_client(&state, &pending.request.client_id).await?,
         request_id: pending.id.clone(),
         csrf_token: browser.csrf_token(&state),
         has_totp: !methods.totp.is_empty(),
@@ -118,6 +122,7 @@ pub async fn verify_page(
     let browser = Browser::get_or_create(&state, &req);
     let pending = pending_for_browser(&state, query.request_id.as_deref(), &browser).await?;
     let page = VerifyPage {
+        brand: branding::for_client(&state, &pending.request.client_id).await?,
         request_id: pending.id.clone(),
         username: query.username.clone().unwrap_or_default(),
         csrf_token: browser.csrf_token(&state),
@@ -196,6 +201,7 @@ pub async fn verify_submit(
         }
     };
     let page = VerifyPage {
+        brand: branding::for_client(&state, &pending.request.client_id).await?,
         request_id: pending.id.clone(),
         username: form.username,
         csrf_token: browser.csrf_token(&state),

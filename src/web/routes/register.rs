@@ -31,12 +31,14 @@ use crate::domain::one_time_code::{Channel, Purpose};
 use crate::domain::password_policy::check_new_password_min;
 use crate::domain::user::{Email, User};
 use crate::flows::AppState;
+use crate::flows::branding::Sender;
 use crate::flows::codes::{self, Destination, Recipient, Sent};
 use crate::store::{self, StoreError};
 use crate::web::audit::{self, Audit};
+use crate::web::brand::{self as branding, Brand};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
-use crate::web::hosted::{MAIL_NOT_SENT, MAX_NAME_CHARS, app_name, html, see_other};
+use crate::web::hosted::{MAIL_NOT_SENT, MAX_NAME_CHARS, app_name, html, see_other, sender};
 use crate::web::login_flow::{form_browser, pending_for_browser};
 use crate::web::notices::{self, Notice};
 
@@ -57,6 +59,7 @@ impl FieldErrors {
 #[derive(Template)]
 #[template(path = "register/register.html")]
 struct RegisterPage {
+    brand: Option<Brand>,
     client_name: String,
     request_id: String,
     csrf_token: String,
@@ -82,6 +85,7 @@ pub async fn register_page(
     let browser = Browser::get_or_create(&state, &req);
     let pending = pending_for_browser(&state, query.request_id.as_deref(), &browser).await?;
     let page = RegisterPage {
+        brand: branding::for_client(&state, &pending.request.client_id).await?,
         client_name: app_name(&state, Some(&pending.request.client_id)).await?,
         request_id: pending.id.clone(),
         csrf_token: browser.csrf_token(&state),
@@ -155,15 +159,17 @@ pub async fn register_submit(
     let name = form.name.unwrap_or_default().trim().to_owned();
     let typed_email = form.email.unwrap_or_default();
     let password = form.password.unwrap_or_default();
-    let app = app_name(&state, Some(&pending.request.client_id)).await?;
+    let app = sender(&state, Some(&pending.request.client_id)).await?;
     let (email, errors) = validate(
         &name,
         &typed_email,
         &password,
         state.live().config.password_min_length,
     );
+    let brand = branding::for_client(&state, &pending.request.client_id).await?;
     let page = |errors: FieldErrors, error: Option<String>| RegisterPage {
-        client_name: app.clone(),
+        brand: brand.clone(),
+        client_name: app.name.clone(),
         request_id: pending.id.clone(),
         csrf_token: browser.csrf_token(&state),
         name: name.clone(),
@@ -229,7 +235,7 @@ async fn register(
     name: &str,
     email: &Email,
     password: String,
-    app: &str,
+    app: &Sender,
 ) -> Result<Registered, WebError> {
     let now = state.now();
     let ttl = state.live().code_policy_for(Channel::Email).ttl;

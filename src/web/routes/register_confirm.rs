@@ -23,9 +23,10 @@ use crate::flows::AppState;
 use crate::flows::codes::{self, Checked, Resent};
 use crate::store;
 use crate::web::audit::{self, Audit};
+use crate::web::brand::{self as branding, Brand};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
-use crate::web::hosted::{MAIL_NOT_SENT, MAX_CODE_CHARS, app_name, html};
+use crate::web::hosted::{MAIL_NOT_SENT, MAX_CODE_CHARS, html, sender};
 use crate::web::login_flow::{self, form_browser, pending_for_browser};
 
 const WRONG_CODE: &str = "That code is not correct. Check the email we sent and try again.";
@@ -34,6 +35,7 @@ const CODE_GONE: &str = "This code has expired or was already used. Start again 
 #[derive(Template)]
 #[template(path = "register/confirm.html")]
 struct ConfirmPage {
+    brand: Option<Brand>,
     request_id: String,
     code_id: String,
     csrf_token: String,
@@ -71,6 +73,7 @@ async fn confirm_page(
 ) -> Result<HttpResponse, WebError> {
     let code = registration_code(state, code_id).await?;
     let page = ConfirmPage {
+        brand: branding::for_client(state, &pending.request.client_id).await?,
         request_id: pending.id.clone(),
         code_id: code.as_ref().map(|c| c.id.clone()).unwrap_or_default(),
         csrf_token: browser.csrf_token(state),
@@ -222,7 +225,7 @@ pub async fn resend(
     let code_id = form.code_id.unwrap_or_default();
     let outcome = match registration_code(&state, &code_id).await? {
         Some(_) => {
-            let app = app_name(&state, Some(&pending.request.client_id)).await?;
+            let app = sender(&state, Some(&pending.request.client_id)).await?;
             codes::resend(&state, &code_id, &app).await?
         }
         None => Resent::Gone,

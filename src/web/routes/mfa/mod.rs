@@ -25,6 +25,7 @@ use crate::flows::sign_in;
 use crate::flows::totp_check::{self, TotpOutcome};
 use crate::flows::totp_enrollment::{self as enroll, Confirmation};
 use crate::web::audit::{self, Audit};
+use crate::web::brand::{self as branding, Brand};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
 use crate::web::login_flow::{form_browser, require_browser};
@@ -33,6 +34,7 @@ use crate::web::routes::code_login::send_problem;
 #[derive(Template)]
 #[template(path = "mfa/mfa.html")]
 struct MfaPage {
+    brand: Option<Brand>,
     /// The user has a passkey: "Use a passkey instead".
     passkey: bool,
     track_id: String,
@@ -133,6 +135,7 @@ async fn render(
     let offer_backup = matches!(form, Form::Code | Form::Choose) && methods.backup_codes;
     let (sms_to, push) = (methods.sms, !methods.push.is_empty());
     let page = MfaPage {
+        brand: branding::for_client(state, &c.pending.request.client_id).await?,
         passkey: methods.passkeys > 0,
         choose: matches!(form, Form::Choose),
         email_code: false,
