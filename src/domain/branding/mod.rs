@@ -290,21 +290,15 @@ mod tests {
                 Field::Logo
             ]
         );
-        assert!(
-            errors[1].message.contains("contrast ratio of"),
-            "{}",
-            errors[1].message
-        );
-        assert!(
-            errors[2].message.contains("must use https"),
-            "{}",
-            errors[2].message
-        );
-        assert!(
-            errors[3].message.contains("must use https"),
-            "{}",
-            errors[3].message
-        );
+        let expected = [
+            "characters",
+            "contrast ratio of",
+            "must use https",
+            "must use https",
+        ];
+        for (error, words) in errors.iter().zip(expected) {
+            assert!(error.message.contains(words), "{}", error.message);
+        }
         assert!(
             errors[4].message.contains("PNG or SVG"),
             "{}",

@@ -29,6 +29,7 @@ use crate::web::error::WebError;
 use crate::web::hosted::{MAIL_NOT_SENT, MAX_CODE_CHARS, html, sender};
 use crate::web::login_flow::form_browser;
 use crate::web::notices::{self, Notice};
+use crate::web::routes::verification::live_request;
 
 const WRONG_CODE: &str = "That code is not correct. Check the email we sent and try again.";
 const CODE_GONE: &str = "This code has expired or was already used. Ask for a new one.";
@@ -63,26 +64,12 @@ pub(super) fn carried(request_id: Option<&str>) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// The application of a live `request_id`.
-async fn client_of(state: &AppState, request_id: Option<&str>) -> Result<Option<String>, WebError> {
-    let Some(id) = request_id else {
-        return Ok(None);
-    };
-    let (id, now) = (id.to_owned(), state.now());
-    Ok(state
-        .store
-        .run(move |c| store::requests::find_request(c, &id))
-        .await?
-        .filter(|p| p.is_live(now))
-        .map(|p| p.request.client_id))
-}
-
 /// Who messages are from: the application of a live `request_id`, or our own name.
 pub(super) async fn app_for(
     state: &AppState,
     request_id: Option<&str>,
 ) -> Result<Sender, WebError> {
-    sender(state, client_of(state, request_id).await?.as_deref()).await
+    sender(state, live_request(state, request_id).await?.as_deref()).await
 }
 
 /// The branding of the pages of a live `request_id`'s application.
@@ -90,7 +77,7 @@ pub(super) async fn brand_for(
     state: &AppState,
     request_id: Option<&str>,
 ) -> Result<Option<Brand>, WebError> {
-    brand::for_request(state, client_of(state, request_id).await?.as_deref()).await
+    brand::for_request(state, live_request(state, request_id).await?.as_deref()).await
 }
 
 /// The address from a link or form, normalised; empty unless it is a well-formed address, so
