@@ -19,6 +19,8 @@ pub struct CodeMessage<'a> {
     pub minutes: i64,
     /// The application the person is signing in to (or our own name).
     pub app: &'a str,
+    /// The application's logo as an absolute URL, for the HTML mail (not in overrides).
+    pub logo: Option<&'a str>,
     pub overrides: &'a Overrides,
     /// A page where the code is typed (password reset: the reset form for this code), so a
     /// code sent without the person being on our pages (an admin sent it) can be used.
@@ -103,6 +105,7 @@ struct EmailText<'a> {
 #[template(path = "messages/code_email.html")]
 struct EmailHtml<'a> {
     tr: &'a Tr,
+    logo: Option<&'a str>,
     link: Option<&'a str>,
     subject: &'a str,
     lead: &'a str,
@@ -201,6 +204,7 @@ impl CodeMessage<'_> {
                 Some(html) => html,
                 None => EmailHtml {
                     tr: self.tr,
+                    logo: self.logo,
                     link: self.link,
                     subject: &subject,
                     lead: &lead,

@@ -4,6 +4,7 @@
 
 pub mod approval;
 pub mod backup;
+pub mod branding;
 pub mod client;
 pub mod client_ip;
 pub mod client_settings;

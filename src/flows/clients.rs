@@ -31,6 +31,8 @@ pub struct ClientCache {
     entries: RwLock<HashMap<String, Entry>>,
     /// Moves on every change: a read that started before a change does not store what it read.
     generation: AtomicU64,
+    /// The applications' branding, forgotten with them ([`super::branding`]).
+    pub(super) branding: super::branding::BrandingCache,
 }
 
 struct Entry {
@@ -69,6 +71,7 @@ impl ClientCache {
         let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
         self.generation.fetch_add(1, Ordering::SeqCst);
         entries.clear();
+        self.branding.forget_all();
     }
 }
 
@@ -89,7 +92,7 @@ pub async fn find(state: &AppState, id: &str) -> Result<Option<Client>, StoreErr
     Ok(found)
 }
 
-/// An application was created, changed or deleted here: read every one afresh.
+/// An application (or its branding) was created, changed or deleted here: read every one afresh.
 pub fn changed(state: &AppState) {
     state.clients.forget_all();
 }

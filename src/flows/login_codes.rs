@@ -4,6 +4,7 @@
 //! verification's user, the same code is sent again. What the proof is worth (first factor,
 //! second factor, nothing) is the sign-in state machine's to say, not this module's.
 
+use super::branding::Sender;
 use super::codes::{self, Checked, Destination, Recipient, Resent, Sent};
 use super::{AppState, FlowError};
 use crate::domain::one_time_code::{Channel, OneTimeCode, Purpose};
@@ -187,20 +188,16 @@ pub async fn resend(
     codes::resend(state, &verification.status_id, &app, lang).await
 }
 
-/// The name of the application a sign-in request is for, for the messages (our own name
-/// outside a sign-in).
-pub async fn app_name(state: &AppState, request_id: Option<&str>) -> Result<String, FlowError> {
+/// Who the messages of a sign-in request are from: its application's name and logo (our own
+/// name outside a sign-in).
+pub async fn app_name(state: &AppState, request_id: Option<&str>) -> Result<Sender, FlowError> {
     let Some(request_id) = request_id.map(str::to_owned) else {
-        return Ok(state.live().config.totp_issuer.clone());
+        return Ok(Sender::installation(state));
     };
-    let name = state
+    let client_id = state
         .store
-        .run(move |c| {
-            let Some(request) = store::requests::find_request(c, &request_id)? else {
-                return Ok(None);
-            };
-            Ok(store::clients::find_client(c, &request.request.client_id)?.map(|c| c.name))
-        })
-        .await?;
-    Ok(name.unwrap_or_else(|| state.live().config.totp_issuer.clone()))
+        .run(move |c| store::requests::find_request(c, &request_id))
+        .await?
+        .map(|request| request.request.client_id);
+    Ok(super::branding::sender(state, client_id.as_deref()).await?)
 }

@@ -10,6 +10,7 @@
 pub mod approvals;
 pub mod audit;
 pub mod backup_codes;
+pub mod branding;
 pub mod clients;
 pub mod codes;
 pub mod factors;

@@ -9,6 +9,7 @@ pub mod approvals;
 pub mod audit;
 pub mod authenticators;
 pub mod backup_codes;
+pub mod branding;
 pub mod clients;
 pub mod code_lockouts;
 pub mod deliveries;

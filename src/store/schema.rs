@@ -38,6 +38,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    client_branding (client_id) {
+        client_id -> Text,
+        display_name -> Nullable<Text>,
+        accent -> Nullable<Text>,
+        privacy_url -> Nullable<Text>,
+        terms_url -> Nullable<Text>,
+        logo -> Nullable<Binary>,
+        logo_content_type -> Nullable<Text>,
+        logo_sha256 -> Nullable<Text>,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
     client_redirect_uris (client_id, kind, uri) {
         client_id -> Text,
         kind -> Text,

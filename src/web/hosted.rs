@@ -10,6 +10,7 @@ use super::browser::Browser;
 use super::error::WebError;
 use crate::domain::password_policy::{MAX_CHARS, PasswordProblem};
 use crate::flows::AppState;
+use crate::flows::branding::Sender;
 use crate::i18n::Tr;
 
 /// The longest name a person may give (characters).
@@ -64,13 +65,13 @@ pub fn found(location: &str) -> HttpResponse {
         .finish()
 }
 
-/// The name of the client `client_id` for pages and messages, or our own name.
+/// The name of the client `client_id` for pages (its display name when it is branded), or our
+/// own name.
 pub async fn app_name(state: &AppState, client_id: Option<&str>) -> Result<String, WebError> {
-    let Some(id) = client_id else {
-        return Ok(state.live().config.totp_issuer.clone());
-    };
-    Ok(crate::flows::clients::find(state, id)
-        .await?
-        .map(|c| c.name)
-        .unwrap_or_else(|| state.live().config.totp_issuer.clone()))
+    Ok(sender(state, client_id).await?.name)
+}
+
+/// Who messages about client `client_id` are from (its name and logo), or our own name.
+pub async fn sender(state: &AppState, client_id: Option<&str>) -> Result<Sender, WebError> {
+    Ok(crate::flows::branding::sender(state, client_id).await?)
 }

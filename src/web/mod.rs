@@ -6,6 +6,7 @@ pub mod account_view;
 pub mod audit;
 pub mod authenticator_view;
 pub mod bearer;
+pub mod brand;
 pub mod browser;
 pub mod current_user;
 pub mod envelope;

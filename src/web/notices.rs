@@ -14,6 +14,7 @@ use crate::channels::Email;
 use crate::domain::user::User;
 use crate::domain::verification::mask_email;
 use crate::flows::AppState;
+use crate::flows::branding::Sender;
 use crate::i18n::Tr;
 use crate::store;
 use crate::store::deliveries::Delivery;
@@ -47,6 +48,8 @@ struct NoticeText<'a> {
 #[template(path = "messages/notice_email.html")]
 struct NoticeHtml<'a> {
     tr: &'a Tr,
+    /// The application's logo (an absolute URL), when it has one.
+    logo: Option<&'a str>,
     subject: &'a str,
     paragraphs: &'a [String],
     link_text: &'a str,
@@ -102,9 +105,10 @@ impl Notice {
         self,
         tr: &Tr,
         to: &str,
-        app: &str,
+        sender: &Sender,
         (reset_link, account_link): (&str, &str),
     ) -> Result<Email, askama::Error> {
+        let app = sender.name.as_str();
         let (subject, paragraphs, link_text, link) = self.words(tr, app, reset_link, account_link);
         Ok(Email {
             to: to.to_owned(),
@@ -123,6 +127,7 @@ impl Notice {
                 link_text: &link_text,
                 link: &link,
                 app,
+                logo: sender.logo_url.as_deref(),
             }
             .render()?,
             subject,
@@ -133,7 +138,7 @@ impl Notice {
 /// Mails `notice` to `user` (at the address `user` holds, so the old one for
 /// [`Notice::EmailChanged`]) and records the attempt. Failures are logged only.
 /// `lang` is the language of the page that caused it (a shipped tag).
-pub async fn send(state: &AppState, user: &User, notice: Notice, app: &str, lang: &str) {
+pub async fn send(state: &AppState, user: &User, notice: Notice, app: &Sender, lang: &str) {
     let links = (state.url("/password/forgot"), state.url("/account"));
     let tr = Tr::new(lang);
     let email = match notice.email(&tr, &user.email, app, (&links.0, &links.1)) {

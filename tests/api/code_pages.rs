@@ -11,7 +11,7 @@ const ADA: &str = "ada@example.com";
 
 /// Posts a "send me a code" form from `page_html` (the button with `button_id`); returns the
 /// response (a redirect to the code page, or back to the choice with an error).
-async fn press(
+pub async fn press(
     app: &TestApp,
     browser: &reqwest::Client,
     page_html: &str,

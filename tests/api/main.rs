@@ -24,6 +24,7 @@ mod approvals_redirect;
 mod architecture;
 mod authorize;
 mod backup_codes;
+mod branding;
 mod browser;
 mod browser_account;
 mod browser_admin_apps;

@@ -7,20 +7,22 @@ use crate::domain::user::User;
 use crate::domain::verification::mask_email;
 use crate::flows::AppState;
 use crate::flows::FlowError;
+use crate::flows::branding::Sender;
 use crate::store;
 use crate::store::deliveries::Delivery;
 use crate::store::push_devices::PushDevice;
 
 /// Sends `code` to `user` on the code's channel (to the code's `target`, a new address or
 /// number being confirmed, if it has one) and logs each attempt. True if any message went out.
-/// `(app, lang)`: the application's name and the language the message speaks.
+/// `app`: who sends it (name, logo); `lang`: the language the message speaks.
 pub(super) async fn deliver(
     state: &AppState,
     row: &OneTimeCode,
     user: &User,
     code: &str,
     device_id: Option<&str>,
-    (app, lang): (&str, &str),
+    app: &Sender,
+    lang: &str,
 ) -> Result<bool, FlowError> {
     let tr = crate::i18n::Tr::new(lang);
     let link = (row.purpose == Purpose::Reset).then(|| {
@@ -34,7 +36,8 @@ pub(super) async fn deliver(
         purpose: row.purpose,
         code,
         minutes: row.minutes_left(state.now()),
-        app,
+        app: &app.name,
+        logo: app.logo_url.as_deref(),
         overrides: &state.message_overrides,
         link: link.as_deref(),
         tr: &tr,

@@ -8,6 +8,7 @@ use crate::store;
 
 use super::deliver::{deliver, devices};
 use super::{Destination, Recipient, Resent, Sent, channel_enabled, code_hash, new_code};
+use crate::flows::branding::Sender;
 
 /// Makes a code `id` for `purpose` and sends it on `channel`. On a failed delivery the code is
 /// deleted again, so nothing half-done stays behind.
@@ -17,7 +18,7 @@ pub async fn send_new(
     purpose: Purpose,
     channel: Channel,
     to: &Recipient<'_>,
-    app: &str,
+    app: &Sender,
     ttl: i64,
 ) -> Result<Sent, FlowError> {
     let subject = to.subject();
@@ -78,7 +79,7 @@ pub async fn send_new(
         .run(move |c| store::one_time_codes::insert_code(c, &stored))
         .await?;
     let delivered = match owner {
-        Some(user) => deliver(state, &row, user, &code, to.device_id, (app, to.lang)).await?,
+        Some(user) => deliver(state, &row, user, &code, to.device_id, app, to.lang).await?,
         // Sent to nobody: answered as a real delivery would be, in time and outcome.
         None => super::pace::imitate(state, channel, now).await?,
     };
@@ -99,7 +100,7 @@ pub async fn send_new(
 pub async fn resend(
     state: &AppState,
     id: &str,
-    app: &str,
+    app: &Sender,
     lang: &str,
 ) -> Result<Resent, FlowError> {
     let now = state.now();
@@ -150,7 +151,7 @@ pub async fn resend(
             .map_err(|_| FlowError::Internal(anyhow::anyhow!("a sealed code does not open")))?;
         let code = String::from_utf8_lossy(&code).into_owned();
         let delivered = match &user {
-            Some(user) => deliver(state, &row, user, &code, None, (app, lang)).await?,
+            Some(user) => deliver(state, &row, user, &code, None, app, lang).await?,
             None => false,
         };
         if !delivered {

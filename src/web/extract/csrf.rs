@@ -61,8 +61,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Csrf<T> {
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let (judge, verdict) = watch::channel(false);
-        req.extensions_mut().insert(Verdict(verdict));
+        let judge = awaits_verdict(req);
         // The body as pairs, with the limits and error answers of `web::FormConfig`.
         let pairs = web::Form::<Vec<(String, String)>>::from_request(req, payload);
         let req = req.clone();
@@ -85,6 +84,14 @@ impl<T: DeserializeOwned + 'static> FromRequest for Csrf<T> {
             })
         })
     }
+}
+
+/// Marks `req` as carrying a CSRF-checked form: user extractors wait for the returned judge
+/// to say the token was right before they give a refusal (see [`judged_first`]).
+pub(super) fn awaits_verdict(req: &HttpRequest) -> watch::Sender<bool> {
+    let (judge, verdict) = watch::channel(false);
+    req.extensions_mut().insert(Verdict(verdict));
+    judge
 }
 
 /// `T` from the posted pairs, with the answer `web::Form<T>` gives a malformed form.

@@ -7,7 +7,8 @@
 //!   every change to how an account signs in needs (the sign-in flow's `step_up` decides);
 //! - [`Admin`]: a signed-in administrator whose sign-in is recent and their strongest
 //!   (`step_up` again, within [`ADMIN_MAX_AGE`]);
-//! - [`Csrf`]: a posted form whose `csrf_token` matches this browser's cookie.
+//! - [`Csrf`]: a posted form whose `csrf_token` matches this browser's cookie ([`CsrfUpload`]
+//!   for a multipart form with a file).
 //!
 //! A refusal ([`Refusal`]) is the response: a page (`GET`) sends an anonymous visitor, or an
 //! administrator whose sign-in is too old, through the hosted login and back; a form gets the
@@ -22,6 +23,7 @@
 //! May use flows/ (the sign-in's rules) and the web helpers beside it; never a route module.
 
 mod csrf;
+mod csrf_upload;
 mod lang;
 mod sign_in;
 mod user;
@@ -33,6 +35,7 @@ use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 
 pub use csrf::{Csrf, NoFields};
+pub use csrf_upload::{CsrfUpload, UploadToken};
 pub use lang::{Lang, StoredChoice, remember_choice};
 pub use sign_in::{ACCOUNT_CLIENT_ID, Landing};
 pub use user::{ADMIN_MAX_AGE, Admin, FreshSignIn, SignedIn};

@@ -45,6 +45,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/admin/apps/{id}/rotate",
             web::post().to(apps_manage::rotate),
         );
+    // The Branding section posts a file (multipart), with its own size limit.
+    use routes::admin::apps_branding;
+    cfg.service(
+        web::resource("/admin/apps/{id}/branding")
+            .app_data(apps_branding::upload_config())
+            .route(web::post().to(apps_branding::save)),
+    );
     admin_user_routes(cfg);
 }
 

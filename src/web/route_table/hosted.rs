@@ -16,6 +16,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     use routes::approval_page::{decide, page};
     cfg.route("/approve/{id}", web::get().to(page))
         .route("/approve/{id}", web::post().to(decide));
+    // Applications' logos and accent stylesheets, named by their content.
+    cfg.route(
+        "/branding/{client_id}/{file}",
+        web::get().to(routes::branding::file),
+    );
 }
 
 /// Hosted pages for passwordless sign-in and the second factor (and its JSON continuation).

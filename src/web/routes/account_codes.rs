@@ -17,7 +17,7 @@ use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
 use crate::web::extract::{Csrf, SignedIn};
-use crate::web::hosted::{MAX_CODE_CHARS, app_name, html};
+use crate::web::hosted::{MAX_CODE_CHARS, html, sender};
 use crate::web::routes::account::{Forms, render_account};
 
 const CODE_GONE: &str = "err-reset-code-gone";
@@ -276,7 +276,7 @@ async fn resend(
         return render_account(state, user, forms, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     let mut page = kind.page(tr.clone(), form.token().to_owned(), &code);
-    let app = app_name(state, None).await?;
+    let app = sender(state, None).await?;
     let status = match codes::resend(state, &code.id, &app, tr.lang()).await? {
         Resent::Sent(_) => {
             page.notice = Some(tr.t(if kind.channel == Channel::Email {

@@ -18,7 +18,7 @@ use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
 use crate::web::extract::{Csrf, FreshSignIn};
-use crate::web::hosted::{app_name, found, password_problem};
+use crate::web::hosted::{found, password_problem, sender};
 use crate::web::notices::{self, Notice};
 use crate::web::routes::account::{Forms, render_account};
 use crate::web::session_store::current_row;
@@ -120,7 +120,7 @@ pub async fn change_password(
         )),
     )
     .await;
-    let app = app_name(&state, None).await?;
+    let app = sender(&state, None).await?;
     notices::send(
         &state,
         &user,

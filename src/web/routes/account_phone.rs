@@ -14,7 +14,7 @@ use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
 use crate::web::extract::{Csrf, FreshSignIn, NoFields};
-use crate::web::hosted::{app_name, found};
+use crate::web::hosted::{found, sender};
 use crate::web::routes::account::{Forms, render_account};
 use crate::web::routes::account_codes::{self, CodeForm, Confirmed, PHONE, after_send};
 use crate::web::routes::admin::changes;
@@ -60,7 +60,7 @@ pub async fn add_phone(
         destination: Destination::Pending(&number),
         lang: tr.lang(),
     };
-    let app = app_name(&state, None).await?;
+    let app = sender(&state, None).await?;
     let sent = codes::send_new(
         &state,
         &uuid::Uuid::new_v4().to_string(),

@@ -17,7 +17,7 @@ use crate::store::{self, StoreError};
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
 use crate::web::extract::{Csrf, FreshSignIn, SignedIn};
-use crate::web::hosted::{MAX_NAME_CHARS, app_name, found};
+use crate::web::hosted::{MAX_NAME_CHARS, found, sender};
 use crate::web::notices::{self, Notice};
 use crate::web::routes::account::{Forms, render_account};
 use crate::web::routes::account_codes::{self, CodeForm, Confirmed, EMAIL, after_send};
@@ -129,7 +129,7 @@ pub async fn change_email(
         },
         lang: tr.lang(),
     };
-    let app = app_name(&state, None).await?;
+    let app = sender(&state, None).await?;
     let sent = codes::send_new(
         &state,
         &uuid::Uuid::new_v4().to_string(),
@@ -210,7 +210,7 @@ pub async fn confirm_email(
 
 /// The notice to the address the account had before (`user` as it was).
 async fn tell_old_address(state: &AppState, before: &User, lang: &str) -> Result<(), WebError> {
-    let app = app_name(state, None).await?;
+    let app = sender(state, None).await?;
     notices::send(state, before, Notice::EmailChanged, &app, lang).await;
     Ok(())
 }

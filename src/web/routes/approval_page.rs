@@ -13,6 +13,7 @@ use crate::flows::AppState;
 use crate::flows::approvals::{self, DecideOutcome, page_path};
 use crate::flows::totp_check::{Guesser, TotpOutcome};
 use crate::web::audit::meta;
+use crate::web::brand::{self as branding, Brand};
 use crate::web::error::WebError;
 use crate::web::extract::{Csrf, SignedIn};
 use crate::web::hosted::{MAX_CODE_CHARS, app_name, html, see_other};
@@ -22,6 +23,7 @@ use crate::web::words;
 #[template(path = "approval/approval.html")]
 struct ApprovalPage {
     tr: crate::i18n::Tr,
+    brand: Option<Brand>,
     id: String,
     app_name: String,
     lines: Vec<DataLine>,
@@ -164,6 +166,7 @@ async fn render(
     let current = approval.state_at(state.now());
     let tr = user.tr();
     let page = ApprovalPage {
+        brand: branding::for_client(state, &approval.client_id).await?,
         id: approval.id.clone(),
         app_name: app_name(state, Some(&approval.client_id)).await?,
         lines: data_lines(&approval.data),

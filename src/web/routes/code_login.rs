@@ -19,6 +19,7 @@ use crate::flows::login_codes::{self, CodeCheck, Opening, Started};
 use crate::i18n::Tr;
 use crate::store;
 use crate::web::audit::{self, Audit};
+use crate::web::brand::{self as branding, Brand};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
 use crate::web::extract::Lang;
@@ -30,6 +31,7 @@ use crate::web::routes::mfa;
 #[template(path = "login/code.html")]
 struct CodePage {
     tr: Tr,
+    brand: Option<Brand>,
     request_id: String,
     code_id: String,
     track_id: String,
@@ -215,6 +217,7 @@ async fn render(
     let page = CodePage {
         channel: channel_words(&tr, channel),
         tr,
+        brand: branding::for_client(state, &pending.request.client_id).await?,
         request_id: pending.id.clone(),
         code_id: v.status_id.clone(),
         track_id: track_id.to_owned(),

@@ -17,6 +17,7 @@ use crate::flows::password_check::{self, Attempt, PasswordOutcome};
 use crate::i18n::Tr;
 use crate::store;
 use crate::web::audit::{self, Audit};
+use crate::web::brand::{self, Brand};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
 use crate::web::extract::Lang;
@@ -40,6 +41,7 @@ pub struct LoginQuery {
 #[template(path = "login/login.html")]
 pub struct LoginPage {
     tr: Tr,
+    brand: Option<Brand>,
     client_name: String,
     request_id: String,
     csrf_token: String,
@@ -67,12 +69,17 @@ pub async fn login_page(
     let passkey_allowed = crate::flows::factors::client_rules(&state, &pending.request.client_id)
         .await?
         .allows(Method::Passkey);
+    let brand = brand::for_client(&state, &pending.request.client_id).await?;
     let page = LoginPage {
         passkey_allowed,
         password_allowed: client
             .as_ref()
             .is_none_or(|c| c.allows_method(Method::Password)),
-        client_name: client.map(|c| c.name).unwrap_or_default(),
+        client_name: match &brand {
+            Some(brand) => brand.name.clone(),
+            None => client.map(|c| c.name).unwrap_or_default(),
+        },
+        brand,
         request_id: pending.id.clone(),
         csrf_token: browser.csrf_token(&state),
         username: pending.request.login_hint.clone().unwrap_or_default(),

@@ -14,6 +14,7 @@ pub mod admin;
 pub mod approval_page;
 pub mod approvals;
 pub mod authz;
+pub mod branding;
 pub mod code_login;
 pub mod discovery;
 pub mod end_session;

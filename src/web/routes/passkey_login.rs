@@ -10,6 +10,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::domain::oauth::pending::PendingRequest;
 use crate::domain::sign_in::Proof;
 use crate::domain::verification::Method;
 use crate::flows::passkeys::assertion::{self, AssertRefusal};
@@ -17,6 +18,7 @@ use crate::flows::{AppState, factors, sign_in};
 use crate::i18n::Tr;
 use crate::store;
 use crate::web::audit;
+use crate::web::brand::{self as branding, Brand};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
 use crate::web::extract::Lang;
@@ -28,6 +30,7 @@ use crate::web::routes::mfa::{self, continuation};
 #[template(path = "login/passkey.html")]
 pub struct PasskeyPage {
     pub tr: Tr,
+    brand: Option<Brand>,
     pub title: String,
     pub lead: String,
     pub error: Option<String>,
@@ -72,7 +75,7 @@ async fn login_page(
     tr: Tr,
     state: &AppState,
     browser: &Browser,
-    request_id: &str,
+    pending: &PendingRequest,
     error: Option<String>,
 ) -> Result<HttpResponse, WebError> {
     let started = assertion::start_discoverable(state).await?;
@@ -82,17 +85,18 @@ async fn login_page(
         StatusCode::OK
     };
     let page = PasskeyPage {
+        brand: branding::for_client(state, &pending.request.client_id).await?,
         title: tr.t("passkey-login-title"),
         lead: tr.t("passkey-login-lead"),
         error,
         passkey_action: "/login/passkey",
         passkey_kind: "get",
         passkey_button: tr.t("passkey-button"),
-        passkey_fields: vec![("requestId", request_id.to_owned())],
+        passkey_fields: vec![("requestId", pending.id.clone())],
         options_json: started.options.to_string(),
         ceremony_id: started.ceremony_id,
         csrf_token: browser.csrf_token(state),
-        back_href: format!("/login?requestId={request_id}&view_type=login"),
+        back_href: format!("/login?requestId={}&view_type=login", pending.id),
         back_text: tr.t("login-other-ways"),
         tr,
     };
@@ -114,14 +118,7 @@ pub async fn login_passkey_page(
     {
         return Err(login_flow::not_allowed());
     }
-    login_page(
-        lang.for_request(&pending),
-        &state,
-        &browser,
-        &pending.id,
-        None,
-    )
-    .await
+    login_page(lang.for_request(&pending), &state, &browser, &pending, None).await
 }
 
 /// `POST /login/passkey`: the assertion of a discoverable passkey; its owner signs in.
@@ -142,7 +139,7 @@ pub async fn login_passkey_submit(
         Ok(a) => a,
         Err(why) => {
             let message = refusal_message(&tr, why);
-            return login_page(tr, &state, &browser, &pending.id, Some(message)).await;
+            return login_page(tr, &state, &browser, &pending, Some(message)).await;
         }
     };
     let user_id = asserted.user_id.clone();
@@ -153,7 +150,7 @@ pub async fn login_passkey_submit(
         .filter(|u| u.can_sign_in())
     else {
         let message = refusal_message(&tr, AssertRefusal::Invalid);
-        return login_page(tr, &state, &browser, &pending.id, Some(message)).await;
+        return login_page(tr, &state, &browser, &pending, Some(message)).await;
     };
     let proof = Proof::passkey(&user.id, asserted.facts, state.now());
     match sign_in::first_proof(&state, &pending, &user, proof).await? {
@@ -180,6 +177,7 @@ async fn mfa_page(
         StatusCode::OK
     };
     let page = PasskeyPage {
+        brand: branding::for_client(state, &c.pending.request.client_id).await?,
         title: tr.t("passkey-mfa-title"),
         lead: tr.t("passkey-mfa-lead"),
         error,

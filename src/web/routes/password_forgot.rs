@@ -8,14 +8,16 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::password_reset::{app_for, carried, shown_email};
+use super::password_reset::{app_for, brand_for, carried, shown_email};
 use crate::domain::one_time_code::{Channel, Purpose, RESET_TTL};
 use crate::domain::user::{Email, User};
 use crate::flows::AppState;
+use crate::flows::branding::Sender;
 use crate::flows::codes::{self, Destination, Recipient, Sent};
 use crate::flows::factors;
 use crate::i18n::Tr;
 use crate::web::audit::{self, Audit};
+use crate::web::brand::Brand;
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
 use crate::web::extract::Lang;
@@ -26,6 +28,7 @@ use crate::web::login_flow::form_browser;
 #[template(path = "password/forgot.html")]
 struct ForgotPage {
     tr: Tr,
+    brand: Option<Brand>,
     request_id: Option<String>,
     csrf_token: String,
     email: String,
@@ -51,6 +54,7 @@ pub async fn forgot_page(
         tr: lang
             .for_request_id(&state, query.request_id.as_deref())
             .await?,
+        brand: brand_for(&state, query.request_id.as_deref()).await?,
         request_id: carried(query.request_id.as_deref()),
         csrf_token: browser.csrf_token(&state),
         email: shown_email(query.email.as_deref().unwrap_or_default()),
@@ -83,8 +87,10 @@ pub async fn forgot_submit(
         .await?
         .with_back("/password/forgot");
     let typed = form.email.unwrap_or_default();
+    let brand = brand_for(&state, request_id.as_deref()).await?;
     let page = |error: String| ForgotPage {
         tr: tr.clone(),
+        brand: brand.clone(),
         request_id: request_id.clone(),
         csrf_token: browser.csrf_token(&state),
         email: typed.trim().to_owned(),
@@ -153,7 +159,7 @@ pub(crate) async fn send_reset_code(
     state: &AppState,
     user: Option<&User>,
     email: &Email,
-    (app, lang): (&str, &str),
+    (app, lang): (&Sender, &str),
 ) -> Result<(String, Sent), WebError> {
     let code_id = uuid::Uuid::new_v4().to_string();
     let recipient = Recipient {

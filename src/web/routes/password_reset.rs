@@ -19,16 +19,19 @@ use crate::domain::password_policy::check_new_password_min;
 use crate::domain::policy::PASSWORD_LOCK_CHANNEL;
 use crate::domain::user::{Email, User};
 use crate::flows::AppState;
+use crate::flows::branding::Sender;
 use crate::flows::codes::{self, Checked, Resent};
 use crate::i18n::Tr;
 use crate::store;
 use crate::web::audit::{self, Audit};
+use crate::web::brand::{self, Brand};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
 use crate::web::extract::Lang;
-use crate::web::hosted::{MAIL_NOT_SENT, MAX_CODE_CHARS, app_name, html, password_problem};
+use crate::web::hosted::{MAIL_NOT_SENT, MAX_CODE_CHARS, html, password_problem, sender};
 use crate::web::login_flow::form_browser;
 use crate::web::notices::{self, Notice};
+use crate::web::routes::verification::live_request;
 
 const WRONG_CODE: &str = "err-email-code-wrong";
 const CODE_GONE: &str = "err-reset-code-gone";
@@ -37,6 +40,7 @@ const CODE_GONE: &str = "err-reset-code-gone";
 #[template(path = "password/reset.html")]
 struct ResetPage {
     tr: Tr,
+    brand: Option<Brand>,
     request_id: Option<String>,
     code_id: String,
     email: String,
@@ -52,6 +56,7 @@ struct ResetPage {
 #[template(path = "password/done.html")]
 struct DonePage {
     tr: Tr,
+    brand: Option<Brand>,
     request_id: Option<String>,
 }
 
@@ -75,24 +80,20 @@ pub(super) fn carried(request_id: Option<&str>) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// The name of the application of a live `request_id`, or our own.
+/// Who messages are from: the application of a live `request_id`, or our own name.
 pub(super) async fn app_for(
     state: &AppState,
     request_id: Option<&str>,
-) -> Result<String, WebError> {
-    let client_id = match request_id {
-        Some(id) => {
-            let (id, now) = (id.to_owned(), state.now());
-            state
-                .store
-                .run(move |c| store::requests::find_request(c, &id))
-                .await?
-                .filter(|p| p.is_live(now))
-                .map(|p| p.request.client_id)
-        }
-        None => None,
-    };
-    app_name(state, client_id.as_deref()).await
+) -> Result<Sender, WebError> {
+    sender(state, live_request(state, request_id).await?.as_deref()).await
+}
+
+/// The branding of the pages of a live `request_id`'s application.
+pub(super) async fn brand_for(
+    state: &AppState,
+    request_id: Option<&str>,
+) -> Result<Option<Brand>, WebError> {
+    brand::for_request(state, live_request(state, request_id).await?.as_deref()).await
 }
 
 /// The address from a link or form, normalised; empty unless it is a well-formed address, so
@@ -125,6 +126,7 @@ pub async fn reset_page(
         tr: lang
             .for_request_id(&state, query.request_id.as_deref())
             .await?,
+        brand: brand_for(&state, query.request_id.as_deref()).await?,
         request_id: carried(query.request_id.as_deref()),
         code_id: query.code_id.unwrap_or_default(),
         email: shown_email(query.email.as_deref().unwrap_or_default()),
@@ -169,6 +171,7 @@ pub async fn reset_submit(
         .with_back(reset_path(request_id.as_deref(), &code_id, &email));
     let mut page = ResetPage {
         tr: tr.clone(),
+        brand: brand_for(&state, request_id.as_deref()).await?,
         request_id: request_id.clone(),
         code_id: code_id.clone(),
         email: email.clone(),
@@ -228,6 +231,7 @@ pub async fn reset_submit(
                 notices::send(&state, &user, Notice::PasswordChanged, &app, tr.lang()).await;
                 let done = DonePage {
                     tr: tr.with_back(String::new()),
+                    brand: brand_for(&state, request_id.as_deref()).await?,
                     request_id,
                 };
                 return html(&state, &browser, &done, StatusCode::OK);
@@ -329,6 +333,7 @@ pub async fn resend(
     };
     let mut page = ResetPage {
         tr: tr.clone(),
+        brand: brand_for(&state, request_id.as_deref()).await?,
         request_id,
         code_id,
         email,

@@ -16,6 +16,7 @@ use crate::flows::sign_in;
 use crate::flows::totp_check::{self, TotpOutcome};
 use crate::i18n::Tr;
 use crate::web::audit::{self, Audit};
+use crate::web::brand::{self as branding, Brand};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
 use crate::web::extract::Lang;
@@ -30,6 +31,7 @@ const WRONG_CODE: &str = "err-totp-wrong";
 #[template(path = "login/methods.html")]
 struct MethodsPage {
     tr: Tr,
+    brand: Option<Brand>,
     request_id: String,
     username: String,
     csrf_token: String,
@@ -51,6 +53,7 @@ struct MethodsPage {
 #[template(path = "login/verify.html")]
 struct VerifyPage {
     tr: Tr,
+    brand: Option<Brand>,
     request_id: String,
     username: String,
     csrf_token: String,
@@ -91,6 +94,7 @@ pub async fn methods(
     let rules = factors::client_rules(&state, &pending.request.client_id).await?;
     let methods = factors::methods(&state, user.as_ref(), Some(&username), &rules).await?;
     let page = MethodsPage {
+        brand: branding::for_client(&state, &pending.request.client_id).await?,
         request_id: pending.id.clone(),
         csrf_token: browser.csrf_token(&state),
         has_totp: !methods.totp.is_empty(),
@@ -126,6 +130,7 @@ pub async fn verify_page(
     let pending = pending_for_browser(&state, query.request_id.as_deref(), &browser).await?;
     let page = VerifyPage {
         tr: lang.for_request(&pending),
+        brand: branding::for_client(&state, &pending.request.client_id).await?,
         request_id: pending.id.clone(),
         username: query.username.clone().unwrap_or_default(),
         csrf_token: browser.csrf_token(&state),
@@ -207,6 +212,7 @@ pub async fn verify_submit(
     };
     let page = VerifyPage {
         tr,
+        brand: branding::for_client(&state, &pending.request.client_id).await?,
         request_id: pending.id.clone(),
         username: form.username,
         csrf_token: browser.csrf_token(&state),

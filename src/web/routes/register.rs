@@ -31,15 +31,17 @@ use crate::domain::one_time_code::{Channel, Purpose};
 use crate::domain::password_policy::check_new_password_min;
 use crate::domain::user::{Email, User};
 use crate::flows::AppState;
+use crate::flows::branding::Sender;
 use crate::flows::codes::{self, Destination, Recipient, Sent};
 use crate::i18n::Tr;
 use crate::store::{self, StoreError};
 use crate::web::audit::{self, Audit};
+use crate::web::brand::{self as branding, Brand};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
 use crate::web::extract::Lang;
 use crate::web::hosted::password_problem;
-use crate::web::hosted::{MAIL_NOT_SENT, MAX_NAME_CHARS, app_name, html, see_other};
+use crate::web::hosted::{MAIL_NOT_SENT, MAX_NAME_CHARS, app_name, html, see_other, sender};
 use crate::web::login_flow::{form_browser, pending_for_browser};
 use crate::web::notices::{self, Notice};
 
@@ -61,6 +63,7 @@ impl FieldErrors {
 #[template(path = "register/register.html")]
 struct RegisterPage {
     tr: Tr,
+    brand: Option<Brand>,
     client_name: String,
     request_id: String,
     csrf_token: String,
@@ -88,6 +91,7 @@ pub async fn register_page(
     let pending = pending_for_browser(&state, query.request_id.as_deref(), &browser).await?;
     let page = RegisterPage {
         tr: lang.for_request(&pending),
+        brand: branding::for_client(&state, &pending.request.client_id).await?,
         client_name: app_name(&state, Some(&pending.request.client_id)).await?,
         request_id: pending.id.clone(),
         csrf_token: browser.csrf_token(&state),
@@ -164,7 +168,7 @@ pub async fn register_submit(
     let name = form.name.unwrap_or_default().trim().to_owned();
     let typed_email = form.email.unwrap_or_default();
     let password = form.password.unwrap_or_default();
-    let app = app_name(&state, Some(&pending.request.client_id)).await?;
+    let app = sender(&state, Some(&pending.request.client_id)).await?;
     let (email, errors) = validate(
         &tr,
         &name,
@@ -172,9 +176,11 @@ pub async fn register_submit(
         &password,
         state.live().config.password_min_length,
     );
+    let brand = branding::for_client(&state, &pending.request.client_id).await?;
     let page = |errors: FieldErrors, error: Option<String>| RegisterPage {
         tr: tr.clone(),
-        client_name: app.clone(),
+        brand: brand.clone(),
+        client_name: app.name.clone(),
         request_id: pending.id.clone(),
         csrf_token: browser.csrf_token(&state),
         name: name.clone(),
@@ -220,7 +226,7 @@ pub async fn register_submit(
 /// For whom the messages of a sign-up are worded: the application's name, the language.
 #[derive(Clone, Copy)]
 struct Addressee<'a> {
-    app: &'a str,
+    app: &'a Sender,
     lang: &'a str,
 }
 

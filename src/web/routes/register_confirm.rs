@@ -24,10 +24,11 @@ use crate::flows::codes::{self, Checked, Resent};
 use crate::i18n::Tr;
 use crate::store;
 use crate::web::audit::{self, Audit};
+use crate::web::brand::{self as branding, Brand};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
 use crate::web::extract::Lang;
-use crate::web::hosted::{MAIL_NOT_SENT, MAX_CODE_CHARS, app_name, html};
+use crate::web::hosted::{MAIL_NOT_SENT, MAX_CODE_CHARS, html, sender};
 use crate::web::login_flow::{self, form_browser, pending_for_browser};
 
 const WRONG_CODE: &str = "err-email-code-wrong";
@@ -37,6 +38,7 @@ const CODE_GONE: &str = "err-register-code-gone";
 #[template(path = "register/confirm.html")]
 struct ConfirmPage {
     tr: Tr,
+    brand: Option<Brand>,
     request_id: String,
     code_id: String,
     csrf_token: String,
@@ -78,6 +80,7 @@ async fn confirm_page(
         .finish();
     let page = ConfirmPage {
         tr: tr.clone().with_back(format!("/register/confirm?{back}")),
+        brand: branding::for_client(state, &pending.request.client_id).await?,
         request_id: pending.id.clone(),
         code_id: code.as_ref().map(|c| c.id.clone()).unwrap_or_default(),
         csrf_token: browser.csrf_token(state),
@@ -232,7 +235,7 @@ pub async fn resend(
     let code_id = form.code_id.unwrap_or_default();
     let outcome = match registration_code(&state, &code_id).await? {
         Some(_) => {
-            let app = app_name(&state, Some(&pending.request.client_id)).await?;
+            let app = sender(&state, Some(&pending.request.client_id)).await?;
             codes::resend(&state, &code_id, &app, tr.lang()).await?
         }
         None => Resent::Gone,

@@ -11,6 +11,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use super::apps_branding::{self, BrandingForm};
 use super::apps_form::{self, FormView, audit_fields, client_type};
 use super::{Chrome, Section, changes};
 use crate::domain::client::Client;
@@ -57,6 +58,8 @@ struct AppFormPage {
     /// Whether the stored application is confidential (it has a secret to rotate).
     has_secret: bool,
     form: FormView,
+    /// The Branding section (a stored application only).
+    branding: Option<BrandingForm>,
 }
 
 /// The page that shows a client secret, the only time it is shown.
@@ -127,7 +130,7 @@ pub async fn list(
 /// `GET /admin/apps/new`.
 pub async fn new_form(state: web::Data<AppState>, admin: Admin) -> Result<HttpResponse, WebError> {
     let form = FormView::new(&apps_form::new_draft(), state.lifetimes, Vec::new());
-    render_form(&state, &admin, None, false, form, StatusCode::OK)
+    render_form(&state, &admin, None, false, form, None, StatusCode::OK)
 }
 
 fn render_form(
@@ -136,6 +139,7 @@ fn render_form(
     client_id: Option<String>,
     has_secret: bool,
     form: FormView,
+    branding: Option<BrandingForm>,
     status: StatusCode,
 ) -> Result<HttpResponse, WebError> {
     let page = AppFormPage {
@@ -143,6 +147,7 @@ fn render_form(
         client_id,
         has_secret,
         form,
+        branding,
     };
     html(state, &admin.browser, &page, status)
 }
@@ -165,6 +170,7 @@ pub async fn create(
                 None,
                 false,
                 form,
+                None,
                 StatusCode::UNPROCESSABLE_ENTITY,
             );
         }
@@ -215,22 +221,45 @@ pub(super) async fn editable(state: &AppState, id: &str) -> Result<Client, WebEr
         .ok_or_else(|| WebError::NotFound("There is no such application.".into()))
 }
 
-/// `GET /admin/apps/{id}`: the edit form.
+#[derive(Deserialize)]
+pub struct EditQuery {
+    notice: Option<String>,
+}
+
+/// `GET /admin/apps/{id}`: the edit form, and the Branding section.
 pub async fn edit_form(
     state: web::Data<AppState>,
     path: web::Path<String>,
+    query: web::Query<EditQuery>,
     admin: Admin,
 ) -> Result<HttpResponse, WebError> {
     let client = editable(&state, &path).await?;
+    let mut branding = BrandingForm::stored(
+        &client.id,
+        &apps_branding::stored(&state, &client.id).await?,
+    );
+    branding.saved = query.notice.as_deref() == Some("branding");
+    edit_page(&state, &admin, client, branding, StatusCode::OK).await
+}
+
+/// The page of a stored application with its settings as stored and `branding`.
+pub(super) async fn edit_page(
+    state: &AppState,
+    admin: &Admin,
+    client: Client,
+    branding: BrandingForm,
+    status: StatusCode,
+) -> Result<HttpResponse, WebError> {
     let form = FormView::new(&ClientDraft::from_client(&client), state.lifetimes, vec![]);
     let has_secret = client.secret_hash.is_some();
     render_form(
-        &state,
-        &admin,
+        state,
+        admin,
         Some(client.id),
         has_secret,
         form,
-        StatusCode::OK,
+        Some(branding),
+        status,
     )
 }
 
@@ -250,12 +279,17 @@ pub async fn update(
         Err(errors) => {
             let form = FormView::new(&draft, state.lifetimes, errors);
             let has_secret = before.secret_hash.is_some();
+            let branding = BrandingForm::stored(
+                &before.id,
+                &apps_branding::stored(&state, &before.id).await?,
+            );
             return render_form(
                 &state,
                 &admin,
                 Some(before.id),
                 has_secret,
                 form,
+                Some(branding),
                 StatusCode::UNPROCESSABLE_ENTITY,
             );
         }

@@ -6,6 +6,7 @@
 //! before → after (never a secret).
 
 pub mod apps;
+pub mod apps_branding;
 pub mod apps_form;
 pub mod apps_manage;
 pub mod audit;

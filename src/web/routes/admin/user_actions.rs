@@ -24,7 +24,7 @@ use crate::web::audit::{self, Audit};
 use crate::web::authenticator_view::admin_time;
 use crate::web::error::WebError;
 use crate::web::extract::{Admin, Csrf, NoFields};
-use crate::web::hosted::{app_name, see_other};
+use crate::web::hosted::{see_other, sender};
 use crate::web::routes::password_forgot::send_reset_code;
 
 /// The role form.
@@ -193,7 +193,7 @@ pub async fn send_reset(
         )
         .await;
     };
-    let app = app_name(&state, None).await?;
+    let app = sender(&state, None).await?;
     // The admin area speaks English; the mail speaks the installation's default language.
     let lang = state.live().config.default_locale.clone();
     let (_, sent) = send_reset_code(&state, Some(&user), &email, (&app, &lang)).await?;

@@ -26,6 +26,7 @@ use crate::flows::totp_check::{self, TotpOutcome};
 use crate::flows::totp_enrollment::{self as enroll, Confirmation};
 use crate::i18n::Tr;
 use crate::web::audit::{self, Audit};
+use crate::web::brand::{self as branding, Brand};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
 use crate::web::extract::Lang;
@@ -36,6 +37,7 @@ use crate::web::routes::code_login::send_problem;
 #[template(path = "mfa/mfa.html")]
 struct MfaPage {
     tr: Tr,
+    brand: Option<Brand>,
     /// The user has a passkey: "Use a passkey instead".
     passkey: bool,
     track_id: String,
@@ -140,6 +142,7 @@ async fn render(
     let (sms_to, push) = (methods.sms, !methods.push.is_empty());
     let page = MfaPage {
         tr: tr.clone(),
+        brand: branding::for_client(state, &c.pending.request.client_id).await?,
         passkey: methods.passkeys > 0,
         choose: matches!(form, Form::Choose),
         email_code: false,

@@ -123,7 +123,7 @@ async fn resolve_user(state: &AppState, who: &Identifier) -> Result<Option<User>
 }
 
 /// The client of a live login request, `None` when the request is unknown or expired.
-async fn live_request(
+pub(crate) async fn live_request(
     state: &AppState,
     request_id: Option<&str>,
 ) -> Result<Option<String>, WebError> {
