@@ -1,7 +1,8 @@
 //! A branded application in a real browser: an administrator uploads an SVG logo and sets the
 //! accent colour, name and policy links on the application's admin page; the sign-in page then
 //! shows the logo (drawn, despite the strict CSP), the name, the accent on the button and the
-//! links, and the user signs in as usual. Its screenshot is `docs/screenshots/login-branded.png`.
+//! links, and the user signs in as usual. Screenshots: `docs/screenshots/login-branded.png` and
+//! `admin-app-branding.png`.
 //! [`branded_test_app`] also gives the axe-core test (`accessibility.rs`) a branded application.
 
 use gatehouse::domain::branding::{BrandingChange, LogoChange, Rgb, check_logo};
@@ -97,6 +98,7 @@ async fn an_admin_brands_an_application_in_the_browser_and_its_users_sign_in_on_
         "The branding was saved."
     );
     assert!(browser.attr("#current-logo", "src").await.is_some());
+    browser.screenshot("admin-app-branding.png").await;
 
     // A user of the application sees its branding on the sign-in page.
     browser.client.delete_all_cookies().await.unwrap();
