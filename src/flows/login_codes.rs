@@ -75,7 +75,7 @@ pub async fn start(
     typed_name: &str,
     lang: &str,
 ) -> Result<Started, FlowError> {
-    let app = app_name(state, verification.request_id.as_deref()).await?;
+    let app = request_sender(state, verification.request_id.as_deref()).await?;
     let to = Recipient {
         user,
         typed_name,
@@ -184,13 +184,16 @@ pub async fn resend(
     verification: &Verification,
     lang: &str,
 ) -> Result<Resent, FlowError> {
-    let app = app_name(state, verification.request_id.as_deref()).await?;
+    let app = request_sender(state, verification.request_id.as_deref()).await?;
     codes::resend(state, &verification.status_id, &app, lang).await
 }
 
 /// Who the messages of a sign-in request are from: its application's name and logo (our own
 /// name outside a sign-in).
-pub async fn app_name(state: &AppState, request_id: Option<&str>) -> Result<Sender, FlowError> {
+pub async fn request_sender(
+    state: &AppState,
+    request_id: Option<&str>,
+) -> Result<Sender, FlowError> {
     let Some(request_id) = request_id.map(str::to_owned) else {
         return Ok(Sender::installation(state));
     };

@@ -19,6 +19,8 @@ enum Who {
     /// Nobody signed in, in the middle of a sign-in for a relying app: `{requestId}` in the
     /// path is that sign-in's request id.
     Visitor,
+    /// The same for an application with branding (logo, accent colour, policy links).
+    BrandedVisitor,
     /// A user with an authenticator app half-way through a sign-in: the password was right and
     /// the second step is asked for. The path is where that sign-in stops (its query varies).
     SecondStep,
@@ -43,6 +45,13 @@ const PAGES: &[(Who, &str)] = &[
     (Who::Visitor, "/login/passkey?requestId={requestId}"),
     (Who::Visitor, "/register?requestId={requestId}"),
     (Who::Visitor, "/password/forgot"),
+    (Who::BrandedVisitor, "/login?requestId={requestId}"),
+    (
+        Who::BrandedVisitor,
+        "/login?requestId={requestId}&error=invalid_username_password",
+    ),
+    (Who::BrandedVisitor, "/login/methods?requestId={requestId}"),
+    (Who::BrandedVisitor, "/register?requestId={requestId}"),
     (Who::SecondStep, "/mfa"),
     (Who::User, "/account"),
     (Who::User, "/account/passkeys"),
@@ -219,6 +228,7 @@ async fn violations_of_every_page(view: View) -> Vec<String> {
         .await
         .unwrap();
     let rp = register_test_app(&app, "optional").await;
+    let branded = crate::browser_branding::branded_test_app(&app).await;
     let browser = match view {
         View::LightDesktop => Browser::start().await,
         View::DarkPhone => {
@@ -244,6 +254,18 @@ async fn violations_of_every_page(view: View) -> Vec<String> {
                     .map(|(_, v)| v.into_owned());
                 assert!(request_id.is_some(), "{login}");
             }
+            Who::BrandedVisitor if signed_in != Some(who) => {
+                browser.client.delete_all_cookies().await.unwrap();
+                browser
+                    .goto(&authorization_url(&app, &branded, "axe-branded"))
+                    .await;
+                let login = browser.wait_for_path(&app, "/login").await;
+                request_id = login
+                    .query_pairs()
+                    .find(|(k, _)| k == "requestId")
+                    .map(|(_, v)| v.into_owned());
+                signed_in = Some(who);
+            }
             Who::User if signed_in != Some(who) => {
                 sign_in(&browser, &app, "/account", USER).await;
                 signed_in = Some(who);
@@ -268,6 +290,11 @@ async fn violations_of_every_page(view: View) -> Vec<String> {
                 .replace("{clientId}", &rp.client_id)
                 .replace("{approvalId}", &approval_id);
             browser.goto(&app.url(&path)).await;
+            if who == Who::BrandedVisitor {
+                // checked with the logo and the accent stylesheet in place
+                browser.find("#brand-logo").await;
+                browser.find("#brand-style").await;
+            }
             let shown = browser.url().await;
             assert_eq!(
                 shown.path(),

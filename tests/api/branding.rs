@@ -259,7 +259,7 @@ async fn an_admin_brands_an_application_and_its_login_page_shows_it() {
 }
 
 #[tokio::test]
-async fn an_svg_logo_is_served_so_that_it_cannot_run_script_and_can_be_removed() {
+async fn an_svg_logo_is_served_so_that_it_cannot_run_script_and_is_removed_with_its_app() {
     let app = TestApp::spawn().await;
     let (admin, rp) = admin_and_app(&app).await;
     let token = csrf(&app, &admin, &rp.client_id).await;
@@ -304,6 +304,16 @@ async fn an_svg_logo_is_served_so_that_it_cannot_run_script_and_can_be_removed()
     assert!(login.contains("id=\"brand-name\">Acme</span>"), "{login}");
     let gone = reqwest::get(app.url(&logo_url)).await.unwrap();
     assert_eq!(gone.status(), 404);
+
+    // Deleting the application deletes its branding with it (database cascade).
+    let deleted = admin
+        .post(app.url(&format!("/admin/apps/{}/delete", rp.client_id)))
+        .form(&[("csrf_token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 303);
+    assert_eq!(stored_branding(&app, &rp.client_id).await, None);
 }
 
 #[tokio::test]
@@ -376,6 +386,33 @@ async fn bad_logos_are_refused_with_a_clear_message_and_nothing_is_stored() {
         assert!(page.contains("value=\"Acme Shop\""), "{page}");
         assert_eq!(stored_branding(&app, &rp.client_id).await, None, "{name}");
     }
+    // Far over the limit: refused before it is read, with the limit in the message.
+    let huge = post_branding(
+        &app,
+        &admin,
+        &rp.client_id,
+        Some(&token),
+        &full_branding(),
+        Some((vec![0; 2 * 1024 * 1024], "huge.png", "image/png")),
+    )
+    .await;
+    assert_eq!(huge.status(), 413);
+    let page = huge.text().await.unwrap();
+    assert!(page.contains("The logo may be at most 100 KB."), "{page}");
+    // Not multipart at all: a clear 415.
+    let plain = admin
+        .post(app.url(&format!("/admin/apps/{}/branding", rp.client_id)))
+        .form(&[("csrf_token", token.as_str()), ("display_name", "Acme")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(plain.status(), 415);
+    let page = plain.text().await.unwrap();
+    assert!(
+        page.contains("The form must be sent as multipart/form-data"),
+        "{page}"
+    );
+    assert_eq!(stored_branding(&app, &rp.client_id).await, None);
     let login = login_page(&app, &rp).await;
     assert!(!login.contains("/branding/"), "{login}");
 }

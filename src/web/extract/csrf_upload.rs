@@ -8,8 +8,12 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 
+use actix_web::error::InternalError;
+use actix_web::http::{StatusCode, header};
+
 use super::app_state;
 use super::csrf::awaits_verdict;
+use crate::web::error::error_response;
 use crate::web::login_flow::form_browser;
 
 /// A multipart form that names its CSRF token field.
@@ -40,6 +44,15 @@ impl<T: MultipartCollect + UploadToken + 'static> FromRequest for CsrfUpload<T> 
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        if !is_multipart(req) {
+            let response = error_response(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "This request cannot be completed",
+                "The form must be sent as multipart/form-data (a file upload).".into(),
+            );
+            let error = InternalError::from_response("not multipart/form-data", response);
+            return Box::pin(std::future::ready(Err(error.into())));
+        }
         let judge = awaits_verdict(req);
         let form = MultipartForm::<T>::from_request(req, payload);
         let req = req.clone();
@@ -52,4 +65,11 @@ impl<T: MultipartCollect + UploadToken + 'static> FromRequest for CsrfUpload<T> 
             Ok(CsrfUpload(form))
         })
     }
+}
+
+fn is_multipart(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"))
 }

@@ -27,7 +27,7 @@ use crate::web::hosted::see_other;
 pub const MAX_FORM_BYTES: usize = 1024 * 1024;
 
 /// The size limit of the branding form, and a clear answer to a form that is too large or
-/// not multipart.
+/// malformed (one that is not multipart at all is answered by `CsrfUpload`).
 pub fn upload_config() -> MultipartFormConfig {
     MultipartFormConfig::default()
         .total_limit(MAX_FORM_BYTES)
@@ -36,7 +36,7 @@ pub fn upload_config() -> MultipartFormConfig {
             let too_large = matches!(
                 e,
                 MultipartError::Payload(actix_web::error::PayloadError::Overflow)
-            ) || e.to_string().contains("limit");
+            );
             if !too_large {
                 return WebError::BadRequest(format!("The branding form cannot be read: {e}."))
                     .into();
