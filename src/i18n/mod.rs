@@ -111,6 +111,23 @@ impl Tr {
         )
     }
 
+    /// The words of an error message that the code made in English (an error page's title or
+    /// message, e.g. an expired sign-in link), in this language: found by its English text in
+    /// `locales/en/errors.ftl`. `None` when it is English already or not in the catalog.
+    pub fn from_english(&self, english: &str) -> Option<String> {
+        const ENGLISH_ERRORS: &str = include_str!("../../locales/en/errors.ftl");
+        if self.lang == "en" {
+            return None;
+        }
+        let en = Tr::new("en");
+        ENGLISH_ERRORS
+            .lines()
+            .filter(|l| l.starts_with(|c: char| c.is_ascii_alphabetic()))
+            .filter_map(|l| l.split_once('=').map(|(id, _)| id.trim()))
+            .find(|id| en.t(id) == english)
+            .map(|id| self.t(id))
+    }
+
     /// The text of `key` as HTML, with the argument `name` = `value` in `<strong>`: both the
     /// text and the value are escaped, so a template may show it with `|safe`.
     pub fn strong(&self, key: &str, name: &str, value: impl Display) -> String {

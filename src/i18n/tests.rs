@@ -170,6 +170,21 @@ fn dates_and_times_are_written_the_way_each_language_writes_them() {
 }
 
 #[test]
+fn an_error_made_in_english_is_found_in_the_catalog() {
+    let de = Tr::new("de");
+    assert_eq!(
+        de.from_english("This sign-in link has expired or was already used. Go back to the application and sign in again."),
+        Some(de.t("err-link-expired"))
+    );
+    assert_eq!(
+        de.from_english("Page not found"),
+        Some("Seite nicht gefunden".into())
+    );
+    assert_eq!(de.from_english("no such text"), None);
+    assert_eq!(Tr::new("en").from_english("Page not found"), None);
+}
+
+#[test]
 fn a_strong_argument_is_escaped_like_the_rest_of_the_text() {
     assert_eq!(
         Tr::new("de").strong("end-asks", "app", "<Shop & Co>"),
