@@ -101,3 +101,22 @@ err-approval-enter-code = Geben Sie den Code ein, den Ihre Authentifizierungs-Ap
 err-approval-replayed = Dieser Code wurde schon verwendet. Warten Sie auf den nächsten Code in Ihrer App.
 err-approval-no-authenticator = Ihr Konto hat keine Authentifizierungs-App. Fügen Sie auf Ihrer Kontoseite eine hinzu und öffnen Sie diesen Link dann erneut.
 err-approval-wrong = Dieser Code stimmt nicht. Prüfen Sie Ihre Authentifizierungs-App und versuchen Sie es noch einmal.
+
+## Fehlerseiten der Anmeldung
+err-title-not-completed = Diese Anfrage kann nicht ausgeführt werden
+err-title-not-allowed = Nicht erlaubt
+err-title-not-found = Nicht gefunden
+err-title-try-again = Bitte versuchen Sie es noch einmal
+err-title-slow-down = Bitte etwas langsamer
+err-busy = Gerade melden sich sehr viele an. Warten Sie einen Moment und versuchen Sie es noch einmal.
+err-other-browser = Diese Anmeldung wurde in einem anderen Browser begonnen. Gehen Sie zurück zur Anwendung und melden Sie sich hier erneut an.
+err-other-browser-short = Diese Anmeldung wurde in einem anderen Browser begonnen.
+err-link-expired = Dieser Anmeldelink ist abgelaufen oder wurde schon verwendet. Gehen Sie zurück zur Anwendung und melden Sie sich erneut an.
+err-no-cookie = Ihr Browser hat unser Cookie nicht gesendet. Erlauben Sie Cookies für diese Seite und versuchen Sie es noch einmal.
+err-form-expired = Das Formular ist abgelaufen. Gehen Sie zurück, laden Sie die Seite neu und versuchen Sie es noch einmal.
+err-already-completed = Diese Anmeldung ist bereits abgeschlossen. Gehen Sie zurück zur Anwendung.
+err-sign-in-expired = Diese Anmeldung ist abgelaufen. Gehen Sie zurück zur Anwendung und melden Sie sich erneut an.
+err-code-no-longer-valid = Dieser Code gilt nicht mehr. Gehen Sie zurück und fordern Sie einen neuen an.
+err-code-already-used = Dieser Code wurde schon verwendet. Gehen Sie zurück zur Anwendung.
+err-no-second-factor = Dieses Konto hat keinen zweiten Faktor, den diese Anwendung akzeptiert. Gehen Sie zurück zur Anwendung und melden Sie sich erneut an.
+err-no-passkey = Dieses Konto hat keinen Passkey. Gehen Sie zurück und verwenden Sie einen anderen zweiten Faktor.

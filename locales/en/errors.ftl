@@ -101,3 +101,23 @@ err-approval-enter-code = Enter the code your authenticator app shows.
 err-approval-replayed = This code was already used. Wait for the next code in your app.
 err-approval-no-authenticator = Your account has no authenticator app. Add one on your account page, then open this link again.
 err-approval-wrong = That code is not right. Check your authenticator app and try again.
+
+## Error pages of the sign-in: the English text is the one the code makes, so a page in
+## another language finds its words by it (see `Tr::from_english`)
+err-title-not-completed = This request cannot be completed
+err-title-not-allowed = Not allowed
+err-title-not-found = Not found
+err-title-try-again = Please try again
+err-title-slow-down = Please slow down
+err-busy = We are handling many sign-ins right now. Wait a moment and try again.
+err-other-browser = This sign-in was started in another browser. Go back to the application and sign in again here.
+err-other-browser-short = This sign-in was started in another browser.
+err-link-expired = This sign-in link has expired or was already used. Go back to the application and sign in again.
+err-no-cookie = Your browser did not send our cookie. Allow cookies for this site and try again.
+err-form-expired = The form has expired. Go back, reload the page and try again.
+err-already-completed = This sign-in was already completed. Go back to the application.
+err-sign-in-expired = This sign-in has expired. Go back to the application and sign in again.
+err-code-no-longer-valid = This code is no longer valid. Go back and ask for a new one.
+err-code-already-used = This code was already used. Go back to the application.
+err-no-second-factor = This account has no second factor this application accepts. Go back to the application and sign in again.
+err-no-passkey = This account has no passkey. Go back and use another second factor.

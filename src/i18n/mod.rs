@@ -111,6 +111,59 @@ impl Tr {
         )
     }
 
+    /// The words of an error message that the code made in English (an error page's title or
+    /// message, e.g. an expired sign-in link), in this language: found by its English text in
+    /// `locales/en/errors.ftl`. `None` when it is English already or not in the catalog.
+    pub fn from_english(&self, english: &str) -> Option<String> {
+        const ENGLISH_ERRORS: &str = include_str!("../../locales/en/errors.ftl");
+        if self.lang == "en" {
+            return None;
+        }
+        let en = Tr::new("en");
+        ENGLISH_ERRORS
+            .lines()
+            .filter(|l| l.starts_with(|c: char| c.is_ascii_alphabetic()))
+            .filter_map(|l| l.split_once('=').map(|(id, _)| id.trim()))
+            .find(|id| en.t(id) == english)
+            .map(|id| self.t(id))
+    }
+
+    /// The text of `key` as HTML, with the argument `name` = `value` in `<strong>`: both the
+    /// text and the value are escaped, so a template may show it with `|safe`.
+    pub fn strong(&self, key: &str, name: &str, value: impl Display) -> String {
+        self.strong_with(key, &[], name, value)
+    }
+
+    /// [`Tr::strong`] with one more, plain argument `plain` = `plain_value`.
+    pub fn strong2(
+        &self,
+        key: &str,
+        plain: &str,
+        plain_value: impl Display,
+        name: &str,
+        value: impl Display,
+    ) -> String {
+        self.strong_with(key, &[(plain, plain_value.to_string())], name, value)
+    }
+
+    fn strong_with(
+        &self,
+        key: &str,
+        plain: &[(&str, String)],
+        name: &str,
+        value: impl Display,
+    ) -> String {
+        // A private-use character marks where the value goes; no catalog text contains it.
+        const MARK: &str = "\u{E000}";
+        let mut args: Vec<(&str, Arg)> = plain
+            .iter()
+            .map(|(n, v)| (*n, Arg::Text(v.clone())))
+            .collect();
+        args.push((name, Arg::Text(MARK.to_owned())));
+        let strong = format!("<strong>{}</strong>", escape_html(&value.to_string()));
+        escape_html(&self.args(key, &args)).replace(MARK, &strong)
+    }
+
     /// The text of `key` with a number `name` (for plural forms: `{ $n -> [one] … *[other] … }`).
     pub fn n(&self, key: &str, name: &str, number: i64) -> String {
         self.args(key, &[(name, Arg::Number(number))])
@@ -159,6 +212,22 @@ impl Tr {
             ],
         )
     }
+}
+
+/// `text` safe inside HTML text and attribute values.
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// One argument of a message.

@@ -87,7 +87,15 @@ fn every_key_is_in_every_shipped_language() {
 /// literals of the prefixes the code picks keys by (`"err-…"`, `"lock-…"`, `"msg-…"`).
 fn used_keys(text: &str, found: &mut BTreeMap<String, String>, source: &str) {
     for call in [
-        ".t(\"", ".a(\"", ".a2(\"", ".n(\"", "\"err-", "\"lock-", "\"msg-",
+        ".t(\"",
+        ".a(\"",
+        ".a2(\"",
+        ".n(\"",
+        ".strong(\"",
+        ".strong2(\"",
+        "\"err-",
+        "\"lock-",
+        "\"msg-",
     ] {
         let mut rest = text;
         while let Some(at) = rest.find(call) {
@@ -159,6 +167,29 @@ fn dates_and_times_are_written_the_way_each_language_writes_them() {
     assert_eq!(Tr::new("en").date_time(at), "5 December 2026, 14:03");
     assert_eq!(Tr::new("de").date_time(at), "5. Dezember 2026, 14:03");
     assert_eq!(Tr::new("de").date(at), "5. Dezember 2026");
+}
+
+#[test]
+fn an_error_made_in_english_is_found_in_the_catalog() {
+    let de = Tr::new("de");
+    assert_eq!(
+        de.from_english("This sign-in link has expired or was already used. Go back to the application and sign in again."),
+        Some(de.t("err-link-expired"))
+    );
+    assert_eq!(
+        de.from_english("Page not found"),
+        Some("Seite nicht gefunden".into())
+    );
+    assert_eq!(de.from_english("no such text"), None);
+    assert_eq!(Tr::new("en").from_english("Page not found"), None);
+}
+
+#[test]
+fn a_strong_argument_is_escaped_like_the_rest_of_the_text() {
+    assert_eq!(
+        Tr::new("de").strong("end-asks", "app", "<Shop & Co>"),
+        "<strong>&lt;Shop &amp; Co&gt;</strong> möchte Sie abmelden."
+    );
 }
 
 #[test]

@@ -163,12 +163,14 @@ pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
         .unwrap_or_default();
     let tr = super::extract::Lang::of(res.request()).tr();
     let page = page.unwrap_or_else(|| default_page(status));
-    // The general pages (not found, server error…) in the visitor's language; the messages of
-    // particular errors are English for now.
-    let (title, message) = match translated(&tr, page.title, &page.message) {
-        Some(words) => words,
-        None => (page.title.to_owned(), page.message.clone()),
-    };
+    // In the visitor's language where the catalog has the words (`locales/*/errors.ftl`);
+    // a message made with particular values stays English.
+    let title = tr
+        .from_english(page.title)
+        .unwrap_or_else(|| page.title.to_owned());
+    let message = tr
+        .from_english(&page.message)
+        .unwrap_or_else(|| page.message.clone());
     let html = ErrorPageView {
         tr,
         status: status.as_u16(),
@@ -183,18 +185,6 @@ pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
         "text/html; charset=utf-8",
         html,
     )))
-}
-
-/// The title and message of a general error page in `tr`'s language, found by its English
-/// words (a page with a particular message keeps it).
-fn translated(tr: &crate::i18n::Tr, title: &str, message: &str) -> Option<(String, String)> {
-    let key = ["err-page-not-found", "err-page-server", "err-page-generic"]
-        .into_iter()
-        .find(|key| {
-            let english = crate::web::words::english();
-            english.t(key) == title && english.t(&format!("{key}-text")) == message
-        })?;
-    Some((tr.t(key), tr.t(&format!("{key}-text"))))
 }
 
 /// `res` with `body` of `content_type` in place of its own; status and headers stay.

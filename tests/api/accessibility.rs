@@ -339,3 +339,81 @@ async fn every_listed_page_passes_axe_in_the_light_scheme_on_a_desktop() {
 async fn every_listed_page_passes_axe_in_the_dark_scheme_on_a_phone() {
     assert_none(violations_of_every_page(View::DarkPhone).await);
 }
+
+/// The German pages: a sign-in asked for with `ui_locales=de`, then the account pages after
+/// the language switch — on a phone-sized screen, where long German words must wrap instead
+/// of widening the page.
+const GERMAN_PAGES: &[(Who, &str)] = &[
+    (Who::Visitor, "/login?requestId={requestId}"),
+    (
+        Who::Visitor,
+        "/login?requestId={requestId}&error=password_locked&minutes=5",
+    ),
+    (
+        Who::Visitor,
+        "/login/methods?requestId={requestId}&username=ada%40example.com",
+    ),
+    (Who::Visitor, "/register?requestId={requestId}"),
+    (Who::Visitor, "/password/forgot?requestId={requestId}"),
+    (Who::User, "/account"),
+    (Who::User, "/account/passkeys"),
+];
+
+/// Serious or critical axe violations of the German pages, pages not in German, and pages
+/// wider than the phone.
+async fn violations_of_the_german_pages() -> Vec<String> {
+    let axe = axe_source();
+    let app = TestApp::spawn().await;
+    app.create_user(USER).await;
+    let rp = register_test_app(&app, "optional").await;
+    let browser = Browser::start().await;
+    browser.client.set_window_size(390, 844).await.unwrap();
+    browser
+        .goto(&format!(
+            "{}&ui_locales=de",
+            authorization_url(&app, &rp, "axe-german")
+        ))
+        .await;
+    let login = browser.wait_for_path(&app, "/login").await;
+    let request_id = login
+        .query_pairs()
+        .find(|(k, _)| k == "requestId")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    let mut found = Vec::new();
+    for &(who, page) in GERMAN_PAGES {
+        if who == Who::User && browser.url().await.path() != "/account" {
+            sign_in(&browser, &app, "/account", USER).await;
+            // the switch on the page, without JavaScript's help: a plain form
+            browser.choose("#language-select", "de").await;
+            browser.click(".language-switch button[type=submit]").await;
+            browser.wait_for_path(&app, "/account").await;
+        }
+        browser
+            .goto(&app.url(&page.replace("{requestId}", &request_id)))
+            .await;
+        let facts = browser
+            .client
+            .execute(
+                "return [document.documentElement.lang,
+                         document.documentElement.scrollWidth - window.innerWidth];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if facts[0] != "de" {
+            found.push(format!("{page}: <html lang={}>, not de", facts[0]));
+        }
+        if facts[1].as_f64().unwrap_or(0.0) > 0.0 {
+            found.push(format!("{page}: {}px wider than the phone", facts[1]));
+        }
+        found.extend(serious_violations(&browser, &axe, &format!("{page} (German)")).await);
+    }
+    browser.close().await;
+    found
+}
+
+#[tokio::test]
+async fn the_german_pages_pass_axe_and_fit_a_phone() {
+    assert_none(violations_of_the_german_pages().await);
+}

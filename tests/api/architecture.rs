@@ -120,3 +120,23 @@ fn migrations_come_in_pairs() {
     };
     assert_eq!(names("sqlite"), names("postgres"));
 }
+
+#[test]
+fn the_catalogs_and_the_translator_know_no_framework_and_no_layer() {
+    let forbidden = [
+        "actix",
+        "diesel",
+        "askama",
+        "lettre",
+        "crate::web",
+        "crate::store",
+        "crate::flows",
+        "crate::channels",
+    ];
+    let found = offenders("i18n", &forbidden);
+    assert!(
+        found.is_empty(),
+        "i18n/ must stay a leaf that every layer may use:\n{}",
+        found.join("\n")
+    );
+}

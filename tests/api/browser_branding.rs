@@ -1,8 +1,8 @@
 //! A branded application in a real browser: an administrator uploads an SVG logo and sets the
 //! accent colour, name and policy links on the application's admin page; the sign-in page then
 //! shows the logo (drawn, despite the strict CSP), the name, the accent on the button and the
-//! links, and the user signs in as usual. Screenshots: `docs/screenshots/login-branded.png` and
-//! `admin-app-branding.png`.
+//! links, in English and German, and the user signs in as usual. Screenshots:
+//! `docs/screenshots/login-branded.png`, `login-branded-de.png` and `admin-app-branding.png`.
 //! [`branded_test_app`] also gives the axe-core test (`accessibility.rs`) a branded application.
 
 use gatehouse::domain::branding::{BrandingChange, LogoChange, Rgb, check_logo};
@@ -147,6 +147,29 @@ async fn an_admin_brands_an_application_in_the_browser_and_its_users_sign_in_on_
     );
     assert_eq!(browser.text("#terms-link").await, "Terms");
     browser.screenshot("login-branded.png").await;
+
+    // The same branded page in German: the brand stays, the words change.
+    browser.choose("#language-select", "de").await;
+    browser.click(".language-switch button[type=submit]").await;
+    let started = std::time::Instant::now();
+    while browser.attr("html", "lang").await.as_deref() != Some("de") {
+        assert!(
+            started.elapsed().as_secs() < 10,
+            "the page never turned German"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        browser.client.title().await.unwrap(),
+        "Bei Acme Shop anmelden"
+    );
+    assert_eq!(
+        browser.attr("#brand-logo", "alt").await.as_deref(),
+        Some("Acme Shop")
+    );
+    assert_eq!(browser.text("#privacy-link").await, "Datenschutzerklärung");
+    assert_eq!(browser.text("#terms-link").await, "Nutzungsbedingungen");
+    browser.screenshot("login-branded-de.png").await;
 
     // Signing in works as on any page.
     fill_in_and_submit(&browser, ADA, PASSWORD).await;

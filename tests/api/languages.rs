@@ -332,3 +332,35 @@ async fn the_account_page_writes_dates_the_way_the_language_does() {
         "German dates have a day with a dot: {today_de}"
     );
 }
+
+#[tokio::test]
+async fn error_pages_speak_the_visitors_language() {
+    let app = TestApp::spawn().await;
+    let browser = app.browser();
+    let expired = browser
+        .get(app.url(&format!("/login?requestId={}", uuid::Uuid::new_v4())))
+        .header("accept-language", "de")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(expired.status(), 400);
+    let page = expired.text().await.unwrap();
+    assert!(page.contains("<html lang=\"de\">"), "{page}");
+    assert!(
+        page.contains("Dieser Anmeldelink ist abgelaufen oder wurde schon verwendet."),
+        "{page}"
+    );
+    assert!(page.contains("Fehler 400"), "{page}");
+    let missing = browser
+        .get(app.url("/no/such/page"))
+        .header("accept-language", "de")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    let page = missing.text().await.unwrap();
+    assert!(page.contains("Seite nicht gefunden"), "{page}");
+    // English stays as it was
+    let english = get_text(&browser, app.url("/no/such/page")).await;
+    assert!(english.contains("Page not found"), "{english}");
+}

@@ -32,6 +32,7 @@ mod browser_admin_settings;
 mod browser_admin_users;
 mod browser_approvals;
 mod browser_branding;
+mod browser_languages;
 mod browser_passkeys;
 mod browser_password_reset;
 mod browser_register;

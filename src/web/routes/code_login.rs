@@ -335,16 +335,8 @@ pub async fn code_submit(
             CodeCheck::Locked { until } => crate::web::words::channel_locked(&tr, until),
             CodeCheck::Expired => tr.t("err-code-gone"),
         };
-    render(
-        tr,
-        &state,
-        &browser,
-        &pending,
-        &v,
-        &track_id,
-        (None, Some(error)),
-    )
-    .await
+    let messages = (None, Some(error));
+    render(tr, &state, &browser, &pending, &v, &track_id, messages).await
 }
 
 /// `POST /login/code/resend`: the same code again, once the cooldown has passed.
@@ -366,14 +358,6 @@ pub async fn resend(
         Resent::Gone => (None, Some(tr.t("err-code-expired"))),
         Resent::Failed => (None, Some(tr.t("code-resend-failed"))),
     };
-    render(
-        tr,
-        &state,
-        &browser,
-        &pending,
-        &v,
-        &track_id,
-        (notice, error),
-    )
-    .await
+    let messages = (notice, error);
+    render(tr, &state, &browser, &pending, &v, &track_id, messages).await
 }

@@ -50,12 +50,19 @@ pub async fn forgot_page(
     lang: Lang,
 ) -> Result<HttpResponse, WebError> {
     let browser = Browser::get_or_create(&state, &req);
+    let request_id = carried(query.request_id.as_deref());
+    // the switch comes back to this page without what a crafted link might add
+    let back = match &request_id {
+        Some(id) => format!("/password/forgot?requestId={id}"),
+        None => "/password/forgot".to_owned(),
+    };
     let page = ForgotPage {
         tr: lang
-            .for_request_id(&state, query.request_id.as_deref())
-            .await?,
-        brand: brand_for(&state, query.request_id.as_deref()).await?,
-        request_id: carried(query.request_id.as_deref()),
+            .for_request_id(&state, request_id.as_deref())
+            .await?
+            .with_back(back),
+        brand: brand_for(&state, request_id.as_deref()).await?,
+        request_id,
         csrf_token: browser.csrf_token(&state),
         email: shown_email(query.email.as_deref().unwrap_or_default()),
         error: None,

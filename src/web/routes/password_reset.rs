@@ -122,14 +122,21 @@ pub async fn reset_page(
 ) -> Result<HttpResponse, WebError> {
     let browser = Browser::get_or_create(&state, &req);
     let query = query.into_inner();
+    let (request_id, code_id) = (
+        carried(query.request_id.as_deref()),
+        query.code_id.unwrap_or_default(),
+    );
+    let email = shown_email(query.email.as_deref().unwrap_or_default());
     let page = ResetPage {
+        // the switch comes back to this page as we would link it: a crafted query stays out
         tr: lang
-            .for_request_id(&state, query.request_id.as_deref())
-            .await?,
-        brand: brand_for(&state, query.request_id.as_deref()).await?,
-        request_id: carried(query.request_id.as_deref()),
-        code_id: query.code_id.unwrap_or_default(),
-        email: shown_email(query.email.as_deref().unwrap_or_default()),
+            .for_request_id(&state, request_id.as_deref())
+            .await?
+            .with_back(reset_path(request_id.as_deref(), &code_id, &email)),
+        brand: brand_for(&state, request_id.as_deref()).await?,
+        request_id,
+        code_id,
+        email,
         csrf_token: browser.csrf_token(&state),
         code_error: None,
         password_error: None,

@@ -202,15 +202,8 @@ pub async fn confirm_submit(
             Checked::Expired => tr.t(CODE_GONE),
         }
     };
-    confirm_page(
-        &tr,
-        &state,
-        &browser,
-        &pending,
-        &code_id,
-        (Some(error), None, StatusCode::UNPROCESSABLE_ENTITY),
-    )
-    .await
+    let shown = (Some(error), None, StatusCode::UNPROCESSABLE_ENTITY);
+    confirm_page(&tr, &state, &browser, &pending, &code_id, shown).await
 }
 
 #[derive(Deserialize)]
@@ -251,13 +244,6 @@ pub async fn resend(
     } else {
         StatusCode::OK
     };
-    confirm_page(
-        &tr,
-        &state,
-        &browser,
-        &pending,
-        &code_id,
-        (error, notice, status),
-    )
-    .await
+    let shown = (error, notice, status);
+    confirm_page(&tr, &state, &browser, &pending, &code_id, shown).await
 }
