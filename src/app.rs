@@ -224,6 +224,7 @@ impl Application {
             secure_cookies,
             delivery_pace: Default::default(),
             clients: Default::default(),
+            fresh_requests: Default::default(),
             limits: crate::flows::limits::RateLimits::new(&config).into(),
             metrics: crate::metrics::Metrics::new()?.into(),
         };

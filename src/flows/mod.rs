@@ -13,6 +13,7 @@ pub mod backup_codes;
 pub mod clients;
 pub mod codes;
 pub mod factors;
+pub mod fresh_requests;
 pub mod housekeeping;
 pub mod issue;
 pub mod limits;
