@@ -223,6 +223,7 @@ impl Application {
             code_key: secrets.code_key.into(),
             secure_cookies,
             clients: Default::default(),
+            fresh_requests: Default::default(),
             limits: crate::flows::limits::RateLimits::new(&config).into(),
             metrics: crate::metrics::Metrics::new()?.into(),
         };

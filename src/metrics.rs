@@ -7,8 +7,8 @@
 //! scrape by [`Metrics::render`]'s caller. Depends on nothing of ours and on no framework.
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
-    TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
 };
 
 /// Request latency buckets in seconds: from a cached page to a slow hash under load.
@@ -33,6 +33,8 @@ pub struct Metrics {
     /// Database pool: open connections by state (`idle`, `in_use`) and the most allowed.
     pub db_connections: IntGaugeVec,
     pub db_max_connections: IntGauge,
+    /// Trips to the database (hand-offs to the blocking pool) since start.
+    db_trips: IntCounter,
     /// Locks in force now, by kind (`authenticator`; `sign_in_name`: code channels and passwords
     /// locked per sign-in name).
     pub lockouts: IntGaugeVec,
@@ -92,6 +94,10 @@ impl Metrics {
             "db_pool_max_connections",
             "The most database connections the pool opens",
         )?;
+        let db_trips = IntCounter::new(
+            "db_trips_total",
+            "Trips to the database since start, each a hand-off to the blocking pool",
+        )?;
         let lockouts = IntGaugeVec::new(
             Opts::new(
                 "lockouts_active",
@@ -108,6 +114,7 @@ impl Metrics {
         registry.register(Box::new(hash_slots.clone()))?;
         registry.register(Box::new(db_connections.clone()))?;
         registry.register(Box::new(db_max_connections.clone()))?;
+        registry.register(Box::new(db_trips.clone()))?;
         registry.register(Box::new(lockouts.clone()))?;
         Ok(Metrics {
             registry,
@@ -120,6 +127,7 @@ impl Metrics {
             hash_slots,
             db_connections,
             db_max_connections,
+            db_trips,
             lockouts,
         })
     }
@@ -144,6 +152,12 @@ impl Metrics {
     /// One message handed to `channel` (`email`, `sms`, `push`) with `result` (`sent`, `failed`).
     pub fn delivery(&self, channel: &str, result: &str) {
         self.deliveries.with_label_values(&[channel, result]).inc();
+    }
+
+    /// Brings the trip counter up to `trips`, the store's own count (it only grows).
+    pub fn db_trips(&self, trips: u64) {
+        self.db_trips
+            .inc_by(trips.saturating_sub(self.db_trips.get()));
     }
 
     /// Everything in the Prometheus text format (version 0.0.4).

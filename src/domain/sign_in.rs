@@ -268,6 +268,20 @@ impl SignIn {
         }
     }
 
+    /// Whether [`Self::next`] depends on whether the user has a second factor: only after a
+    /// password alone, when the application's policy or the request may ask for a second one.
+    /// Otherwise flows need not read the user's factors to know what comes next.
+    pub fn next_depends_on_factors(&self, req: &Requirement) -> bool {
+        match self.factors.as_slice() {
+            [first] => {
+                !first.is_two_factors()
+                    && first.method == Method::Password
+                    && (req.policy != MfaPolicy::Off || req.two_factors_asked)
+            }
+            _ => false,
+        }
+    }
+
     fn after_one(&self, first: Factor, req: &Requirement, has_second_factor: bool) -> Next {
         let one = || Next::Complete(self.completion(first.amr()));
         if first.is_two_factors() {

@@ -243,3 +243,29 @@ fn a_session_that_cannot_step_up_is_reused_or_signs_in_again() {
         FromSession::SignInAgain
     );
 }
+
+#[test]
+fn what_comes_next_depends_on_the_users_factors_only_where_it_says_so() {
+    let policies = [MfaPolicy::Off, MfaPolicy::Optional, MfaPolicy::Always];
+    for policy in policies {
+        for asked in [false, true] {
+            let mut r = req(policy);
+            r.two_factors_asked = asked;
+            for method in ALL_METHODS {
+                let Ok(s) = SignIn::start(proof("u", method, 10), &r) else {
+                    continue;
+                };
+                if !s.next_depends_on_factors(&r) {
+                    assert_eq!(
+                        s.next(&r, true),
+                        s.next(&r, false),
+                        "{method} {policy:?} {asked}"
+                    );
+                }
+            }
+        }
+    }
+    let s = SignIn::start(proof("u", Method::Password, 10), &req(MfaPolicy::Optional)).unwrap();
+    assert!(s.next_depends_on_factors(&req(MfaPolicy::Optional)));
+    assert!(!s.next_depends_on_factors(&req(MfaPolicy::Off)));
+}

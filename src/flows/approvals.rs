@@ -186,15 +186,6 @@ pub async fn attach_code(
         .await?)
 }
 
-/// The approval attached to the authorization code `code_hash`, for the token response.
-pub async fn for_code(state: &AppState, code_hash: &str) -> Result<Option<Approval>, FlowError> {
-    let hash = code_hash.to_owned();
-    Ok(state
-        .store
-        .run(move |c| store::approvals::find_by_code_hash(c, &hash))
-        .await?)
-}
-
 /// The approval `id` as its client sees it: `None` for an unknown id or another client's.
 pub async fn status(
     state: &AppState,

@@ -149,6 +149,49 @@ pub async fn methods(
     typed_name: Option<&str>,
     rules: &ClientRules,
 ) -> Result<Methods, FlowError> {
+    let facts = match user {
+        Some(user) => {
+            let id = user.id.clone();
+            Some(state.store.run(move |c| UserFactors::load(c, &id)).await?)
+        }
+        None => None,
+    };
+    Ok(methods_from(state, user, typed_name, rules, facts))
+}
+
+/// What the store knows of a user's factors: read in one trip by [`UserFactors::load`], possibly
+/// within a trip that does something else too, and weighed by [`methods_from`].
+#[derive(Debug, Clone, Default)]
+pub struct UserFactors {
+    authenticators: Vec<crate::domain::verification::Authenticator>,
+    devices: Vec<store::push_devices::PushDevice>,
+    backup_left: i64,
+    passkeys: i64,
+}
+
+impl UserFactors {
+    /// Reads the factors of the user `user_id` on `c`.
+    pub fn load(
+        c: &mut store::AnyConnection,
+        user_id: &str,
+    ) -> Result<UserFactors, store::StoreError> {
+        Ok(UserFactors {
+            authenticators: store::authenticators::list_user_authenticators(c, user_id)?,
+            devices: store::push_devices::list_user_devices(c, user_id)?,
+            backup_left: store::backup_codes::count_unused_backup_codes(c, user_id)?,
+            passkeys: store::passkeys::count_user_passkeys(c, user_id)?,
+        })
+    }
+}
+
+/// [`methods`] from factors already read (`facts` is `None` exactly when `user` is).
+pub fn methods_from(
+    state: &AppState,
+    user: Option<&User>,
+    typed_name: Option<&str>,
+    rules: &ClientRules,
+    facts: Option<UserFactors>,
+) -> Methods {
     use crate::domain::one_time_code::{Channel, mask_phone};
     use crate::domain::verification::mask_email;
     let on = |method: Method| {
@@ -162,26 +205,20 @@ pub async fn methods(
         .filter(|e| e.contains('@') && on(Method::Email))
         .map(mask_email);
     let password = on(Method::Password) && user.is_none_or(|u| u.password_hash.is_some());
-    let Some(user) = user else {
-        return Ok(Methods {
+    let (Some(user), Some(facts)) = (user, facts) else {
+        return Methods {
             email,
             password,
             ..Methods::default()
-        });
+        };
     };
-    let id = user.id.clone();
-    let (authenticators, devices, backup_left, passkeys) = state
-        .store
-        .run(move |c| {
-            Ok((
-                store::authenticators::list_user_authenticators(c, &id)?,
-                store::push_devices::list_user_devices(c, &id)?,
-                store::backup_codes::count_unused_backup_codes(c, &id)?,
-                store::passkeys::count_user_passkeys(c, &id)?,
-            ))
-        })
-        .await?;
-    Ok(Methods {
+    let UserFactors {
+        authenticators,
+        devices,
+        backup_left,
+        passkeys,
+    } = facts;
+    Methods {
         totp: authenticators
             .into_iter()
             .filter(|a| a.active && on(Method::Totp))
@@ -204,5 +241,5 @@ pub async fn methods(
         } else {
             0
         },
-    })
+    }
 }

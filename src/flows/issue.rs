@@ -33,7 +33,7 @@ pub async fn access_token(
         grant_id,
         ttl,
     };
-    let (token, record) = new_access_token(state, &ctx);
+    let (token, record) = new_access_token(state.now(), &ctx);
     state
         .store
         .run(move |c| store::grants::insert_access_token(c, &record))
@@ -52,9 +52,8 @@ pub struct AccessContext<'a> {
 }
 
 /// A new access token and the record to store (its hash, never the token).
-fn new_access_token(state: &AppState, ctx: &AccessContext<'_>) -> (String, AccessToken) {
+fn new_access_token(now: i64, ctx: &AccessContext<'_>) -> (String, AccessToken) {
     let token = random_token(32);
-    let now = state.now();
     let record = AccessToken {
         token_hash: hash_secret(&token),
         grant_id: ctx.grant_id.map(str::to_owned),
@@ -84,37 +83,72 @@ pub async fn grant_tokens(
     access: AccessContext<'_>,
     refresh: Option<RefreshContext<'_>>,
 ) -> Result<GrantTokens, FlowError> {
-    let (access_token, access_record) = new_access_token(state, &access);
-    let (refresh_token, refresh_record) = match refresh {
-        Some(ctx) => {
-            let (token, record) = new_refresh_token(state, &ctx);
-            (Some(token), Some(record))
+    let new = NewGrantTokens::new(state.now(), access, refresh);
+    Ok(state.store.run(move |c| new.store(c)).await?)
+}
+
+/// The tokens of a grant, made but not stored yet: [`NewGrantTokens::store`] stores them within
+/// a trip to the database that may do more (the token request redeems its code in the same one).
+pub struct NewGrantTokens {
+    access_token: String,
+    access_record: AccessToken,
+    refresh: Option<(String, RefreshToken)>,
+    grant_id: Option<String>,
+    now: i64,
+}
+
+impl NewGrantTokens {
+    /// New tokens issued at `now`.
+    pub fn new(
+        now: i64,
+        access: AccessContext<'_>,
+        refresh: Option<RefreshContext<'_>>,
+    ) -> NewGrantTokens {
+        let (access_token, access_record) = new_access_token(now, &access);
+        NewGrantTokens {
+            access_token,
+            access_record,
+            refresh: refresh.map(|ctx| new_refresh_token(now, &ctx)),
+            grant_id: access.grant_id.map(str::to_owned),
+            now,
         }
-        None => (None, None),
-    };
-    let (grant_id, now) = (access.grant_id.map(str::to_owned), state.now());
-    let revoked = state
-        .store
-        .run(move |c| {
-            store::grants::insert_access_token(c, &access_record)?;
-            if let Some(record) = &refresh_record {
-                store::grants::insert_refresh_token(c, record)?;
+    }
+
+    /// Stores them on `c` (see [`grant_tokens`]): both in one transaction, one commit.
+    pub fn store(self, c: &mut store::AnyConnection) -> Result<GrantTokens, store::StoreError> {
+        store::write_transaction(c, |c| self.insert(c))?;
+        self.check_revoked(c)
+    }
+
+    /// Inserts them, within a transaction of the caller's; [`Self::check_revoked`] must follow
+    /// its commit.
+    pub fn insert(&self, c: &mut store::AnyConnection) -> Result<(), store::StoreError> {
+        store::grants::insert_access_token(c, &self.access_record)?;
+        if let Some((_, record)) = &self.refresh {
+            store::grants::insert_refresh_token(c, record)?;
+        }
+        Ok(())
+    }
+
+    /// After they were committed: revokes them when their grant was revoked meanwhile.
+    pub fn check_revoked(
+        self,
+        c: &mut store::AnyConnection,
+    ) -> Result<GrantTokens, store::StoreError> {
+        // After the commit, so a revocation that raced with it sees these tokens or is seen.
+        let revoked = match &self.grant_id {
+            Some(grant_id) if store::grants::is_grant_revoked(c, grant_id)? => {
+                store::grants::revoke_grant(c, grant_id, self.now)?;
+                true
             }
-            let Some(grant_id) = grant_id else {
-                return Ok(false);
-            };
-            let revoked = store::grants::is_grant_revoked(c, &grant_id)?;
-            if revoked {
-                store::grants::revoke_grant(c, &grant_id, now)?;
-            }
-            Ok(revoked)
+            _ => false,
+        };
+        Ok(GrantTokens {
+            access_token: self.access_token,
+            refresh_token: self.refresh.map(|(token, _)| token),
+            revoked,
         })
-        .await?;
-    Ok(GrantTokens {
-        access_token,
-        refresh_token,
-        revoked,
-    })
+    }
 }
 
 /// What a refresh token remembers of the login it continues.
@@ -130,9 +164,8 @@ pub struct RefreshContext<'a> {
 }
 
 /// A new refresh token of the family `grant_id` and the record to store (its hash, never the token).
-fn new_refresh_token(state: &AppState, ctx: &RefreshContext<'_>) -> (String, RefreshToken) {
+fn new_refresh_token(now: i64, ctx: &RefreshContext<'_>) -> (String, RefreshToken) {
     let token = random_token(32);
-    let now = state.now();
     let amr: Vec<String> = crate::domain::oauth::amr_from_string(ctx.amr);
     let record = RefreshToken {
         token_hash: hash_secret(&token),

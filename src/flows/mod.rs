@@ -14,6 +14,7 @@ pub mod branding;
 pub mod clients;
 pub mod codes;
 pub mod factors;
+pub mod fresh_requests;
 pub mod housekeeping;
 pub mod issue;
 pub mod limits;

@@ -73,7 +73,7 @@ pub async fn first_proof(
         Ok(sign_in) => sign_in,
         Err(refusal) => return Ok(Err(refusal)),
     };
-    let has_second = factors::has_second_factor(state, user, &rules).await?;
+    let has_second = has_second_if_it_matters(state, &sign_in, &req, user, &rules).await?;
     Ok(Ok(match sign_in.next(&req, has_second) {
         Next::Complete(done) => Step::Complete(done),
         Next::SecondFactor | Next::Enroll(_) => {
@@ -82,6 +82,21 @@ pub async fn first_proof(
         Next::PasswordFirst => Step::PasswordFirst,
         Next::Unmet => Step::Unmet,
     }))
+}
+
+/// Whether `user` has a second factor `rules` allow, when what comes after `sign_in` depends on
+/// it; `false` (without reading the factors) when it does not.
+async fn has_second_if_it_matters(
+    state: &AppState,
+    sign_in: &SignIn,
+    req: &Requirement,
+    user: &User,
+    rules: &ClientRules,
+) -> Result<bool, FlowError> {
+    if !sign_in.next_depends_on_factors(req) {
+        return Ok(false);
+    }
+    factors::has_second_factor(state, user, rules).await
 }
 
 /// The sign-in a track keeps. Tracks are opened only after a password ([`open_track`]); a
@@ -248,20 +263,19 @@ pub async fn track_enrollment(
 }
 
 /// Whether a sign-in that ended with `amr` was the user's strongest way in at that moment: two
-/// factors, or one when they had no second factor (with any method the installation offers).
-/// Kept with the browser session, so factors added later in that session do not make it weak.
-pub async fn strongest_at_sign_in(
+/// factors, or one when they had no second factor (with any method the installation offers),
+/// given the user's factors as [`finish`] reads them. Kept with the browser session, so factors
+/// added later in that session do not make it weak.
+fn strongest_at_sign_in(
     state: &AppState,
     user: &User,
     amr: &[String],
-) -> Result<bool, FlowError> {
-    // Two factors are the strongest there is: no need to look at what the user has.
-    if crate::domain::sign_in::is_strongest(amr, true) {
-        return Ok(true);
-    }
+    facts: factors::UserFactors,
+) -> bool {
+    let rules = factors::installation_rules(state);
     let has_second =
-        factors::has_second_factor(state, user, &factors::installation_rules(state)).await?;
-    Ok(crate::domain::sign_in::is_strongest(amr, has_second))
+        factors::methods_from(state, Some(user), None, &rules, Some(facts)).has_second_factor();
+    crate::domain::sign_in::is_strongest(amr, has_second)
 }
 
 /// What a browser session lacks for an action that needs the user's strongest way in (see
@@ -302,7 +316,7 @@ pub async fn step_up(
 /// A finished sign-in: the answer for the application, and what the browser session keeps.
 pub struct Finished {
     pub response: AuthorizationResponse,
-    /// [`strongest_at_sign_in`], for the session.
+    /// Whether the sign-in was the user's strongest way in then, for the session.
     pub strongest: bool,
 }
 
@@ -316,9 +330,10 @@ pub async fn finish(
     user: &User,
     done: &Completion,
 ) -> Result<Option<Finished>, FlowError> {
-    // Read before the request is marked used (a second completion reads it for nothing).
-    let strongest = strongest_at_sign_in(state, user, done.amr()).await?;
-    let (id, now) = (pending.id.clone(), state.now());
+    // Two factors are the strongest there is; otherwise it depends on the user's factors,
+    // read in the same trip (only for a sign-in that completes).
+    let weigh_factors = !crate::domain::sign_in::is_strongest(done.amr(), true);
+    let (id, now, user_id) = (pending.id.clone(), state.now(), user.id.clone());
     let event = audit::stamped(
         state,
         meta,
@@ -327,8 +342,9 @@ pub async fn finish(
             .client(&pending.request.client_id),
     );
     // Marking the request used, recording the sign-in and storing the code: one trip to the
-    // database. (Implicit responses store their tokens afterwards; a transaction to approve
-    // comes between the sign-in and the code, in `issue::authorization_response`.)
+    // database and one transaction, so the audit row commits with the state change it records.
+    // (Implicit responses store their tokens afterwards; a transaction to approve comes between
+    // the sign-in and the code, in `issue::authorization_response`.)
     let code = match pending.request.response_type {
         ResponseType::Code if pending.request.approval.is_none() => {
             Some(issue::new_code(state, &pending.request, user, done)?)
@@ -342,19 +358,34 @@ pub async fn finish(
     let completed = state
         .store
         .run(move |c| {
-            let completed = store::requests::complete_request(c, &id, now)?;
-            if completed {
-                audit::write(c, &event);
-                if let Some(record) = &record {
-                    store::grants::insert_code(c, record)?;
+            let completed = store::write_transaction(c, |c| {
+                let completed = store::requests::complete_request(c, &id, now)?;
+                if completed {
+                    audit::write(c, &event);
+                    if let Some(record) = &record {
+                        store::grants::insert_code(c, record)?;
+                    }
                 }
+                Ok(completed)
+            })?;
+            if !completed {
+                return Ok(None);
             }
-            Ok(completed)
+            let facts = if weigh_factors {
+                Some(factors::UserFactors::load(c, &user_id)?)
+            } else {
+                None
+            };
+            Ok(Some(facts))
         })
         .await?;
-    if !completed {
+    let Some(facts) = completed else {
         return Ok(None);
-    }
+    };
+    let strongest = match facts {
+        None => true,
+        Some(facts) => strongest_at_sign_in(state, user, done.amr(), facts),
+    };
     let response = match code {
         Some(code) => issue::code_response(state, &pending.request, code),
         None => issue::authorization_response(state, meta, &pending.request, user, done).await?,

@@ -35,6 +35,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Applications read lately ([`crate::flows::clients`]).
     pub clients: Arc<crate::flows::clients::ClientCache>,
+    /// Requests just stored, for their login page ([`crate::flows::fresh_requests`]).
+    pub fresh_requests: Arc<crate::flows::fresh_requests::FreshRequests>,
     /// The per-IP and per-name rate limiters and the trusted proxies ([`crate::flows::limits`]).
     pub limits: Arc<crate::flows::limits::RateLimits>,
     /// This application's Prometheus metrics (`/metrics`).

@@ -33,6 +33,21 @@ pub async fn pending_for_browser(
     )
 }
 
+/// [`pending_for_browser`] for the login page shown right after the authorization request:
+/// taken from [`crate::flows::fresh_requests`] when this instance has just stored it, so the
+/// page costs no trip to the database; read from it otherwise.
+pub async fn pending_for_page(
+    state: &AppState,
+    request_id: Option<&str>,
+    browser: &Browser,
+) -> Result<PendingRequest, WebError> {
+    let fresh = request_id.and_then(|id| state.fresh_requests.take(id));
+    match fresh.filter(|p| p.is_live(state.now()) && p.is_bound_to(&browser.binding())) {
+        Some(pending) => Ok(pending),
+        None => pending_for_browser(state, request_id, browser).await,
+    }
+}
+
 /// [`pending_for_browser`], and `also` in the same trip to the database (what the handler
 /// would read next anyway, e.g. the user of a typed name): one hand-off to the blocking pool
 /// instead of two. `also` runs whether or not the request is found.
@@ -74,21 +89,25 @@ pub async fn pending_for_proof(
     req: &HttpRequest,
     request_id: &str,
 ) -> Result<PendingRequest, WebError> {
+    Ok(pending_for_proof_and(state, req, request_id, |_| Ok(()))
+        .await?
+        .0)
+}
+
+/// [`pending_for_proof`], and `also` in the same trip to the database.
+pub async fn pending_for_proof_and<T: Send + 'static>(
+    state: &AppState,
+    req: &HttpRequest,
+    request_id: &str,
+    also: impl FnOnce(&mut store::AnyConnection) -> Result<T, store::StoreError> + Send + 'static,
+) -> Result<(PendingRequest, T), WebError> {
     match Browser::existing(state, req) {
-        Some(browser) => pending_for_browser(state, Some(request_id), &browser).await,
-        None => live_pending(state, Some(request_id)).await,
+        Some(browser) => pending_for_browser_and(state, Some(request_id), &browser, also).await,
+        None => live_pending_and(state, Some(request_id), also).await,
     }
 }
 
-/// A request that is live, whoever asks.
-async fn live_pending(
-    state: &AppState,
-    request_id: Option<&str>,
-) -> Result<PendingRequest, WebError> {
-    Ok(live_pending_and(state, request_id, |_| Ok(())).await?.0)
-}
-
-/// [`live_pending`], and `also` in the same trip to the database.
+/// A request that is live, whoever asks, and `also` in the same trip to the database.
 async fn live_pending_and<T: Send + 'static>(
     state: &AppState,
     request_id: Option<&str>,

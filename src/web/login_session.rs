@@ -21,7 +21,7 @@ pub struct Login {
     pub auth_time: i64,
     pub amr: Vec<String>,
     /// Whether the sign-in was the user's strongest way in then
-    /// ([`crate::flows::sign_in::strongest_at_sign_in`]); `None` in older sessions.
+    /// (as [`crate::flows::sign_in::finish`] weighs it); `None` in older sessions.
     pub strongest: Option<bool>,
 }
 

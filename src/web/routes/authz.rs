@@ -179,6 +179,7 @@ async fn save_pending(
         .store
         .run(move |c| store::requests::insert_request(c, &row))
         .await?;
+    state.fresh_requests.put(&pending);
     Ok(pending)
 }
 

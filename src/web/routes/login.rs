@@ -21,7 +21,7 @@ use crate::web::brand::{self, Brand};
 use crate::web::browser::Browser;
 use crate::web::error::WebError;
 use crate::web::extract::Lang;
-use crate::web::login_flow::{self, form_browser, pending_for_browser};
+use crate::web::login_flow::{self, form_browser};
 use crate::web::login_ui::login_ui_post;
 
 /// One message for every failed sign-in, so the page never tells whether an account exists.
@@ -63,7 +63,8 @@ pub async fn login_page(
     lang: Lang,
 ) -> Result<HttpResponse, WebError> {
     let browser = Browser::get_or_create(&state, &req);
-    let pending = pending_for_browser(&state, query.request_id.as_deref(), &browser).await?;
+    let pending =
+        login_flow::pending_for_page(&state, query.request_id.as_deref(), &browser).await?;
     let tr = lang.for_request(&pending);
     let client = crate::flows::clients::find(&state, &pending.request.client_id).await?;
     let passkey_allowed = crate::flows::factors::client_rules(&state, &pending.request.client_id)

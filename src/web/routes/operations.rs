@@ -64,6 +64,7 @@ pub async fn metrics(
         .with_label_values(&["in_use"])
         .set(i64::from(pool.connections.saturating_sub(pool.idle)));
     m.db_max_connections.set(i64::from(pool.max));
+    m.db_trips(state.store.trips());
     let text = m
         .render()
         .map_err(|e| WebError::Internal(anyhow::anyhow!(e)))?;

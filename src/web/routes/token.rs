@@ -6,18 +6,18 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::client::{Client, GrantType};
 use crate::domain::ids::hash_secret;
-use crate::domain::oauth::amr_from_string;
-use crate::domain::oauth::authorization_details::approved_entry;
 use crate::domain::oauth::scope::Scopes;
-use crate::domain::oauth::token::{CodeRejection, TokenError, check_code, check_refresh};
+use crate::domain::oauth::token::{CodeRejection, TokenError, check_refresh};
+use crate::domain::oauth::{Lifetimes, amr_from_string};
 use crate::domain::user::User;
 use crate::flows::AppState;
-use crate::flows::approvals;
 use crate::flows::issue::{self, IdTokenContext, RefreshContext};
 use crate::store;
 use crate::web::audit::{self, Audit};
 use crate::web::error::WebError;
 use crate::web::oauth_json::{Failure, authenticate_client, no_store_json, parse_body};
+
+mod code;
 
 #[derive(Deserialize)]
 struct TokenRequest {
@@ -82,88 +82,10 @@ async fn exchange(
         );
     }
     match grant {
-        GrantType::AuthorizationCode => redeem_code(state, req, &client, &params).await,
+        GrantType::AuthorizationCode => code::redeem_code(state, req, &client, &params).await,
         GrantType::RefreshToken => rotate_refresh(state, req, &client, &params).await,
         GrantType::ClientCredentials => client_credentials(state, &client, &params).await,
     }
-}
-
-async fn redeem_code(
-    state: &AppState,
-    req: &HttpRequest,
-    client: &Client,
-    p: &TokenRequest,
-) -> Result<TokenResponse, Failure> {
-    let code = p
-        .code
-        .as_deref()
-        .filter(|c| !c.is_empty())
-        .ok_or_else(|| TokenError::InvalidRequest("code is required.".into()))?;
-    let code_hash = hash_secret(code);
-    let now = state.now();
-    let lookup = code_hash.clone();
-    let (client_id, redirect_uri, verifier) = (
-        client.id.clone(),
-        p.redirect_uri.clone(),
-        p.code_verifier.clone(),
-    );
-    // One trip to the database: find the code, check it, use it once, load its user.
-    let redeemed = state
-        .store
-        .run(move |c| {
-            let Some(stored) = store::grants::find_code_by_hash(c, &lookup)? else {
-                return Ok(None);
-            };
-            let checked = check_code(
-                &stored.as_stored(),
-                &client_id,
-                redirect_uri.as_deref(),
-                verifier.as_deref(),
-                now,
-            );
-            let won = match checked {
-                Ok(()) => Ok(store::grants::mark_code_used(c, &stored.id, now)?),
-                Err(CodeRejection::Replayed) => Ok(false),
-                Err(CodeRejection::Invalid(e)) => Err(e),
-            };
-            let user = match won {
-                Ok(true) => store::users::find_user(c, &stored.user_id)?,
-                _ => None,
-            };
-            Ok(Some((stored, won, user)))
-        })
-        .await?
-        .ok_or_else(|| TokenError::InvalidGrant("The code is unknown or has expired.".into()))?;
-    let (stored, won, user) = redeemed;
-    let won = won?;
-    if !won {
-        // RFC 6749 §4.1.2 / RFC 9700 §4.5: a replayed code revokes what it already issued.
-        let replay = Replay {
-            action: "token.code_replay",
-            user_id: &stored.user_id,
-            grant_id: &stored.id,
-        };
-        return Err(
-            revoke_replayed(state, req, client, replay, "The code was already used.").await,
-        );
-    }
-    let user = user
-        .filter(|u| u.can_sign_in())
-        .ok_or_else(|| TokenError::InvalidGrant("The user can no longer sign in.".into()))?;
-    let grant = Grant {
-        id: &stored.id,
-        scope: Scopes::parse_supported(&stored.scope),
-        refresh_scope: &stored.scope,
-        auth_time: stored.auth_time,
-        amr: &stored.amr,
-        nonce: stored.nonce.as_deref(),
-    };
-    let refresh = client.allows_grant(GrantType::RefreshToken);
-    let mut response = issue_tokens(state, client, &user, grant, refresh).await?;
-    response.authorization_details = approvals::for_code(state, &code_hash)
-        .await?
-        .map(|approval| vec![approved_entry(&approval)]);
-    Ok(response)
 }
 
 async fn rotate_refresh(
@@ -259,32 +181,63 @@ async fn issue_tokens(
     grant: Grant<'_>,
     with_refresh: bool,
 ) -> Result<TokenResponse, Failure> {
-    let scope_text = grant.scope.to_string();
     let lifetimes = client.effective_lifetimes(state.lifetimes);
+    let new = new_tokens(
+        &client.id,
+        lifetimes,
+        &user.id,
+        &grant,
+        with_refresh,
+        state.now(),
+    );
+    let issued = state.store.run(move |c| new.store(c)).await?;
+    answer(state, client, user, &grant, issued)
+}
+
+/// The tokens of `grant` for `user_id`, not stored yet: stored in one trip, which then asks
+/// whether the grant was revoked meanwhile (a replay, or a revocation of all the user's tokens
+/// by a new password or a disabled account, may have revoked it while these were being
+/// stored, or the code came from before it: then they die too).
+fn new_tokens(
+    client_id: &str,
+    lifetimes: Lifetimes,
+    user_id: &str,
+    grant: &Grant<'_>,
+    with_refresh: bool,
+    now: i64,
+) -> issue::NewGrantTokens {
+    let scope_text = grant.scope.to_string();
     let access = issue::AccessContext {
-        client_id: &client.id,
-        user_id: Some(&user.id),
+        client_id,
+        user_id: Some(user_id),
         scope: &scope_text,
         grant_id: Some(grant.id),
         ttl: lifetimes.access_token,
     };
     let refresh = with_refresh.then_some(RefreshContext {
         grant_id: grant.id,
-        client_id: &client.id,
-        user_id: &user.id,
+        client_id,
+        user_id,
         scope: grant.refresh_scope,
         auth_time: grant.auth_time,
         amr: grant.amr,
         ttl: lifetimes.refresh_token,
     });
-    // Stored in one trip, which then asks whether the grant was revoked meanwhile: a replay,
-    // or a revocation of all the user's tokens (a new password, a disabled account), may have
-    // revoked it while these were being stored, or the code came from before it: then they
-    // die too.
-    let issued = issue::grant_tokens(state, access, refresh).await?;
+    issue::NewGrantTokens::new(now, access, refresh)
+}
+
+/// The token response for tokens stored by [`new_tokens`], with the ID token.
+fn answer(
+    state: &AppState,
+    client: &Client,
+    user: &User,
+    grant: &Grant<'_>,
+    issued: issue::GrantTokens,
+) -> Result<TokenResponse, Failure> {
     if issued.revoked {
         return Err(TokenError::InvalidGrant("The grant has been revoked.".into()).into());
     }
+    let lifetimes = client.effective_lifetimes(state.lifetimes);
     let (access_token, refresh_token) = (issued.access_token, issued.refresh_token);
     let id_token = if grant.scope.contains("openid") {
         let amr = amr_from_string(grant.amr);
@@ -305,7 +258,7 @@ async fn issue_tokens(
         access_token,
         token_type: "Bearer",
         expires_in: lifetimes.access_token,
-        scope: scope_text,
+        scope: grant.scope.to_string(),
         id_token,
         refresh_token,
         authorization_details: None,

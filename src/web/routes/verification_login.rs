@@ -39,7 +39,13 @@ pub async fn finish(
     let form = form.into_inner();
     // A custom login UI may post this from another site, without our cookie: the unused
     // verified status bound to this request is the proof then (see `pending_for_proof`).
-    let pending = login_flow::pending_for_proof(&state, &req, &form.request_id).await?;
+    // The request and the verification it names in one trip to the database.
+    let status_id = form.status_id.clone();
+    let (pending, found) =
+        login_flow::pending_for_proof_and(&state, &req, &form.request_id, move |c| {
+            store::verifications::find_by_status(c, &status_id)
+        })
+        .await?;
     let back_to_login = || {
         let location = format!(
             "/login?requestId={}&view_type={}&error=verification_failed",
@@ -52,13 +58,8 @@ pub async fn finish(
     };
     let method = form.verification_type.parse::<Method>().ok();
     let alias = form.sub.as_deref().or(form.q.as_deref()).unwrap_or("");
-    let status_id = form.status_id.clone();
     let now = state.now();
-    let Some(v) = state
-        .store
-        .run(move |c| store::verifications::find_by_status(c, &status_id))
-        .await?
-    else {
+    let Some(v) = found else {
         return Ok(back_to_login());
     };
     if v.usage_type == UsageType::MultifactorAuthentication {
@@ -95,19 +96,17 @@ pub async fn finish(
         return Ok(back_to_login());
     };
     let status_id = v.status_id.clone();
-    if !state
+    // Used once, and its user loaded, in one trip.
+    let consumed = state
         .store
-        .run(move |c| store::verifications::consume(c, &status_id, now))
-        .await?
-    {
-        return Ok(back_to_login());
-    }
-    let Some(user) = state
-        .store
-        .run(move |c| store::users::find_user(c, &user_id))
-        .await?
-        .filter(|u| u.can_sign_in())
-    else {
+        .run(move |c| {
+            if !store::verifications::consume(c, &status_id, now)? {
+                return Ok(None);
+            }
+            store::users::find_user(c, &user_id).map(Some)
+        })
+        .await?;
+    let Some(user) = consumed.flatten().filter(|u| u.can_sign_in()) else {
         return Ok(back_to_login());
     };
     // The verified method is a first factor; the sign-in state machine decides whether it is

@@ -15,7 +15,7 @@ use crate::web::envelope;
 use crate::web::error::WebError;
 use crate::web::routes::{verification_codes, verification_password};
 
-use super::{Identifier, live_request, resolve_user, started};
+use super::{Identifier, request_and_user, started};
 
 #[derive(Deserialize)]
 pub struct InitiateBody {
@@ -100,7 +100,9 @@ pub async fn initiate(
             "MULTIFACTOR_AUTHENTICATION needs the sub of the running login.",
         ));
     }
-    let Some(client_id) = live_request(&state, body.request_id.as_deref()).await? else {
+    let (client_id, mut user) =
+        request_and_user(&state, body.request_id.as_deref(), &body.who).await?;
+    let Some(client_id) = client_id else {
         return Ok(envelope::error(
             &req,
             StatusCode::BAD_REQUEST,
@@ -122,7 +124,6 @@ pub async fn initiate(
         ));
     }
     let named_medium = body.medium_id.as_deref().filter(|m| !m.is_empty());
-    let mut user = resolve_user(&state, &body.who).await?;
     // The medium names the user only when nothing else does (the JS SDK's `initiateMFA` sends
     // the `medium_id` of the configured list and no identifier).
     let owner = match named_medium {

@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use crate::domain::user::User;
+use crate::domain::user::{Email, User};
 use crate::domain::verification::Verification;
 use crate::flows::AppState;
 use crate::flows::factors;
@@ -94,32 +94,54 @@ impl Identifier {
     }
 }
 
-/// Finds the user a client named; `None` for unknown identifiers.
-async fn resolve_user(state: &AppState, who: &Identifier) -> Result<Option<User>, WebError> {
-    if let Some(alias) = who.alias() {
-        // A masked alias: of a login waiting for its second factor, or of an earlier verification.
-        let alias = alias.to_owned();
-        let now = state.now();
-        return Ok(state
-            .store
-            .run(move |c| {
-                let user_id = match store::tracks::find_track_by_alias(c, &alias)? {
+/// The client of a live login request (`None` when the request is unknown or expired) and the
+/// user the client named (`None` for unknown identifiers), in one trip to the database.
+async fn request_and_user(
+    state: &AppState,
+    request_id: Option<&str>,
+    who: &Identifier,
+) -> Result<(Option<String>, Option<User>), WebError> {
+    let request_id = request_id
+        .filter(|id| uuid::Uuid::parse_str(id).is_ok())
+        .map(str::to_owned);
+    let alias = who.alias().map(str::to_owned);
+    // Only a well-formed address can name an account.
+    let email = match (&alias, who.login_name()) {
+        (None, Some(name)) => Email::parse(name).ok().map(|e| e.as_str().to_owned()),
+        _ => None,
+    };
+    let now = state.now();
+    let (pending, user) = state
+        .store
+        .run(move |c| {
+            let pending = match &request_id {
+                Some(id) => store::requests::find_request(c, id)?,
+                None => None,
+            };
+            let user_id = match alias {
+                // A masked alias: of a login waiting for its second factor, or of an earlier
+                // verification.
+                Some(alias) => match store::tracks::find_track_by_alias(c, &alias)? {
                     Some(track) if track.is_live(now) => Some(track.user_id),
                     Some(_) => None,
                     None => store::verifications::find_user_by_alias(c, &alias)?,
-                };
-                let Some(user_id) = user_id else {
-                    return Ok(None);
-                };
-                store::users::find_user(c, &user_id)
-            })
-            .await?
-            .filter(User::can_sign_in));
-    }
-    match who.login_name() {
-        Some(name) => Ok(factors::user_by_email(state, name).await?),
-        None => Ok(None),
-    }
+                },
+                None => None,
+            };
+            let user = match (user_id, email) {
+                (Some(id), _) => store::users::find_user(c, &id)?,
+                (None, Some(email)) => store::users::find_user_by_email(c, &email)?,
+                (None, None) => None,
+            };
+            Ok((pending, user))
+        })
+        .await?;
+    Ok((
+        pending
+            .filter(|p| p.is_live(now))
+            .map(|p| p.request.client_id),
+        user.filter(User::can_sign_in),
+    ))
 }
 
 /// The client of a live login request, `None` when the request is unknown or expired.
@@ -155,7 +177,8 @@ pub async fn configured_list(
     req: HttpRequest,
     body: web::Json<ListBody>,
 ) -> Result<HttpResponse, WebError> {
-    let Some(client_id) = live_request(&state, body.request_id.as_deref()).await? else {
+    let (client_id, user) = request_and_user(&state, body.request_id.as_deref(), &body.who).await?;
+    let Some(client_id) = client_id else {
         return Ok(envelope::error(
             &req,
             StatusCode::BAD_REQUEST,
@@ -165,7 +188,6 @@ pub async fn configured_list(
         ));
     };
     let rules = factors::client_rules(&state, &client_id).await?;
-    let user = resolve_user(&state, &body.who).await?;
     let methods = factors::methods(&state, user.as_ref(), body.who.login_name(), &rules).await?;
     let mediums = |items: &[(String, String)]| -> Vec<Value> {
         items

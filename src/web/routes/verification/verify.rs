@@ -152,28 +152,35 @@ pub async fn verify(
     }
     let next_exchange = uuid::Uuid::new_v4().to_string();
     let next = next_exchange.clone();
+    let mut event = Audit::success(&format!("verification.{}", method.as_str().to_lowercase()));
+    if let Some(user_id) = &verification.user_id {
+        event = event.user(user_id);
+    }
+    let row = crate::flows::audit::stamped(&state, &audit::meta(&req), event);
+    // The step to verified and its audit row: one trip, one transaction.
     let stepped = state
         .store
         .run(move |c| {
-            store::verifications::advance(
-                c,
-                &exchange_id,
-                State::Initiated,
-                State::Verified,
-                &next,
-                now + EXCHANGE_TTL,
-                now,
-            )
+            store::write_transaction(c, |c| {
+                let stepped = store::verifications::advance(
+                    c,
+                    &exchange_id,
+                    State::Initiated,
+                    State::Verified,
+                    &next,
+                    now + EXCHANGE_TTL,
+                    now,
+                )?;
+                if stepped {
+                    crate::flows::audit::write(c, &row);
+                }
+                Ok(stepped)
+            })
         })
         .await?;
     if !stepped {
         return Ok(invalid_exchange(&req));
     }
-    let mut event = Audit::success(&format!("verification.{}", method.as_str().to_lowercase()));
-    if let Some(user_id) = &verification.user_id {
-        event = event.user(user_id);
-    }
-    audit::record(&state, &req, event).await;
     Ok(envelope::ok(json!({
         "exchange_id": { "exchange_id": next_exchange, "expires_at": iso8601(now + EXCHANGE_TTL) },
         "sub": verification.alias,
