@@ -21,7 +21,7 @@ pub const RELOAD_EVERY: Duration = Duration::from_secs(5);
 
 /// The keys the admin pages may change. Everything else (database, listen address, keys…)
 /// stays with the file and the environment.
-pub const EDITABLE: [&str; 46] = [
+pub const EDITABLE: [&str; 47] = [
     "totp_issuer",
     "totp_algorithm",
     "totp_digits",
@@ -68,6 +68,7 @@ pub const EDITABLE: [&str; 46] = [
     "mail_codes_per_address_per_hour",
     "otp_max_sends",
     "sms_countries",
+    "default_locale",
 ];
 
 /// The editable settings that are credentials (an SMTP URL may carry a user and password):

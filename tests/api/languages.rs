@@ -364,3 +364,35 @@ async fn error_pages_speak_the_visitors_language() {
     let english = get_text(&browser, app.url("/no/such/page")).await;
     assert!(english.contains("Page not found"), "{english}");
 }
+
+#[tokio::test]
+async fn an_admin_sets_the_default_language_on_the_settings_page_and_it_applies_at_once() {
+    let app = TestApp::spawn().await;
+    app.create_admin("root@example.com").await;
+    let admin = app.signed_in_browser("root@example.com").await;
+    let rp = app.confidential_client().await;
+    let browser = app.browser();
+    let login = login_location(&app, &browser, &rp, &[]).await;
+    assert_eq!(page_lang(&app, &browser, &login, None).await, "en");
+
+    // a language we do not ship is refused, nothing changes
+    let refused = crate::admin_settings::save(&app, &admin, &[("default_locale", "fr")], &[]).await;
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.unwrap();
+    assert!(
+        page.contains(
+            "id=\"default_locale-error\">&#34;fr&#34; is not a shipped language (en, de)"
+        ),
+        "{page}"
+    );
+    assert_eq!(app.state.live().config.default_locale, "en");
+
+    let saved = crate::admin_settings::save(&app, &admin, &[("default_locale", "de")], &[]).await;
+    assert_eq!(saved.status(), 303);
+    assert_eq!(page_lang(&app, &browser, &login, None).await, "de");
+    assert_eq!(
+        page_lang(&app, &browser, &login, Some("en")).await,
+        "en",
+        "the browser's language still comes first"
+    );
+}

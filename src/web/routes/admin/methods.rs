@@ -251,6 +251,16 @@ fn groups() -> Vec<Group> {
             ],
             optional: false,
         },
+        Group {
+            title: "Language",
+            fields: vec![field(
+                "default_locale",
+                "Default language",
+                "For visitors whose sign-in request (ui_locales) and browser (Accept-Language) name no language we speak, and for mails sent from the admin area.",
+                Kind::Choice(crate::i18n::SHIPPED.to_vec()),
+            )],
+            optional: false,
+        },
     ]
 }
 
