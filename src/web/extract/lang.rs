@@ -142,11 +142,16 @@ impl Lang {
             .run(move |c| crate::store::requests::find_request(c, &id))
             .await?
             .filter(|p| p.is_live(now));
-        Ok(match pending {
-            // the switch returns to this page, not to the sign-in
-            Some(p) => Tr::new(self.for_request(&p).lang()).with_back(self.back.clone()),
+        Ok(self.for_live(pending.as_ref()))
+    }
+
+    /// The language of a page of `pending`, a live request already read (its `ui_locales`),
+    /// or [`Lang::tr`] without one; the switch returns to this page, not to the sign-in.
+    pub fn for_live(&self, pending: Option<&PendingRequest>) -> Tr {
+        match pending {
+            Some(p) => Tr::new(self.for_request(p).lang()).with_back(self.back.clone()),
             None => self.tr(),
-        })
+        }
     }
 }
 

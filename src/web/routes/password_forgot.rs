@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::password_reset::{app_for, brand_for, carried, shown_email};
+use super::password_reset::{app_for, carried, page_of, shown_email};
 use crate::domain::one_time_code::{Channel, Purpose, RESET_TTL};
 use crate::domain::user::{Email, User};
 use crate::flows::AppState;
@@ -56,12 +56,10 @@ pub async fn forgot_page(
         Some(id) => format!("/password/forgot?requestId={id}"),
         None => "/password/forgot".to_owned(),
     };
+    let (tr, brand) = page_of(&state, &lang, request_id.as_deref(), back).await?;
     let page = ForgotPage {
-        tr: lang
-            .for_request_id(&state, request_id.as_deref())
-            .await?
-            .with_back(back),
-        brand: brand_for(&state, request_id.as_deref()).await?,
+        tr,
+        brand,
         request_id,
         csrf_token: browser.csrf_token(&state),
         email: shown_email(query.email.as_deref().unwrap_or_default()),
@@ -89,12 +87,8 @@ pub async fn forgot_submit(
     let form = form.into_inner();
     let browser = form_browser(&state, &req, form.csrf_token.as_deref())?;
     let request_id = carried(form.request_id.as_deref());
-    let tr = lang
-        .for_request_id(&state, request_id.as_deref())
-        .await?
-        .with_back("/password/forgot");
+    let (tr, brand) = page_of(&state, &lang, request_id.as_deref(), "/password/forgot").await?;
     let typed = form.email.unwrap_or_default();
-    let brand = brand_for(&state, request_id.as_deref()).await?;
     let page = |error: String| ForgotPage {
         tr: tr.clone(),
         brand: brand.clone(),

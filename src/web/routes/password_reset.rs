@@ -14,6 +14,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::domain::oauth::pending::PendingRequest;
 use crate::domain::one_time_code::{Purpose, normalize, subject_for_user};
 use crate::domain::password_policy::check_new_password_min;
 use crate::domain::policy::PASSWORD_LOCK_CHANNEL;
@@ -31,7 +32,6 @@ use crate::web::extract::Lang;
 use crate::web::hosted::{MAIL_NOT_SENT, MAX_CODE_CHARS, html, password_problem, sender};
 use crate::web::login_flow::form_browser;
 use crate::web::notices::{self, Notice};
-use crate::web::routes::verification::live_request;
 
 const WRONG_CODE: &str = "err-email-code-wrong";
 const CODE_GONE: &str = "err-reset-code-gone";
@@ -80,20 +80,50 @@ pub(super) fn carried(request_id: Option<&str>) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The sign-in request `request_id` when it is live (a reset page keeps its sign-in going).
+async fn live_pending(
+    state: &AppState,
+    request_id: Option<&str>,
+) -> Result<Option<PendingRequest>, WebError> {
+    let Some(id) = request_id
+        .filter(|id| uuid::Uuid::parse_str(id).is_ok())
+        .map(str::to_owned)
+    else {
+        return Ok(None);
+    };
+    let now = state.now();
+    Ok(state
+        .store
+        .run(move |c| store::requests::find_request(c, &id))
+        .await?
+        .filter(|p| p.is_live(now)))
+}
+
 /// Who messages are from: the application of a live `request_id`, or our own name.
 pub(super) async fn app_for(
     state: &AppState,
     request_id: Option<&str>,
 ) -> Result<Sender, WebError> {
-    sender(state, live_request(state, request_id).await?.as_deref()).await
+    let pending = live_pending(state, request_id).await?;
+    sender(
+        state,
+        pending.as_ref().map(|p| p.request.client_id.as_str()),
+    )
+    .await
 }
 
-/// The branding of the pages of a live `request_id`'s application.
-pub(super) async fn brand_for(
+/// The language (its switch returning to `back`) and the branding of a password page of a
+/// live `request_id`, from one read of the request.
+pub(super) async fn page_of(
     state: &AppState,
+    lang: &Lang,
     request_id: Option<&str>,
-) -> Result<Option<Brand>, WebError> {
-    brand::for_request(state, live_request(state, request_id).await?.as_deref()).await
+    back: impl Into<String>,
+) -> Result<(Tr, Option<Brand>), WebError> {
+    let pending = live_pending(state, request_id).await?;
+    let tr = lang.for_live(pending.as_ref()).with_back(back.into());
+    let client_id = pending.as_ref().map(|p| p.request.client_id.as_str());
+    Ok((tr, brand::for_request(state, client_id).await?))
 }
 
 /// The address from a link or form, normalised; empty unless it is a well-formed address, so
@@ -127,13 +157,12 @@ pub async fn reset_page(
         query.code_id.unwrap_or_default(),
     );
     let email = shown_email(query.email.as_deref().unwrap_or_default());
+    // the switch comes back to this page as we would link it: a crafted query stays out
+    let back = reset_path(request_id.as_deref(), &code_id, &email);
+    let (tr, brand) = page_of(&state, &lang, request_id.as_deref(), back).await?;
     let page = ResetPage {
-        // the switch comes back to this page as we would link it: a crafted query stays out
-        tr: lang
-            .for_request_id(&state, request_id.as_deref())
-            .await?
-            .with_back(reset_path(request_id.as_deref(), &code_id, &email)),
-        brand: brand_for(&state, request_id.as_deref()).await?,
+        tr,
+        brand,
         request_id,
         code_id,
         email,
@@ -172,13 +201,11 @@ pub async fn reset_submit(
     let email = shown_email(form.email.as_deref().unwrap_or_default());
     let typed = normalize(form.code.as_deref().unwrap_or_default());
     let password = form.password.unwrap_or_default();
-    let tr = lang
-        .for_request_id(&state, request_id.as_deref())
-        .await?
-        .with_back(reset_path(request_id.as_deref(), &code_id, &email));
+    let back = reset_path(request_id.as_deref(), &code_id, &email);
+    let (tr, brand) = page_of(&state, &lang, request_id.as_deref(), back).await?;
     let mut page = ResetPage {
         tr: tr.clone(),
-        brand: brand_for(&state, request_id.as_deref()).await?,
+        brand: brand.clone(),
         request_id: request_id.clone(),
         code_id: code_id.clone(),
         email: email.clone(),
@@ -238,7 +265,7 @@ pub async fn reset_submit(
                 notices::send(&state, &user, Notice::PasswordChanged, &app, tr.lang()).await;
                 let done = DonePage {
                     tr: tr.with_back(String::new()),
-                    brand: brand_for(&state, request_id.as_deref()).await?,
+                    brand,
                     request_id,
                 };
                 return html(&state, &browser, &done, StatusCode::OK);
@@ -320,10 +347,8 @@ pub async fn resend(
     let request_id = carried(form.request_id.as_deref());
     let code_id = form.code_id.unwrap_or_default();
     let email = shown_email(form.email.as_deref().unwrap_or_default());
-    let tr = lang
-        .for_request_id(&state, request_id.as_deref())
-        .await?
-        .with_back(reset_path(request_id.as_deref(), &code_id, &email));
+    let back = reset_path(request_id.as_deref(), &code_id, &email);
+    let (tr, brand) = page_of(&state, &lang, request_id.as_deref(), back).await?;
     let lookup = code_id.clone();
     let is_reset_code = !code_id.is_empty()
         && code_id.len() <= 64
@@ -340,7 +365,7 @@ pub async fn resend(
     };
     let mut page = ResetPage {
         tr: tr.clone(),
-        brand: brand_for(&state, request_id.as_deref()).await?,
+        brand,
         request_id,
         code_id,
         email,

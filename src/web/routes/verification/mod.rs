@@ -144,26 +144,6 @@ async fn request_and_user(
     ))
 }
 
-/// The client of a live login request, `None` when the request is unknown or expired.
-pub(crate) async fn live_request(
-    state: &AppState,
-    request_id: Option<&str>,
-) -> Result<Option<String>, WebError> {
-    let Some(id) = request_id
-        .filter(|id| uuid::Uuid::parse_str(id).is_ok())
-        .map(str::to_owned)
-    else {
-        return Ok(None);
-    };
-    let now = state.now();
-    Ok(state
-        .store
-        .run(move |c| store::requests::find_request(c, &id))
-        .await?
-        .filter(|p| p.is_live(now))
-        .map(|p| p.request.client_id))
-}
-
 #[derive(Deserialize)]
 pub struct ListBody {
     request_id: Option<String>,
