@@ -261,6 +261,7 @@ impl Application {
             .map(|n| n.get())
             .unwrap_or(2);
         let workers = config.workers.unwrap_or(cores);
+        let connections = state.store.pool_state().max as usize;
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
@@ -293,11 +294,11 @@ impl Application {
                 .default_service(web::to(web_layer::not_found))
         })
         .workers(workers)
-        // Blocking-pool threads only run database trips (each needs one of `db_pool_size`
+        // Blocking-pool threads only run database trips (each needs one of the pool's
         // connections) and hashes (one per hashing slot, one slot per core): more threads than
         // that would only wait, each with its stack and malloc arena, so memory under a burst
         // of sign-ins grew with the number of threads (512 / cores per worker by default).
-        .worker_max_blocking_threads(config.db_pool_size as usize + cores)
+        .worker_max_blocking_threads(connections + cores)
         .on_connect(|conn, _| {
             // Small responses (redirects, JSON) should not wait for Nagle's algorithm.
             if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {

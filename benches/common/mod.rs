@@ -20,8 +20,14 @@ pub struct Running {
     pub state: gatehouse::flows::AppState,
 }
 
-/// Config for a benchmark: SQLite in `dir`, or `BENCH_DATABASE_URL` when set and `allow_env`.
+/// Config for a benchmark: SQLite in `dir`, or `BENCH_DATABASE_URL` when set and `allow_env`;
+/// `BENCH_DB_POOL_SIZE` sets `db_pool_size` (to compare pool sizes in one build).
 pub fn config(dir: &tempfile::TempDir, allow_env: bool) -> Config {
+    let defaults = Config::default();
+    let db_pool_size = std::env::var("BENCH_DB_POOL_SIZE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .or(defaults.db_pool_size);
     let sqlite = format!("sqlite://{}", dir.path().join("bench.db").display());
     let database_url = match std::env::var("BENCH_DATABASE_URL") {
         Ok(url) if allow_env => url,
@@ -29,8 +35,9 @@ pub fn config(dir: &tempfile::TempDir, allow_env: bool) -> Config {
     };
     Config {
         database_url,
+        db_pool_size,
         listen: "127.0.0.1:0".into(),
-        ..Config::default()
+        ..defaults
     }
 }
 

@@ -79,8 +79,9 @@ pub struct Config {
     pub delivery_retention_days: i64,
     /// HTTP worker threads; defaults to the number of cores.
     pub workers: Option<usize>,
-    /// Maximum database connections.
-    pub db_pool_size: u32,
+    /// Maximum database connections; unset: the backend's own default
+    /// ([`crate::store::Backend::default_connections`]: 10 on PostgreSQL, 1 on SQLite).
+    pub db_pool_size: Option<u32>,
     /// Argon2id cost (OWASP defaults).
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
@@ -191,7 +192,7 @@ impl Default for Config {
             audit_retention_days: 365,
             delivery_retention_days: 30,
             workers: None,
-            db_pool_size: 10,
+            db_pool_size: None,
             argon2_memory_kib: 19456,
             argon2_iterations: 2,
             argon2_parallelism: 1,

@@ -58,7 +58,7 @@ impl Config {
         if self.workers == Some(0) {
             return bad("workers", "must be at least 1".into());
         }
-        if self.db_pool_size == 0 {
+        if self.db_pool_size == Some(0) {
             return bad("db_pool_size", "must be at least 1".into());
         }
         if argon2::Params::new(

@@ -69,11 +69,15 @@ pub fn fresh_database() -> (String, TestDb) {
 
 /// A configuration for tests: port 0, one worker, cheap argon2.
 pub fn test_config(database_url: String) -> Config {
+    // SQLite runs with its default pool (one connection), as in production; on PostgreSQL each
+    // test app keeps 5, so that the tests running at once stay under the server's
+    // max_connections.
+    let db_pool_size = database_url.starts_with("postgres").then_some(5);
     Config {
         database_url,
         listen: "127.0.0.1:0".into(),
         workers: Some(1),
-        db_pool_size: 5,
+        db_pool_size,
         argon2_memory_kib: 256,
         argon2_iterations: 1,
         argon2_parallelism: 1,

@@ -29,7 +29,7 @@ const DRIFT: i64 = 2;
 async fn racing_app(adjust: impl FnOnce(&mut gatehouse::Config)) -> TestApp {
     TestApp::spawn_with(|c| {
         c.workers = Some(4);
-        c.db_pool_size = 10;
+        c.db_pool_size = Some(10);
         // Every burst comes from one address (127.0.0.1): its guesses must race for all the
         // hashing slots, not queue behind a fair share of them (tests/api/limits.rs covers that).
         c.hash_slots_per_ip = usize::MAX;
