@@ -238,6 +238,23 @@ impl Browser {
             .await
     }
 
+    /// Waits until the element `css` reads `expected`: after a form that comes back to the same
+    /// URL, the URL cannot tell the old page from the new one.
+    pub async fn wait_for_text(&self, css: &str, expected: &str) {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let text = self.text(css).await;
+            if text == expected {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {css} to read {expected:?}; it reads {text:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// The value of an attribute of the element `css` (`None` when it is absent).
     pub async fn attr(&self, css: &str, name: &str) -> Option<String> {
         self.on_element(css, "read an attribute of", |e| async move {
