@@ -611,13 +611,9 @@ async fn sign_in_methods_the_application_does_not_allow_are_hidden_and_refused()
         .to_owned();
 
     // the methods page offers the email code only
-    let methods = get_text(
-        &user,
-        app.url(&format!(
-            "/login/methods?requestId={request_id}&username=ada%40example.com"
-        )),
-    )
-    .await;
+    let methods = app
+        .methods_page(&user, &request_id, "ada@example.com")
+        .await;
     assert!(methods.contains("id=\"method-email\""), "{methods}");
     assert!(!methods.contains("id=\"method-password\""));
 

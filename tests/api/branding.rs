@@ -540,13 +540,7 @@ async fn the_mailed_code_names_the_application_and_carries_its_logo() {
 
     let browser = app.browser();
     let request_id = app.start_login(&browser, &rp).await;
-    let methods = get_text(
-        &browser,
-        app.url(&format!(
-            "/login/methods?requestId={request_id}&username={ADA}"
-        )),
-    )
-    .await;
+    let methods = app.methods_page(&browser, &request_id, ADA).await;
     assert!(methods.contains("id=\"brand-logo\""), "{methods}");
     let sent = press(&app, &browser, &methods, "method-email").await;
     assert_eq!(sent.status(), 303);

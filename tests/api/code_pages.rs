@@ -74,13 +74,7 @@ async fn email_me_a_code_signs_in_on_the_hosted_pages_with_a_resend() {
     let rp = app.confidential_client().await;
     let browser = app.browser();
     let request_id = app.start_login(&browser, &rp).await;
-    let methods = get_text(
-        &browser,
-        app.url(&format!(
-            "/login/methods?requestId={request_id}&username={ADA}"
-        )),
-    )
-    .await;
+    let methods = app.methods_page(&browser, &request_id, ADA).await;
     assert!(methods.contains("Email me a code"), "{methods}");
     assert!(!methods.contains("id=\"method-sms\""), "no phone, no SMS");
 
@@ -169,24 +163,14 @@ async fn an_unknown_email_gets_the_same_code_page_and_a_failing_mail_server_send
     let browser = app.browser();
     let request_id = app.start_login(&browser, &rp).await;
 
-    let unknown = get_text(
-        &browser,
-        app.url(&format!(
-            "/login/methods?requestId={request_id}&username=nobody@example.com"
-        )),
-    )
-    .await;
+    let unknown = app
+        .methods_page(&browser, &request_id, "nobody@example.com")
+        .await;
     let sent = press(&app, &browser, &unknown, "method-email").await;
     assert_eq!(sent.status(), 303, "nothing tells an unknown address apart");
     assert!(location(&sent).starts_with("/login/code?"));
 
-    let methods = get_text(
-        &browser,
-        app.url(&format!(
-            "/login/methods?requestId={request_id}&username={ADA}"
-        )),
-    )
-    .await;
+    let methods = app.methods_page(&browser, &request_id, ADA).await;
     let failed = press(&app, &browser, &methods, "method-email").await;
     let back = location(&failed);
     assert!(back.contains("error=delivery_failed"), "{back}");

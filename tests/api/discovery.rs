@@ -6,12 +6,7 @@ use serde_json::{Value, json};
 #[tokio::test]
 async fn discovery_lists_every_endpoint_under_the_issuer() {
     let app = TestApp::spawn().await;
-    let doc: Value = reqwest::get(app.url("/.well-known/openid-configuration"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc: Value = app.discovery().await;
     assert_eq!(doc["issuer"], app.base.as_str());
     for (key, path) in [
         ("authorization_endpoint", "/authz-srv/authz"),

@@ -236,6 +236,33 @@ impl TestApp {
             .expect("authz answers")
     }
 
+    /// The methods page of the sign-in `request_id` once `username` is typed (its HTML).
+    pub async fn methods_page(
+        &self,
+        browser: &reqwest::Client,
+        request_id: &str,
+        username: &str,
+    ) -> String {
+        let username: String = url::form_urlencoded::byte_serialize(username.as_bytes()).collect();
+        get_text(
+            browser,
+            self.url(&format!(
+                "/login/methods?requestId={request_id}&username={username}"
+            )),
+        )
+        .await
+    }
+
+    /// The discovery document (`/.well-known/openid-configuration`).
+    pub async fn discovery(&self) -> serde_json::Value {
+        reqwest::get(self.url("/.well-known/openid-configuration"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     /// Opens the login page of `location` (a `/login?requestId=…` redirect) and returns
     /// (requestId, csrf_token).
     pub async fn open_login_page(

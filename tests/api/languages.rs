@@ -63,13 +63,7 @@ async fn email_code_sign_in(
     let extra: Vec<(&str, &str)> = ui_locales.map(|l| ("ui_locales", l)).into_iter().collect();
     let login = login_location(&app, &browser, &rp, &extra).await;
     let (request_id, _) = app.open_login_page(&browser, &login).await;
-    let methods = get_text(
-        &browser,
-        app.url(&format!(
-            "/login/methods?requestId={request_id}&username={ADA}"
-        )),
-    )
-    .await;
+    let methods = app.methods_page(&browser, &request_id, ADA).await;
     let sent = browser
         .post(app.url("/login/code/send"))
         .form(&form_of(&methods, "method-email"))
@@ -300,12 +294,7 @@ async fn the_switch_refuses_another_site_an_unknown_language_and_never_leaves_th
 #[tokio::test]
 async fn discovery_lists_the_shipped_languages() {
     let app = TestApp::spawn().await;
-    let doc: Value = reqwest::get(app.url("/.well-known/openid-configuration"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc: Value = app.discovery().await;
     assert_eq!(doc["ui_locales_supported"], json!(["en", "de"]));
 }
 

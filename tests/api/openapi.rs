@@ -298,12 +298,7 @@ async fn an_answer_that_breaks_its_schema_fails_the_check() {
     assert!(valid(&doc, list, "post", 200, &success));
     assert!(!valid(&doc, list, "post", 400, &success));
     // the real discovery document is no JWK set
-    let discovery: Value = reqwest::get(app.url("/.well-known/openid-configuration"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let discovery: Value = app.discovery().await;
     assert!(!valid(
         &doc,
         "/.well-known/jwks.json",
